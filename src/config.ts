@@ -1,0 +1,249 @@
+/**
+ * Every option of a registry node, with its default and the reason for it, in one place. `resolveConfig`
+ * merges user options over the defaults, rejects unknown keys and broken invariants, and freezes the result.
+ */
+import type { PrivateKey } from '@libp2p/interface'
+import { InvalidOptionError, describeValue } from './errors.js'
+
+/** A source of wall-clock time in milliseconds. Injected so tests can run the core on a manual clock. */
+export interface Clock {
+  now: () => number
+}
+
+/** The real clock. */
+export const systemClock: Clock = { now: () => Date.now() }
+
+/** Options of `createRegistry`. Every field is optional; `DEFAULTS` shows what an omitted field means. */
+export interface RegistryOptions {
+  /**
+   * Multiaddrs to listen on.
+   * @default ['/ip4/0.0.0.0/tcp/0']
+   * Every interface on a random port: peers learn the real port from member records and mDNS, so no port
+   * needs to be planned.
+   */
+  listen?: readonly string[]
+  /**
+   * Multiaddrs (with `/p2p/<peer id>`) of nodes to dial at start and whenever this node has no peers.
+   * @default []
+   * On a LAN mDNS finds peers by itself; across subnets give one or two long-lived nodes here.
+   */
+  bootstrap?: readonly string[]
+  /**
+   * Discover peers on the local network with multicast DNS.
+   * @default true
+   * Zero configuration on a LAN is the point of an embedded registry. Turn it off in tests on a shared host.
+   */
+  mdns?: boolean
+  /**
+   * Path of a file holding this node's private key (libp2p protobuf encoding). Created if missing.
+   * @default undefined (a new key, and so a new peer id, at every start)
+   * A stable peer id lets a restarted process take over its own old records instead of waiting for them to
+   * age out.
+   */
+  keyFile?: string
+  /**
+   * The node's key, for programs that manage keys themselves. Wins over `keyFile`.
+   * @default undefined
+   */
+  privateKey?: PrivateKey
+  /**
+   * Cluster name. Nodes only exchange records within a namespace; topics and protocols are scoped by it.
+   * @default 'default'
+   * Lets staging and production share a LAN without merging.
+   */
+  namespace?: string
+  /**
+   * Milliseconds between two heartbeats of this node.
+   * @default 1_000
+   * One second is what Consul, Eureka's clients and memberlist's LAN profile use: fast enough to notice a
+   * death in seconds, slow enough to cost little.
+   */
+  heartbeatInterval?: number
+  /**
+   * A member silent this long (on this node's clock) is suspect.
+   * @default 3_000
+   * Three heartbeats: two lost or late heartbeats in a row are not yet a suspicion.
+   */
+  suspectAfter?: number
+  /**
+   * A member silent this long is dead here, and its instances leave this node's view.
+   * @default 10_000
+   * Long enough that a GC pause or a busy event loop does not kill a healthy member; short enough that
+   * callers stop being sent to a dead one within seconds.
+   */
+  deadAfter?: number
+  /**
+   * Milliseconds between two anti-entropy (digest exchange) rounds with a random peer. Also runs on every
+   * new connection, and whenever a heartbeat shows this node is behind.
+   * @default 30_000
+   * Gossip and heartbeat digests repair almost everything sooner; this is the backstop, and one round
+   * costs a digest of a few bytes per member.
+   */
+  antiEntropyInterval?: number
+  /**
+   * How long a tombstone (a deregistration) is kept before it is reaped, measured from its stamp.
+   * @default 86_400_000 (24 h)
+   * Must be longer than any partition the cluster should survive: a side that rejoins later than this
+   * could bring deregistered instances back.
+   */
+  tombstoneTtl?: number
+  /**
+   * Largest accepted signed record, in bytes.
+   * @default 4_096
+   * Records are gossiped to every node; 4 KiB holds generous metadata while bounding memory and bandwidth.
+   */
+  maxRecordBytes?: number
+  /**
+   * Most instances one owner may hold. `register` beyond it throws; records beyond it from peers are rejected.
+   * @default 1_000
+   * Bounds what one buggy or hostile node can make every other node store.
+   */
+  maxInstancesPerOwner?: number
+  /**
+   * Records stamped further than this into the future (by this node's clock) are rejected.
+   * @default 60_000
+   * Real clocks under NTP drift by milliseconds; a stamp a minute ahead is a broken clock or an attack,
+   * and accepting it would let it win every later write.
+   */
+  maxClockDrift?: number
+  /**
+   * Number of random peers each batch of heartbeats is pushed to.
+   * @default 3
+   * Push gossip with fanout f leaves about e^-f of the nodes without a given beat; beats repeat every
+   * interval, so 3 keeps false suspicion rare while traffic grows only linearly with f.
+   */
+  beatFanout?: number
+  /**
+   * Connections this node tries to keep open, dialling known members when below it.
+   * @default 8
+   * A random graph of degree 8 stays connected through many failures and spreads gossip in O(log N) hops,
+   * without every node holding a connection to every other.
+   */
+  targetPeers?: number
+  /**
+   * Share of gossip messages (records and heartbeats) to drop on receipt, 0-1. For fault drills and tests.
+   * @default 0
+   * Shows that anti-entropy repairs what gossip loses.
+   */
+  dropGossipRate?: number
+  /**
+   * Prefix for this node's debug log names, e.g. `n3`, so several nodes in one process can be told apart.
+   * @default ''
+   */
+  logPrefix?: string
+  /**
+   * Source of wall-clock time.
+   * @default systemClock
+   */
+  clock?: Clock
+}
+
+/** Options after defaults are applied. */
+export type ResolvedConfig = Readonly<Required<Omit<RegistryOptions, 'keyFile' | 'privateKey'>>> & {
+  readonly keyFile: string | undefined
+  readonly privateKey: PrivateKey | undefined
+}
+
+/** The default of every option. Each is explained on `RegistryOptions`. */
+export const DEFAULTS: ResolvedConfig = Object.freeze({
+  listen: Object.freeze(['/ip4/0.0.0.0/tcp/0']),
+  bootstrap: Object.freeze([]),
+  mdns: true,
+  keyFile: undefined,
+  privateKey: undefined,
+  namespace: 'default',
+  heartbeatInterval: 1_000,
+  suspectAfter: 3_000,
+  deadAfter: 10_000,
+  antiEntropyInterval: 30_000,
+  tombstoneTtl: 86_400_000,
+  maxRecordBytes: 4_096,
+  maxInstancesPerOwner: 1_000,
+  maxClockDrift: 60_000,
+  beatFanout: 3,
+  targetPeers: 8,
+  dropGossipRate: 0,
+  logPrefix: '',
+  clock: systemClock
+})
+
+/** Named sets of options that change a few fields, like memberlist's LAN/local profiles. */
+export const PRESETS = Object.freeze({
+  /** The defaults: a LAN with mDNS. */
+  lan: Object.freeze({}) satisfies RegistryOptions,
+  /** Fast timings on loopback for tests and demos on one machine: no mDNS, everything 5x quicker. */
+  test: Object.freeze({
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    mdns: false,
+    heartbeatInterval: 200,
+    suspectAfter: 1_000,
+    deadAfter: 2_500,
+    antiEntropyInterval: 2_000
+  }) satisfies RegistryOptions
+})
+
+type Check = (value: unknown) => string | undefined
+
+const positiveInt: Check = (v) => typeof v === 'number' && Number.isInteger(v) && v > 0 ? undefined : 'a positive integer'
+const nonNegativeInt: Check = (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0 ? undefined : 'a non-negative integer'
+const bool: Check = (v) => typeof v === 'boolean' ? undefined : 'a boolean'
+const str: Check = (v) => typeof v === 'string' ? undefined : 'a string'
+const stringList: Check = (v) => Array.isArray(v) && v.every((s) => typeof s === 'string') ? undefined : 'an array of strings'
+const rate: Check = (v) => typeof v === 'number' && v >= 0 && v <= 1 ? undefined : 'a number from 0 to 1'
+const namespaceName: Check = (v) => typeof v === 'string' && /^[a-z0-9][a-z0-9_.-]{0,63}$/i.test(v) ? undefined : 'a name of 1-64 letters, digits, `.`, `_` or `-`, starting with a letter or digit'
+const clock: Check = (v) => typeof v === 'object' && v !== null && typeof (v as Clock).now === 'function' ? undefined : 'an object with a now() method'
+const privateKey: Check = (v) => typeof v === 'object' && v !== null && 'publicKey' in v && 'sign' in v ? undefined : 'a libp2p PrivateKey'
+
+const CHECKS: Record<keyof RegistryOptions, Check> = {
+  listen: stringList,
+  bootstrap: stringList,
+  mdns: bool,
+  keyFile: str,
+  privateKey,
+  namespace: namespaceName,
+  heartbeatInterval: positiveInt,
+  suspectAfter: positiveInt,
+  deadAfter: positiveInt,
+  antiEntropyInterval: positiveInt,
+  tombstoneTtl: positiveInt,
+  maxRecordBytes: positiveInt,
+  maxInstancesPerOwner: positiveInt,
+  maxClockDrift: nonNegativeInt,
+  beatFanout: positiveInt,
+  targetPeers: positiveInt,
+  dropGossipRate: rate,
+  logPrefix: str,
+  clock
+}
+
+/**
+ * Applies defaults, validates every option and the invariants between them, and freezes the result.
+ * `undefined` values are treated as omitted. Throws `InvalidOptionError` naming the option.
+ */
+export function resolveConfig (options: RegistryOptions = {}): ResolvedConfig {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('options', `Expected options to be an object, got ${describeValue(options)}`)
+  }
+  const merged: Record<string, unknown> = { ...DEFAULTS }
+  for (const [key, value] of Object.entries(options)) {
+    if (!(key in CHECKS)) {
+      throw new InvalidOptionError(key, `Unknown option \`${key}\`; known options: ${Object.keys(CHECKS).join(', ')}`)
+    }
+    if (value === undefined) continue
+    const expected = CHECKS[key as keyof RegistryOptions](value)
+    if (expected !== undefined) {
+      throw new InvalidOptionError(key, `Expected \`${key}\` to be ${expected}, got ${describeValue(value)}`)
+    }
+    merged[key] = value
+  }
+  const config = merged as ResolvedConfig
+  requireAbove(config, 'suspectAfter', 'heartbeatInterval')
+  requireAbove(config, 'deadAfter', 'suspectAfter')
+  return Object.freeze({ ...config, listen: Object.freeze([...config.listen]), bootstrap: Object.freeze([...config.bootstrap]) })
+}
+
+function requireAbove (config: ResolvedConfig, option: 'suspectAfter' | 'deadAfter', below: 'heartbeatInterval' | 'suspectAfter'): void {
+  if (config[option] <= config[below]) {
+    throw new InvalidOptionError(option, `Expected \`${option}\` to be > ${below} (${config[below]}), got \`${config[option]}\` (number)`)
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Every error the public API throws. Each class has a stable `code` (callers switch on it, the gateway maps
+ * it to an HTTP status) and structured context naming what was wrong. Network input never throws past the
+ * net boundary: it is counted and logged as a rejection reason instead (see `RejectReason`).
+ */
+
+/** Stable error codes. Append only: codes are part of the public API. */
+export type ErrorCode =
+  | 'ERR_INVALID_OPTION'
+  | 'ERR_INVALID_RECORD'
+  | 'ERR_UNKNOWN_INSTANCE'
+  | 'ERR_TOO_MANY_INSTANCES'
+  | 'ERR_NOT_STARTED'
+  | 'ERR_STOPPED'
+  | 'ERR_INVALID_ARGUMENT'
+
+/** Base class: every error thrown by gossip-registry is a `RegistryError` with a `code`. */
+export class RegistryError extends Error {
+  readonly code: ErrorCode
+
+  constructor (message: string, code: ErrorCode) {
+    super(message)
+    this.name = 'RegistryError'
+    this.code = code
+  }
+}
+
+/** Thrown by `createRegistry` and `resolveConfig` when an option has the wrong type or breaks an invariant. */
+export class InvalidOptionError extends RegistryError {
+  readonly option: string
+
+  constructor (option: string, message: string) {
+    super(message, 'ERR_INVALID_OPTION')
+    this.name = 'InvalidOptionError'
+    this.option = option
+  }
+}
+
+/** Thrown by `register`/`update` when a field of an instance is missing, malformed or over a limit. */
+export class InvalidRecordError extends RegistryError {
+  readonly field: string
+
+  constructor (field: string, message: string) {
+    super(message, 'ERR_INVALID_RECORD')
+    this.name = 'InvalidRecordError'
+    this.field = field
+  }
+}
+
+/** Thrown by `update`/`deregister` for an instance id this node does not own (or that was deregistered). */
+export class UnknownInstanceError extends RegistryError {
+  readonly instanceId: string
+
+  constructor (instanceId: string) {
+    super(`No instance with id \`${instanceId}\` is registered by this node`, 'ERR_UNKNOWN_INSTANCE')
+    this.name = 'UnknownInstanceError'
+    this.instanceId = instanceId
+  }
+}
+
+/** Thrown by `register` when this node already owns `maxInstancesPerOwner` instances. */
+export class TooManyInstancesError extends RegistryError {
+  readonly limit: number
+
+  constructor (limit: number) {
+    super(`This node already owns the maximum of ${limit} instances (option \`maxInstancesPerOwner\`)`, 'ERR_TOO_MANY_INSTANCES')
+    this.name = 'TooManyInstancesError'
+    this.limit = limit
+  }
+}
+
+/** Thrown by any call made after `stop()` has begun. */
+export class RegistryStoppedError extends RegistryError {
+  constructor () {
+    super('The registry has been stopped', 'ERR_STOPPED')
+    this.name = 'RegistryStoppedError'
+  }
+}
+
+/** Thrown when a method argument (not an option, not a record field) is malformed, e.g. a bad semver range. */
+export class InvalidArgumentError extends RegistryError {
+  readonly argument: string
+
+  constructor (argument: string, message: string) {
+    super(message, 'ERR_INVALID_ARGUMENT')
+    this.name = 'InvalidArgumentError'
+    this.argument = argument
+  }
+}
+
+/** Renders a received value for an error message: its value and its type, like p-queue does. */
+export function describeValue (value: unknown): string {
+  let shown: string
+  try {
+    shown = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? value)
+  } catch {
+    shown = String(value)
+  }
+  if (shown.length > 80) shown = `${shown.slice(0, 77)}...`
+  return `\`${shown}\` (${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value})`
+}
