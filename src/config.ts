@@ -121,6 +121,14 @@ export interface RegistryOptions {
    */
   targetPeers?: number
   /**
+   * Heartbeats per hash chain. Beats are authenticated by revealing successive hash-chain preimages, and only
+   * the chain's anchor is signed (in the member record); when the chain runs out a new one is signed.
+   * @default 4_096
+   * At 1 s heartbeats that is one signature per 68 minutes instead of one per beat; the chain costs 64 KiB of
+   * memory at its owner, and a receiver hashes at most this many times to verify a beat after a long silence.
+   */
+  heartbeatChainLength?: number
+  /**
    * Share of gossip messages (records and heartbeats) to drop on receipt, 0-1. For fault drills and tests.
    * @default 0
    * Shows that anti-entropy repairs what gossip loses.
@@ -162,6 +170,7 @@ export const DEFAULTS: ResolvedConfig = Object.freeze({
   maxClockDrift: 60_000,
   beatFanout: 3,
   targetPeers: 8,
+  heartbeatChainLength: 4_096,
   dropGossipRate: 0,
   logPrefix: '',
   clock: systemClock
@@ -211,6 +220,7 @@ const CHECKS: Record<keyof RegistryOptions, Check> = {
   maxClockDrift: nonNegativeInt,
   beatFanout: positiveInt,
   targetPeers: positiveInt,
+  heartbeatChainLength: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 2 && v <= 1_000_000 ? undefined : 'an integer from 2 to 1 000 000',
   dropGossipRate: rate,
   logPrefix: str,
   clock

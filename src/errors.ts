@@ -10,9 +10,9 @@ export type ErrorCode =
   | 'ERR_INVALID_RECORD'
   | 'ERR_UNKNOWN_INSTANCE'
   | 'ERR_TOO_MANY_INSTANCES'
-  | 'ERR_NOT_STARTED'
   | 'ERR_STOPPED'
   | 'ERR_INVALID_ARGUMENT'
+  | 'ERR_WATCH_OVERFLOW'
 
 /** Base class: every error thrown by gossip-registry is a `RegistryError` with a `code`. */
 export class RegistryError extends Error {
@@ -98,4 +98,15 @@ export function describeValue (value: unknown): string {
   }
   if (shown.length > 80) shown = `${shown.slice(0, 77)}...`
   return `\`${shown}\` (${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value})`
+}
+
+/** Ends a `changes()` iterator whose consumer fell more than `limit` changes behind. */
+export class WatchOverflowError extends RegistryError {
+  readonly limit: number
+
+  constructor (limit: number) {
+    super(`A changes() consumer fell more than ${limit} changes behind; start a new iterator and re-read lookup()`, 'ERR_WATCH_OVERFLOW')
+    this.name = 'WatchOverflowError'
+    this.limit = limit
+  }
 }

@@ -1,0 +1,64 @@
+/**
+ * The events a registry emits, by name (`noun:verb`), with their detail types. Events are dispatched only after
+ * the local state is consistent, so a listener that calls `lookup()` sees the change. Listeners must not throw:
+ * a throwing listener becomes an uncaught exception in Node.
+ */
+import type { Instance, MemberState } from './record/types.js'
+import type { RejectReason } from './reject-reason.js'
+
+/** A member as `members()` returns it. */
+export interface Member {
+  /** The member's peer id. */
+  readonly peerId: string
+  /** Liveness as seen by this node. */
+  readonly state: MemberState
+  /** When this node last heard a fresh heartbeat (or first learned of the member), ms since the epoch on this node's clock. */
+  readonly lastSeen: number
+  /** Number of live instances this node holds for the member. */
+  readonly instances: number
+  /** Multiaddrs the member advertises. */
+  readonly addrs: readonly string[]
+  /** True for this node itself. */
+  readonly self: boolean
+}
+
+/** Why an instance left the local view. */
+export type DownReason = 'deregistered' | 'member-dead' | 'member-left' | 'superseded'
+
+/** One change of the visible instance set, as `watch()` and `changes()` deliver it. */
+export type Change =
+  | { readonly type: 'up', readonly instance: Instance }
+  | { readonly type: 'down', readonly instance: Instance, readonly reason: DownReason }
+  | { readonly type: 'changed', readonly instance: Instance, readonly previous: Instance }
+
+/** A member's state changed. */
+export interface MemberChange {
+  readonly member: Member
+  readonly from: MemberState | 'unknown'
+}
+
+/** A message from the network was refused. */
+export interface Rejected {
+  readonly reason: RejectReason
+  readonly detail: string
+  /** Peer id of the sender, when known. */
+  readonly from?: string
+}
+
+/** Event name -> detail type. */
+export interface RegistryEvents {
+  /** An instance became visible here. */
+  'instance:up': CustomEvent<Change & { type: 'up' }>
+  /** An instance left the view: deregistered, or its owner died or left. */
+  'instance:down': CustomEvent<Change & { type: 'down' }>
+  /** A visible instance changed (status, metadata, weight, ...). */
+  'instance:changed': CustomEvent<Change & { type: 'changed' }>
+  /** A member was heard for the first time, or again after being suspect or dead. */
+  'member:alive': CustomEvent<MemberChange>
+  /** A member has been silent for `suspectAfter`. */
+  'member:suspect': CustomEvent<MemberChange>
+  /** A member has been silent for `deadAfter`, or left: its instances are gone from the view. */
+  'member:dead': CustomEvent<MemberChange>
+  /** A record or heartbeat from the network was refused. */
+  'record:rejected': CustomEvent<Rejected>
+}

@@ -1,0 +1,23 @@
+/**
+ * gossip-registry: a service registry with no server. Re-exports only the public API.
+ */
+export { createRegistry, Registry } from './registry.js'
+export type { RegisterInput, UpdateInput, LookupOptions } from './registry.js'
+export { DEFAULTS, PRESETS, resolveConfig, systemClock } from './config.js'
+export type { RegistryOptions, ResolvedConfig, Clock } from './config.js'
+export {
+  RegistryError,
+  InvalidOptionError,
+  InvalidRecordError,
+  UnknownInstanceError,
+  TooManyInstancesError,
+  RegistryStoppedError,
+  InvalidArgumentError,
+  WatchOverflowError
+} from './errors.js'
+export type { ErrorCode } from './errors.js'
+export type { Change, DownReason, Member, MemberChange, Rejected, RegistryEvents } from './events.js'
+export type { Instance, InstanceFields, InstanceStatus, MemberState } from './record/types.js'
+export type { Hlc } from './clock/hlc.js'
+export type { RejectReason } from './reject-reason.js'
+export type { StatsSnapshot, Channel } from './stats.js'

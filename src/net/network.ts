@@ -1,0 +1,225 @@
+/**
+ * The registry's network: the gossip topic for records, heartbeat links, the anti-entropy protocol and the
+ * dialling that keeps this node connected. It moves bytes and reports what arrives; every decision about
+ * what those bytes mean is the registry's (handlers below).
+ */
+import { TopicValidatorResult, type Logger, type Message, type PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { ResolvedConfig } from '../config.js'
+import { BeatLinks, readBeatStream } from './beat-links.js'
+import type { RegistryLibp2p } from './node.js'
+import { beatProtocol, recordsTopic, syncProtocol, SYNC_TIMEOUT_MS } from './protocols.js'
+import { initiateSync, pushRecords, respondSync, type SyncPeer, type SyncStats } from './sync-protocol.js'
+
+/** What the registry decides about a received envelope; gossipsub forwards only accepted ones. */
+export type Verdict = 'accept' | 'ignore' | 'reject'
+
+/** Callbacks through which the network hands what it receives to the registry. */
+export interface NetworkHandlers extends SyncPeer {
+  /** A gossiped record envelope. `reject` lowers the sender's gossipsub score. */
+  gossip: (envelope: Uint8Array, from: string) => Promise<Verdict>
+  /** A batch of heartbeats from a neighbour (undecoded). */
+  beats: (batch: Uint8Array, from: string) => void
+  /** A new connection this node dialled: the moment to run anti-entropy with it. */
+  connected: (peer: string) => void
+  /** A connection closed. */
+  disconnected: (peer: string) => void
+}
+
+/** Longest back-off between two attempts to reach the bootstrap peers while isolated. */
+const MAX_BOOTSTRAP_BACKOFF_MS = 30_000
+
+/** Gossip, heartbeat links, anti-entropy and dialling for one node. */
+export class Network {
+  private readonly topic: string
+  private readonly beatProtocol: string
+  private readonly syncProtocol: string
+  private readonly beatLinks: BeatLinks
+  private readonly syncs = new Set<string>()
+  private readonly dialing = new Set<string>()
+  private bootstrapBackoffMs = 1_000
+  private nextBootstrapMs = 0
+  private stopping = false
+
+  constructor (
+    readonly node: RegistryLibp2p,
+    private readonly config: ResolvedConfig,
+    private readonly handlers: NetworkHandlers,
+    private readonly log: Logger
+  ) {
+    this.topic = recordsTopic(config.namespace)
+    this.beatProtocol = beatProtocol(config.namespace)
+    this.syncProtocol = syncProtocol(config.namespace)
+    this.beatLinks = new BeatLinks(node, this.beatProtocol, log)
+  }
+
+  /** This node's peer id. */
+  get peerId (): string {
+    return this.node.peerId.toString()
+  }
+
+  /** Addresses peers can dial, each ending in /p2p/<peer id>. */
+  multiaddrs (): string[] {
+    return this.node.getMultiaddrs().map((ma) => ma.toString())
+  }
+
+  /** Registers protocol handlers, the topic validator and connection listeners. */
+  async start (): Promise<void> {
+    const pubsub = this.node.services.pubsub
+    pubsub.topicValidators.set(this.topic, async (peer: PeerId, message: Message) => this.validate(peer, message))
+    pubsub.subscribe(this.topic)
+    await this.node.handle(this.beatProtocol, ({ stream, connection }) => {
+      const from = connection.remotePeer.toString()
+      void readBeatStream(stream, (batch) => { this.handlers.beats(batch, from) }, this.log)
+    }, { maxInboundStreams: 4 })
+    await this.node.handle(this.syncProtocol, ({ stream, connection }) => {
+      const from = connection.remotePeer.toString()
+      respondSync(stream, this.handlers, from, AbortSignal.timeout(SYNC_TIMEOUT_MS)).then(
+        (stats) => { this.log('sync with %s answered: sent %d, received %d', from, stats.sent, stats.received) },
+        (err: Error) => { this.log('sync with %s failed: %e', from, err); stream.abort(err) }
+      )
+    }, { maxInboundStreams: 4 })
+    this.node.addEventListener('connection:open', (event) => {
+      const connection = event.detail
+      // Only the dialler starts anti-entropy, so one connection costs one exchange, not two.
+      if (connection.direction === 'outbound') this.handlers.connected(connection.remotePeer.toString())
+    })
+    this.node.addEventListener('peer:disconnect', (event) => {
+      const peer = event.detail.toString()
+      this.beatLinks.close(peer)
+      this.handlers.disconnected(peer)
+    })
+    this.node.addEventListener('peer:discovery', (event) => {
+      // mDNS (or bootstrap) found a peer: connect if we want more neighbours.
+      if (this.connectedPeers().length < this.config.targetPeers) void this.dialPeer(event.detail.id)
+    })
+  }
+
+  /** Stops protocol traffic; the caller stops the libp2p node afterwards. */
+  async stop (): Promise<void> {
+    this.stopping = true
+    this.beatLinks.closeAll()
+    this.node.services.pubsub.topicValidators.delete(this.topic)
+  }
+
+  /** Peer ids of every open connection. */
+  connectedPeers (): string[] {
+    return this.node.getPeers().map((peer) => peer.toString())
+  }
+
+  /** Gossips a signed envelope to the cluster. */
+  async publish (envelope: Uint8Array): Promise<void> {
+    try {
+      await this.node.services.pubsub.publish(this.topic, envelope)
+    } catch (err) {
+      // No peer yet is normal at start; anti-entropy delivers the record once one connects.
+      this.log.trace('publish failed: %e', err)
+    }
+  }
+
+  /** Sends a beat batch to a neighbour over its beat link. */
+  async sendBeats (peer: string, batch: Uint8Array): Promise<boolean> {
+    return this.beatLinks.send(peer, batch)
+  }
+
+  /** Runs one anti-entropy exchange with a peer (one at a time per peer). Never throws. */
+  async sync (peer: string, owners?: Iterable<string>): Promise<SyncStats | undefined> {
+    if (this.stopping || this.syncs.has(peer)) return undefined
+    this.syncs.add(peer)
+    const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
+    try {
+      const stream = await this.node.dialProtocol(peerIdFromString(peer), this.syncProtocol, { signal })
+      try {
+        const stats = await initiateSync(stream, this.handlers, peer, signal, owners)
+        this.log('sync with %s: sent %d, received %d', peer, stats.sent, stats.received)
+        return stats
+      } catch (err) {
+        stream.abort(err as Error)
+        throw err
+      }
+    } catch (err) {
+      this.log('sync with %s failed: %e', peer, err)
+      return undefined
+    } finally {
+      this.syncs.delete(peer)
+    }
+  }
+
+  /** Pushes envelopes to every connected peer directly, in parallel, within `timeoutMs`. */
+  async pushToAll (envelopes: readonly Uint8Array[], timeoutMs: number): Promise<void> {
+    const signal = AbortSignal.timeout(timeoutMs)
+    await Promise.allSettled(this.connectedPeers().map(async (peer) => {
+      const stream = await this.node.dialProtocol(peerIdFromString(peer), this.syncProtocol, { signal })
+      await pushRecords(stream, envelopes, signal).catch((err: Error) => { stream.abort(err) })
+    }))
+  }
+
+  /**
+   * Keeps this node connected: below `targetPeers`, dials a few known members it is not connected to; with no
+   * connection at all, dials the bootstrap peers with exponential back-off.
+   */
+  maintain (members: ReadonlyArray<{ peerId: string, addrs: readonly string[] }>, nowMs: number, random: () => number): void {
+    if (this.stopping) return
+    const connected = new Set(this.connectedPeers())
+    if (connected.size === 0 && this.config.bootstrap.length > 0 && nowMs >= this.nextBootstrapMs) {
+      this.nextBootstrapMs = nowMs + this.bootstrapBackoffMs
+      this.bootstrapBackoffMs = Math.min(this.bootstrapBackoffMs * 2, MAX_BOOTSTRAP_BACKOFF_MS)
+      for (const addr of this.config.bootstrap) void this.dialAddrs(addr, [addr])
+    } else if (connected.size > 0) {
+      this.bootstrapBackoffMs = 1_000
+    }
+    const missing = this.config.targetPeers - connected.size
+    if (missing <= 0) return
+    const candidates = members.filter((m) => m.peerId !== this.peerId && !connected.has(m.peerId) && m.addrs.length > 0)
+    // At most two new dials per round: a node that just lost its neighbours does not storm the cluster.
+    for (let i = 0; i < Math.min(missing, 2) && candidates.length > 0; i++) {
+      const [pick] = candidates.splice(Math.floor(random() * candidates.length), 1)
+      if (pick !== undefined) void this.dialAddrs(pick.peerId, pick.addrs)
+    }
+  }
+
+  private async dialAddrs (key: string, addrs: readonly string[]): Promise<void> {
+    if (this.dialing.has(key)) return
+    let targets: Multiaddr[]
+    try {
+      targets = addrs.map((addr) => multiaddr(addr))
+    } catch (err) {
+      this.log('bad address for %s: %e', key, err)
+      return
+    }
+    this.dialing.add(key)
+    try {
+      await this.node.dial(targets, { signal: AbortSignal.timeout(5_000) })
+    } catch (err) {
+      this.log.trace('dial %s failed: %e', key, err)
+    } finally {
+      this.dialing.delete(key)
+    }
+  }
+
+  private async dialPeer (peer: PeerId): Promise<void> {
+    const key = peer.toString()
+    if (this.dialing.has(key)) return
+    this.dialing.add(key)
+    try {
+      await this.node.dial(peer, { signal: AbortSignal.timeout(5_000) })
+    } catch (err) {
+      this.log.trace('dial %s failed: %e', key, err)
+    } finally {
+      this.dialing.delete(key)
+    }
+  }
+
+  private async validate (peer: PeerId, message: Message): Promise<TopicValidatorResult> {
+    if (this.stopping) return TopicValidatorResult.Ignore
+    // A validator that throws counts as Ignore in gossipsub; say Reject explicitly so bad input costs score.
+    try {
+      const verdict = await this.handlers.gossip(message.data, peer.toString())
+      return verdict === 'accept' ? TopicValidatorResult.Accept : verdict === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
+    } catch (err) {
+      this.log.error('validator failed on a message from %p: %e', peer, err)
+      return TopicValidatorResult.Ignore
+    }
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Builds the libp2p node: TCP, noise, yamux, identify, gossipsub, and discovery (mDNS, bootstrap). All libp2p
+ * construction lives here, so a move to another libp2p major touches this folder only.
+ */
+import { gossipsub, type GossipsubEvents } from '@chainsafe/libp2p-gossipsub'
+import { createTopicScoreParams } from '@chainsafe/libp2p-gossipsub/score'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { bootstrap } from '@libp2p/bootstrap'
+import { identify, type Identify } from '@libp2p/identify'
+import { prefixLogger, defaultLogger } from '@libp2p/logger'
+import { mdns } from '@libp2p/mdns'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import type { Libp2p, PrivateKey, PubSub } from '@libp2p/interface'
+import type { ResolvedConfig } from '../config.js'
+import { recordsTopic } from './protocols.js'
+
+/** The libp2p node with the services the registry uses. */
+export type RegistryLibp2p = Libp2p<{ identify: Identify, pubsub: PubSub<GossipsubEvents> }>
+
+/** Creates (and starts) the libp2p node for a registry. */
+export async function createNode (config: ResolvedConfig, privateKey: PrivateKey): Promise<RegistryLibp2p> {
+  const topic = recordsTopic(config.namespace)
+  const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
+  if (config.mdns) {
+    // The service tag scopes discovery by namespace: two clusters on one LAN never dial each other.
+    peerDiscovery.push(mdns({ serviceTag: `_gossip-registry-${config.namespace}._udp.local` }))
+  }
+  // @libp2p/bootstrap needs peer ids; addresses without one are dialled by Network.maintain() instead.
+  const withPeerId = config.bootstrap.filter((addr) => addr.includes('/p2p/'))
+  if (withPeerId.length > 0) {
+    peerDiscovery.push(bootstrap({ list: withPeerId, timeout: 0 }))
+  }
+  return createLibp2p({
+    privateKey,
+    addresses: { listen: [...config.listen] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery,
+    logger: config.logPrefix === '' ? defaultLogger() : prefixLogger(config.logPrefix),
+    connectionManager: {
+      // Room for the peers we keep on purpose plus everyone who dials us; gossip needs no full mesh.
+      maxConnections: Math.max(64, config.targetPeers * 4)
+    },
+    services: {
+      identify: identify(),
+      pubsub: gossipsub({
+        // Every record carries its owner's signature; a second, per-publisher signature would only cost CPU.
+        globalSignaturePolicy: 'StrictNoSign',
+        allowPublishToZeroTopicPeers: true,
+        ignoreDuplicatePublishError: true,
+        emitSelf: false,
+        // Records are small and rare; a message over this is hostile and is not even decoded.
+        maxInboundDataLength: config.maxRecordBytes + 512,
+        allowedTopics: [topic],
+        debugName: config.logPrefix === '' ? undefined : config.logPrefix,
+        scoreParams: {
+          // Many honest nodes share one address behind NAT, in containers, or on loopback in tests.
+          IPColocationFactorWeight: 0,
+          topics: {
+            [topic]: createTopicScoreParams({
+              topicWeight: 1,
+              // Record traffic is sparse, so delivery-rate expectations would punish honest quiet peers.
+              meshMessageDeliveriesWeight: 0,
+              meshFailurePenaltyWeight: 0,
+              timeInMeshWeight: 0.01,
+              timeInMeshQuantum: 1_000,
+              timeInMeshCap: 100,
+              firstMessageDeliveriesWeight: 1,
+              firstMessageDeliveriesDecay: 0.5,
+              firstMessageDeliveriesCap: 10,
+              // Invalid records (bad signature, malformed, forged) are squared: two take a peer below the
+              // graylist threshold (-80), and the penalty halves only every minute or so.
+              invalidMessageDeliveriesWeight: -50,
+              invalidMessageDeliveriesDecay: 0.99
+            })
+          }
+        }
+      })
+    }
+  })
+}

@@ -1,0 +1,28 @@
+/**
+ * Topic and protocol names, all scoped by namespace and versioned, so clusters never mix and a future wire
+ * change can run beside this one.
+ */
+
+/** Gossipsub topic of signed record envelopes. */
+export function recordsTopic (namespace: string): string {
+  return `/gossip-registry/${namespace}/records/1.0.0`
+}
+
+/** Stream protocol carrying batches of heartbeats to a neighbour. */
+export function beatProtocol (namespace: string): string {
+  return `/gossip-registry/${namespace}/beat/1.0.0`
+}
+
+/** Stream protocol of the push-pull anti-entropy exchange. */
+export function syncProtocol (namespace: string): string {
+  return `/gossip-registry/${namespace}/sync/1.0.0`
+}
+
+/** Largest frame of the sync protocol: a few hundred records. Larger sets are split over several frames. */
+export const MAX_SYNC_FRAME_BYTES = 1024 * 1024
+
+/** Largest beat batch: a beat is under 100 bytes, so this holds every member of a cluster of thousands. */
+export const MAX_BEAT_BATCH_BYTES = 256 * 1024
+
+/** An anti-entropy exchange that takes longer than this is abandoned. */
+export const SYNC_TIMEOUT_MS = 10_000

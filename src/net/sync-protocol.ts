@@ -1,0 +1,130 @@
+/**
+ * The anti-entropy exchange over a libp2p stream: the pure session (src/sync/session.ts) decides what to say,
+ * this module frames it and moves it. Every record received is handed to `ingest`, which verifies it exactly
+ * like a gossiped one.
+ *
+ *   initiator                      responder
+ *   DIGEST           ------------>
+ *                    <------------  SUMMARY
+ *   WANT, RECORDS*, DONE -------->
+ *                    <------------  RECORDS*, DONE
+ *
+ * A push (used when leaving) is just `RECORDS*, DONE` from the initiator.
+ */
+import { lpStream, type LengthPrefixedStream } from 'it-length-prefixed-stream'
+import type { Stream } from '@libp2p/interface'
+import { answerDigest, answerSummary, answerWant, openSync } from '../sync/session.js'
+import type { LwwTable } from '../table/table.js'
+import type { TableEntry } from '../table/entry.js'
+import { MAX_SYNC_FRAME_BYTES } from './protocols.js'
+import { decodeSyncFrame, encodeSyncFrame, type SyncMessage } from './wire.js'
+
+/** What a sync endpoint needs from the registry. */
+export interface SyncPeer {
+  readonly table: LwwTable
+  /** Owners not worth pulling (dead here). */
+  ignoreOwner: (owner: string) => boolean
+  /** Verifies and merges one envelope received from `from`. */
+  ingest: (envelope: Uint8Array, from: string) => Promise<unknown>
+}
+
+/** Counts of one exchange, for logs and metrics. */
+export interface SyncStats {
+  sent: number
+  received: number
+}
+
+/** Thrown when the other side breaks the protocol; the stream is aborted. */
+export class SyncProtocolError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'SyncProtocolError'
+  }
+}
+
+/** Runs the initiator side; `owners` limits the exchange to those owners (a targeted pull). */
+export async function initiateSync (stream: Stream, peer: SyncPeer, from: string, signal: AbortSignal, owners?: Iterable<string>): Promise<SyncStats> {
+  const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
+  const stats: SyncStats = { sent: 0, received: 0 }
+  await write(lp, openSync(peer.table, owners), signal)
+  const summary = await read(lp, signal)
+  if (summary.type !== 'summary') throw new SyncProtocolError(`expected a summary, got ${summary.type}`)
+  const { give, want } = answerSummary(peer.table, summary, { ignoreOwner: peer.ignoreOwner })
+  await write(lp, want, signal)
+  stats.sent = await writeRecords(lp, give, signal)
+  stats.received = await readRecords(lp, peer, from, signal)
+  await stream.close({ signal })
+  return stats
+}
+
+/** Sends records without asking for anything back (a graceful leave's last words). */
+export async function pushRecords (stream: Stream, envelopes: readonly Uint8Array[], signal: AbortSignal): Promise<void> {
+  const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
+  await writeRecords(lp, envelopes.map((envelope) => ({ envelope })), signal)
+  await stream.close({ signal })
+}
+
+/** Runs the responder side of one inbound stream. */
+export async function respondSync (stream: Stream, peer: SyncPeer, from: string, signal: AbortSignal): Promise<SyncStats> {
+  const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
+  const stats: SyncStats = { sent: 0, received: 0 }
+  const first = await read(lp, signal)
+  if (first.type === 'records' || first.type === 'done') {
+    stats.received = await readRecords(lp, peer, from, signal, first)
+    await stream.close({ signal })
+    return stats
+  }
+  if (first.type !== 'digest') throw new SyncProtocolError(`expected a digest, got ${first.type}`)
+  await write(lp, answerDigest(peer.table, first), signal)
+  const want = await read(lp, signal)
+  if (want.type !== 'want') throw new SyncProtocolError(`expected a want, got ${want.type}`)
+  stats.received = await readRecords(lp, peer, from, signal)
+  stats.sent = await writeRecords(lp, answerWant(peer.table, want), signal)
+  await stream.close({ signal })
+  return stats
+}
+
+async function write (lp: LengthPrefixedStream<Stream>, message: SyncMessage, signal: AbortSignal): Promise<void> {
+  await lp.write(encodeSyncFrame(message), { signal })
+}
+
+async function read (lp: LengthPrefixedStream<Stream>, signal: AbortSignal): Promise<SyncMessage> {
+  const message = decodeSyncFrame((await lp.read({ signal })).subarray())
+  if (message === undefined) throw new SyncProtocolError('malformed sync frame')
+  return message
+}
+
+/** Writes entries in frames under the frame limit, then DONE. Returns how many were sent. */
+async function writeRecords (lp: LengthPrefixedStream<Stream>, entries: ReadonlyArray<Pick<TableEntry, 'envelope'>>, signal: AbortSignal): Promise<number> {
+  // Leave room for framing: each envelope costs its length plus a few bytes of tag and length prefix.
+  const budget = MAX_SYNC_FRAME_BYTES - 1024
+  let batch: Uint8Array[] = []
+  let size = 0
+  for (const { envelope } of entries) {
+    if (size + envelope.length + 8 > budget && batch.length > 0) {
+      await write(lp, { type: 'records', envelopes: batch }, signal)
+      batch = []
+      size = 0
+    }
+    batch.push(envelope)
+    size += envelope.length + 8
+  }
+  if (batch.length > 0) await write(lp, { type: 'records', envelopes: batch }, signal)
+  await write(lp, { type: 'done' }, signal)
+  return entries.length
+}
+
+/** Reads RECORDS frames until DONE, ingesting each envelope in order. Returns how many were received. */
+async function readRecords (lp: LengthPrefixedStream<Stream>, peer: SyncPeer, from: string, signal: AbortSignal, first?: SyncMessage): Promise<number> {
+  let received = 0
+  let message = first ?? await read(lp, signal)
+  while (message.type === 'records') {
+    for (const envelope of message.envelopes) {
+      await peer.ingest(envelope, from)
+      received++
+    }
+    message = await read(lp, signal)
+  }
+  if (message.type !== 'done') throw new SyncProtocolError(`expected records or done, got ${message.type}`)
+  return received
+}

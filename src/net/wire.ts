@@ -1,0 +1,146 @@
+/**
+ * Converts between the wire messages of wire.proto and the core's types. Decoding is total: malformed or
+ * hostile bytes give `undefined` (or skip the bad element), never an exception past this module.
+ */
+import type { Hlc } from '../clock/hlc.js'
+import type { BeatInput } from '../replica.js'
+import type { OwnerDigest } from '../table/digest.js'
+import type { DigestMessage, SummaryMessage, WantMessage } from '../sync/session.js'
+import { peerIdFromBytes, peerIdToBytes } from './peer-ids.js'
+import { BeatBatch, SyncFrame, type Stamp } from './wire.pb.js'
+
+/** A beat ready to send: the replica's view plus the owner's bytes. */
+export type OutgoingBeat = BeatInput
+
+/** Encodes a batch of beats. */
+export function encodeBeats (beats: readonly OutgoingBeat[]): Uint8Array {
+  return BeatBatch.encode({
+    beats: beats.map((beat) => ({
+      owner: peerIdToBytes(beat.owner),
+      chainId: beat.chainId,
+      seq: beat.seq,
+      proof: beat.proof,
+      recordsWall: BigInt(beat.recordsStamp.wall),
+      recordsLogical: beat.recordsStamp.logical
+    }))
+  })
+}
+
+/** Decodes a batch of beats; beats with a malformed owner or stamp are dropped and counted in `invalid`. */
+export function decodeBeats (bytes: Uint8Array, maxBeats: number): { beats: BeatInput[], invalid: number } | undefined {
+  let batch: BeatBatch
+  try {
+    batch = BeatBatch.decode(bytes, { limits: { beats: maxBeats } })
+  } catch {
+    return undefined
+  }
+  const beats: BeatInput[] = []
+  let invalid = 0
+  for (const beat of batch.beats) {
+    const owner = peerIdFromBytes(beat.owner)
+    const recordsStamp = toHlc({ wall: beat.recordsWall, logical: beat.recordsLogical })
+    if (owner === undefined || recordsStamp === undefined) {
+      invalid++
+      continue
+    }
+    beats.push({ owner, chainId: beat.chainId, seq: beat.seq, proof: beat.proof, recordsStamp })
+  }
+  return { beats, invalid }
+}
+
+/** A decoded frame of the sync protocol. */
+export type SyncMessage =
+  | DigestMessage
+  | SummaryMessage
+  | WantMessage
+  | { readonly type: 'records', readonly envelopes: Uint8Array[] }
+  | { readonly type: 'done' }
+
+/** Encodes one sync frame. */
+export function encodeSyncFrame (message: SyncMessage): Uint8Array {
+  const frame: SyncFrame = { type: SyncFrame.Type.DIGEST, partial: false, digests: [], summaries: [], wants: [], records: [] }
+  switch (message.type) {
+    case 'digest':
+      frame.partial = message.partial
+      frame.digests = message.owners.map((d) => ({ owner: peerIdToBytes(d.owner), fingerprint: d.fingerprint, count: d.count, maxStamp: fromHlc(d.maxStamp) }))
+      break
+    case 'summary':
+      frame.type = SyncFrame.Type.SUMMARY
+      frame.summaries = message.owners.map((o) => ({
+        owner: peerIdToBytes(o.owner),
+        entries: o.entries.map((e) => ({ id: e.id, stamp: fromHlc(e.stamp), deleted: e.deleted }))
+      }))
+      break
+    case 'want':
+      frame.type = SyncFrame.Type.WANT
+      frame.wants = message.owners.map((o) => ({ owner: peerIdToBytes(o.owner), ids: [...o.ids] }))
+      break
+    case 'records':
+      frame.type = SyncFrame.Type.RECORDS
+      frame.records = message.envelopes
+      break
+    case 'done':
+      frame.type = SyncFrame.Type.DONE
+      break
+  }
+  return SyncFrame.encode(frame)
+}
+
+/** Decodes one sync frame, or undefined if it is malformed anywhere. */
+export function decodeSyncFrame (bytes: Uint8Array): SyncMessage | undefined {
+  let frame: SyncFrame
+  try {
+    frame = SyncFrame.decode(bytes)
+  } catch {
+    return undefined
+  }
+  try {
+    switch (frame.type) {
+      case SyncFrame.Type.DIGEST:
+        return { type: 'digest', partial: frame.partial, owners: frame.digests.map(toDigest) }
+      case SyncFrame.Type.SUMMARY:
+        return {
+          type: 'summary',
+          owners: frame.summaries.map((o) => ({
+            owner: owner(o.owner),
+            entries: o.entries.map((e) => ({ id: e.id, stamp: stamp(e.stamp), deleted: e.deleted }))
+          }))
+        }
+      case SyncFrame.Type.WANT:
+        return { type: 'want', owners: frame.wants.map((o) => ({ owner: owner(o.owner), ids: o.ids })) }
+      case SyncFrame.Type.RECORDS:
+        return { type: 'records', envelopes: frame.records }
+      case SyncFrame.Type.DONE:
+        return { type: 'done' }
+      default:
+        return undefined
+    }
+  } catch {
+    return undefined
+  }
+}
+
+function toDigest (d: { owner: Uint8Array, fingerprint: Uint8Array, count: number, maxStamp?: Stamp }): OwnerDigest {
+  return { owner: owner(d.owner), fingerprint: d.fingerprint, count: d.count, maxStamp: stamp(d.maxStamp) }
+}
+
+function owner (bytes: Uint8Array): string {
+  const id = peerIdFromBytes(bytes)
+  if (id === undefined) throw new Error('malformed peer id')
+  return id
+}
+
+function stamp (value: Stamp | undefined): Hlc {
+  const hlc = value === undefined ? undefined : toHlc(value)
+  if (hlc === undefined) throw new Error('malformed stamp')
+  return hlc
+}
+
+function toHlc (value: Stamp): Hlc | undefined {
+  if (value.wall > BigInt(Number.MAX_SAFE_INTEGER)) return undefined
+  return { wall: Number(value.wall), logical: value.logical }
+}
+
+function fromHlc (hlc: Hlc): Stamp {
+  return { wall: BigInt(hlc.wall), logical: hlc.logical }
+}

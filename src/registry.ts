@@ -1,0 +1,464 @@
+/**
+ * The facade: wires the replica (pure core) to the network, signs this node's writes, turns replica effects
+ * into events, and serves the public API. It holds no registry logic of its own beyond "who owns what here".
+ */
+import { randomBytes, randomInt, randomUUID } from 'node:crypto'
+import { TypedEventEmitter, type PrivateKey } from '@libp2p/interface'
+import { logger, type Logger } from '@libp2p/logger'
+import type { Clock, RegistryOptions, ResolvedConfig } from './config.js'
+import { resolveConfig } from './config.js'
+import { InvalidArgumentError, RegistryStoppedError, TooManyInstancesError, UnknownInstanceError, describeValue } from './errors.js'
+import type { Change, Member, RegistryEvents } from './events.js'
+import { HashChain } from './membership/hash-chain.js'
+import { createNode } from './net/node.js'
+import { startDriver, type Driver } from './net/driver.js'
+import { loadIdentity } from './net/identity.js'
+import { Network, type Verdict } from './net/network.js'
+import { decodeBeats, encodeBeats } from './net/wire.js'
+import { MAX_BEAT_BATCH_BYTES } from './net/protocols.js'
+import { sealRecord, openRecord } from './record/sign.js'
+import { validateInstanceFields, validatePatch } from './record/validate.js'
+import { MEMBER_RECORD_ID, type ChainAnchor, type Instance, type InstanceRecord, type MemberRecord, type SignedRecord } from './record/types.js'
+import type { Rejection } from './reject-reason.js'
+import { Replica, type BeatInput, type LookupFilter, type ReplicaEffect } from './replica.js'
+import { parseVersionRange } from './table/query.js'
+import { ZERO_HLC } from './clock/hlc.js'
+import { iterateChanges } from './watch.js'
+import { RegistryStats } from './stats.js'
+
+/** What `register` takes: the instance fields; `id` is optional (a random UUID by default). */
+export interface RegisterInput {
+  service: string
+  version: string
+  address: string
+  port: number
+  tags?: readonly string[]
+  metadata?: Readonly<Record<string, string>>
+  weight?: number
+  status?: 'passing' | 'warning' | 'critical'
+  /** Instance id, unique among this node's instances. Registering an id this node already owns replaces it. */
+  id?: string
+}
+
+/** What `update` may change. */
+export interface UpdateInput {
+  status?: 'passing' | 'warning' | 'critical'
+  metadata?: Readonly<Record<string, string>>
+  weight?: number
+  tags?: readonly string[]
+}
+
+/** Options of `lookup`. */
+export interface LookupOptions {
+  /** A semver range, e.g. `^2.1`. */
+  version?: string
+  /** Every tag listed must be on the instance. */
+  tags?: readonly string[]
+  /** Also return `critical` instances. @default false */
+  includeUnhealthy?: boolean
+}
+
+/** How long a graceful stop waits for its leave notice to reach the neighbours. */
+const LEAVE_TIMEOUT_MS = 1_000
+
+/** A running registry node. Create one with `createRegistry`. */
+export class Registry extends TypedEventEmitter<RegistryEvents> {
+  /** Counters of what this node sent, received and refused. */
+  readonly stats = new RegistryStats()
+  private readonly config: ResolvedConfig
+  private readonly clock: Clock
+  private readonly key: PrivateKey
+  private readonly network: Network
+  private readonly replica: Replica
+  private readonly log: Logger
+  private readonly owned = new Map<string, InstanceRecord>()
+  private readonly relay = new Map<string, BeatInput>()
+  private readonly pulls = new Map<string, Set<string>>()
+  private chain: HashChain
+  private chainId: number
+  private seq = 0
+  private driver: Driver | undefined
+  private stopped = false
+
+  /** @internal Use `createRegistry`. */
+  constructor (config: ResolvedConfig, key: PrivateKey, network: Network, log: Logger) {
+    super()
+    this.config = config
+    this.clock = config.clock
+    this.key = key
+    this.network = network
+    this.log = log
+    this.replica = new Replica({
+      self: network.peerId,
+      namespace: config.namespace,
+      maxInstancesPerOwner: config.maxInstancesPerOwner,
+      maxClockDrift: config.maxClockDrift,
+      tombstoneTtl: config.tombstoneTtl,
+      suspectAfter: config.suspectAfter,
+      deadAfter: config.deadAfter,
+      maxChainSteps: config.heartbeatChainLength
+    })
+    this.chain = HashChain.create(randomBytes(32), config.heartbeatChainLength)
+    this.chainId = randomInt(0, 2 ** 32 - 1)
+  }
+
+  /** This node's peer id. */
+  get peerId (): string {
+    return this.network.peerId
+  }
+
+  /** Addresses other nodes can dial to reach this one (each ends in /p2p/<peerId>). */
+  get multiaddrs (): string[] {
+    return this.network.multiaddrs()
+  }
+
+  /** Registers an instance owned and signed by this node, and gossips it. */
+  async register (input: RegisterInput): Promise<Instance> {
+    this.assertRunning()
+    const { id: givenId, ...rest } = (typeof input === 'object' && input !== null ? input : {}) as RegisterInput
+    if (typeof input !== 'object' || input === null) throw new InvalidArgumentError('input', `Expected the instance to be an object, got ${describeValue(input)}`)
+    const fields = validateInstanceFields(rest)
+    const id = givenId ?? randomUUID()
+    if (typeof id !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(id)) {
+      throw new InvalidArgumentError('id', `Expected \`id\` to be 1-64 letters, digits, \`_\`, \`.\`, \`:\` or \`-\`, got ${describeValue(id)}`)
+    }
+    if (!this.owned.has(id) && this.owned.size >= this.config.maxInstancesPerOwner) throw new TooManyInstancesError(this.config.maxInstancesPerOwner)
+    const record: InstanceRecord = { kind: 'instance', deleted: false, owner: this.peerId, id, namespace: this.config.namespace, stamp: this.stamp(), ...fields }
+    this.owned.set(id, record)
+    await this.write(record)
+    return this.replica.instance(record)
+  }
+
+  /** Changes the status, metadata, weight or tags of an instance this node owns. */
+  async update (id: string, patch: UpdateInput): Promise<Instance> {
+    this.assertRunning()
+    const current = this.ownedInstance(id)
+    const changes = validatePatch(patch)
+    const record: InstanceRecord = { ...current, ...changes, stamp: this.stamp() }
+    this.owned.set(id, record)
+    await this.write(record)
+    return this.replica.instance(record)
+  }
+
+  /** Removes an instance this node owns, everywhere: a tombstone is gossiped. */
+  async deregister (id: string): Promise<void> {
+    this.assertRunning()
+    const current = this.ownedInstance(id)
+    this.owned.delete(id)
+    await this.write({ kind: 'instance', deleted: true, owner: this.peerId, id, namespace: this.config.namespace, stamp: this.stamp(), service: current.service })
+  }
+
+  /** Healthy instances of a service, from local memory (no network hop). */
+  lookup (service: string, options: LookupOptions = {}): Instance[] {
+    if (typeof service !== 'string' || service === '') throw new InvalidArgumentError('service', `Expected \`service\` to be a non-empty string, got ${describeValue(service)}`)
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', `Expected lookup options to be an object, got ${describeValue(options)}`)
+    const { version, tags, includeUnhealthy } = options
+    if (version !== undefined && (typeof version !== 'string' || parseVersionRange(version) === undefined)) {
+      throw new InvalidArgumentError('version', `Expected \`version\` to be a semver range such as \`^2.1\`, got ${describeValue(version)}`)
+    }
+    if (tags !== undefined && (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string'))) {
+      throw new InvalidArgumentError('tags', `Expected \`tags\` to be an array of strings, got ${describeValue(tags)}`)
+    }
+    const filter: LookupFilter = { version, tags, includeUnhealthy: includeUnhealthy === true }
+    return this.replica.lookup(service, filter)
+  }
+
+  /** Names of services with at least one visible instance. */
+  services (): string[] {
+    return this.replica.services()
+  }
+
+  /** Every member known here, this node first. */
+  members (): Member[] {
+    return this.replica.members(this.clock.now())
+  }
+
+  /** Calls `listener` with every change of the service's visible instances. Returns the unsubscribe function. */
+  watch (service: string, listener: (change: Change) => void): () => void {
+    if (typeof listener !== 'function') throw new InvalidArgumentError('listener', `Expected \`listener\` to be a function, got ${describeValue(listener)}`)
+    const handler = (event: CustomEvent<Change>): void => {
+      if (event.detail.instance.service === service) listener(event.detail)
+    }
+    const types = ['instance:up', 'instance:down', 'instance:changed'] as const
+    for (const type of types) this.addEventListener(type, handler as never)
+    return () => { for (const type of types) this.removeEventListener(type, handler as never) }
+  }
+
+  /** Changes of one service (or all) as an async iterator, until `signal` aborts or the loop breaks. */
+  changes (service?: string, options: { signal?: AbortSignal } = {}): AsyncIterable<Change> {
+    return iterateChanges((listener) => {
+      if (service !== undefined) return this.watch(service, listener)
+      const handler = (event: CustomEvent<Change>): void => { listener(event.detail) }
+      const types = ['instance:up', 'instance:down', 'instance:changed'] as const
+      for (const type of types) this.addEventListener(type, handler as never)
+      return () => { for (const type of types) this.removeEventListener(type, handler as never) }
+    }, options.signal)
+  }
+
+  /**
+   * Leaves gracefully: tells the neighbours (which gossip it on) that this member is leaving, so every node drops
+   * its instances within a gossip round instead of after `deadAfter`, then stops the node. With
+   * `{ leave: false }` it stops without a word, as a crash would: peers notice only by silence.
+   */
+  async stop (options: { leave?: boolean } = {}): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    this.driver?.stop()
+    if (options.leave !== false) await this.announceLeave()
+    await this.network.stop()
+    await this.network.node.stop()
+  }
+
+  private async announceLeave (): Promise<void> {
+    try {
+      const leaving = await this.sealMember(true)
+      await Promise.all([this.network.publish(leaving), this.network.pushToAll([leaving], LEAVE_TIMEOUT_MS)])
+    } catch (err) {
+      this.log.error('could not announce leave: %e', err)
+    }
+  }
+
+  /** @internal Starts the protocols and timers; called once by `createRegistry`. */
+  async start (): Promise<void> {
+    await this.network.start()
+    await this.writeMember()
+    this.driver = startDriver(this.config, {
+      beat: () => { this.beat() },
+      flush: () => { this.flushBeats() },
+      tick: () => { this.emitEffects(this.replica.tick(this.clock.now())) },
+      antiEntropy: () => { this.antiEntropy() },
+      maintain: () => { this.network.maintain(this.replica.members(this.clock.now()), this.clock.now(), Math.random) }
+    })
+  }
+
+  /** @internal Network handler: a gossiped or synced envelope. */
+  async receive (envelope: Uint8Array, from: string, via: 'gossip' | 'sync'): Promise<Verdict> {
+    if (this.stopped) return 'ignore'
+    this.stats.received(via, envelope.length)
+    if (via === 'gossip' && this.config.dropGossipRate > 0 && Math.random() < this.config.dropGossipRate) return 'ignore'
+    const opened = await openRecord(envelope, { maxBytes: this.config.maxRecordBytes, namespace: this.config.namespace })
+    if (!opened.ok) {
+      this.reject(opened.rejection, from)
+      return 'reject'
+    }
+    const result = this.replica.ingest({ record: opened.record, envelope: opened.envelope }, this.clock.now())
+    this.emitEffects(result.effects, from)
+    if (result.outcome === 'rejected') {
+      this.reject(result.rejection, from)
+      // A relay passing on a record of a member it still believes alive is honest; only forgeries cost score.
+      return result.rejection.reason === 'dead-member' || result.rejection.reason === 'too-many-instances' ? 'ignore' : 'reject'
+    }
+    return result.outcome === 'applied' ? 'accept' : 'ignore'
+  }
+
+  /** @internal Network handler: a batch of beats from a neighbour. */
+  receiveBeats (batch: Uint8Array, from: string): void {
+    if (this.stopped) return
+    this.stats.received('beats', batch.length)
+    if (this.config.dropGossipRate > 0 && Math.random() < this.config.dropGossipRate) return
+    const decoded = decodeBeats(batch, Math.floor(MAX_BEAT_BATCH_BYTES / 40))
+    if (decoded === undefined) {
+      this.reject({ reason: 'malformed', detail: 'undecodable beat batch' }, from)
+      return
+    }
+    if (decoded.invalid > 0) this.reject({ reason: 'malformed', detail: `${decoded.invalid} beats with a malformed owner or stamp` }, from)
+    const nowMs = this.clock.now()
+    for (const beat of decoded.beats) {
+      const result = this.replica.ingestBeat(beat, nowMs)
+      if (result.outcome === 'fresh') this.relay.set(beat.owner, beat)
+      else if (result.outcome === 'rejected') this.reject(result.rejection, from)
+      this.emitEffects(result.effects, from)
+    }
+  }
+
+  /** @internal Network handler: this node dialled a peer; exchange digests with it. */
+  connected (peer: string): void {
+    if (!this.stopped) void this.syncWith(peer)
+  }
+
+  /** @internal For the network's sync endpoint. */
+  get table (): Replica['table'] {
+    return this.replica.table
+  }
+
+  /** @internal Owners not worth pulling during anti-entropy: those dead here. */
+  ignoreOwner (owner: string): boolean {
+    return owner !== this.peerId && this.replica.stateOf(owner) === 'dead' && this.replica.detector.get(owner) !== undefined
+  }
+
+  private beat (): void {
+    if (this.seq >= this.chain.length) {
+      // The chain is used up: sign a new anchor. Peers learn it from the member record before the next beat.
+      this.chain = HashChain.create(randomBytes(32), this.config.heartbeatChainLength)
+      this.chainId = (this.chainId + 1) >>> 0
+      this.seq = 0
+      void this.writeMember()
+    }
+    this.seq++
+    this.relay.set(this.peerId, {
+      owner: this.peerId,
+      chainId: this.chainId,
+      seq: this.seq,
+      proof: this.chain.reveal(this.seq),
+      recordsStamp: this.replica.table.maxStamp(this.peerId) ?? ZERO_HLC
+    })
+  }
+
+  private flushBeats (): void {
+    if (this.relay.size === 0) return
+    const peers = this.network.connectedPeers()
+    if (peers.length === 0) return
+    const batch = encodeBeats([...this.relay.values()])
+    this.relay.clear()
+    for (let i = 0; i < this.config.beatFanout && peers.length > 0; i++) {
+      const [peer] = peers.splice(Math.floor(Math.random() * peers.length), 1)
+      if (peer === undefined) break
+      this.stats.sent('beats', batch.length)
+      void this.network.sendBeats(peer, batch)
+    }
+  }
+
+  private antiEntropy (): void {
+    const peers = this.network.connectedPeers()
+    const peer = peers[Math.floor(Math.random() * peers.length)]
+    if (peer !== undefined) void this.syncWith(peer)
+  }
+
+  private async syncWith (peer: string, owners?: Iterable<string>): Promise<void> {
+    const stats = await this.network.sync(peer, owners)
+    if (stats !== undefined) this.stats.syncRound(owners === undefined ? 'full' : 'targeted')
+  }
+
+  private emitEffects (effects: readonly ReplicaEffect[], from?: string): void {
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case 'change':
+          this.safeDispatchEvent(`instance:${effect.change.type}`, { detail: effect.change as never })
+          break
+        case 'member':
+          this.log('member %s: %s -> %s', effect.change.member.peerId, effect.change.from, effect.change.member.state)
+          this.safeDispatchEvent(`member:${effect.change.member.state}`, { detail: effect.change })
+          break
+        case 'supersede':
+          void this.supersede(effect.record)
+          break
+        case 'pull':
+          if (from !== undefined) this.schedulePull(from, effect.owner)
+          break
+      }
+    }
+  }
+
+  private schedulePull (peer: string, owner: string): void {
+    let owners = this.pulls.get(peer)
+    if (owners === undefined) {
+      owners = new Set()
+      this.pulls.set(peer, owners)
+      // Gather the pulls one batch of beats asks for, then run them as one targeted exchange.
+      queueMicrotask(() => {
+        const wanted = this.pulls.get(peer)
+        this.pulls.delete(peer)
+        if (wanted !== undefined && !this.stopped) void this.syncWith(peer, wanted)
+      })
+    }
+    owners.add(owner)
+  }
+
+  private async supersede (record: SignedRecord): Promise<void> {
+    if (this.stopped) return
+    this.log('superseding record %s from an earlier run of this node', record.id === MEMBER_RECORD_ID ? '(member)' : record.id)
+    if (record.kind === 'member') {
+      await this.writeMember()
+      return
+    }
+    const mine = this.owned.get(record.id)
+    if (mine !== undefined) {
+      const renewed = { ...mine, stamp: this.stamp() }
+      this.owned.set(record.id, renewed)
+      await this.write(renewed)
+      return
+    }
+    await this.write({ kind: 'instance', deleted: true, owner: this.peerId, id: record.id, namespace: this.config.namespace, stamp: this.stamp(), service: record.kind === 'instance' ? record.service : '' })
+  }
+
+  private async write (record: SignedRecord): Promise<void> {
+    const envelope = await sealRecord(record, this.key)
+    const result = this.replica.ingestLocal({ record, envelope })
+    this.emitEffects(result.effects)
+    this.stats.sent('gossip', envelope.length)
+    await this.network.publish(envelope)
+  }
+
+  private async writeMember (): Promise<void> {
+    const envelope = await this.sealMember(false)
+    const opened = await openRecord(envelope, { maxBytes: Number.MAX_SAFE_INTEGER, namespace: this.config.namespace })
+    if (!opened.ok) throw new Error(`own member record does not verify: ${opened.rejection.detail}`)
+    this.replica.ingestLocal({ record: opened.record, envelope })
+    await this.network.publish(envelope)
+  }
+
+  private async sealMember (leaving: boolean): Promise<Uint8Array> {
+    const chain: ChainAnchor = { chainId: this.chainId, anchor: this.chain.anchor, length: this.chain.length }
+    const record: MemberRecord = {
+      kind: 'member',
+      deleted: false,
+      owner: this.peerId,
+      id: MEMBER_RECORD_ID,
+      namespace: this.config.namespace,
+      stamp: this.stamp(),
+      // A member advertises at most 16 addresses (the record limit); loopback ones last, as they help only
+      // nodes on the same host.
+      addrs: this.multiaddrs.sort((a, b) => Number(a.includes('/127.0.0.1/')) - Number(b.includes('/127.0.0.1/'))).slice(0, 16),
+      chain,
+      leaving
+    }
+    return sealRecord(record, this.key)
+  }
+
+  private stamp (): ReturnType<Replica['stamp']> {
+    return this.replica.stamp(this.clock.now())
+  }
+
+  private ownedInstance (id: string): InstanceRecord {
+    if (typeof id !== 'string') throw new InvalidArgumentError('id', `Expected \`id\` to be a string, got ${describeValue(id)}`)
+    const record = this.owned.get(id)
+    if (record === undefined) throw new UnknownInstanceError(id)
+    return record
+  }
+
+  private reject (rejection: Rejection, from: string): void {
+    this.stats.rejected(rejection.reason)
+    this.log('rejected input from %s: %s (%s)', from, rejection.reason, rejection.detail)
+    this.safeDispatchEvent('record:rejected', { detail: { ...rejection, from } })
+  }
+
+  private assertRunning (): void {
+    if (this.stopped) throw new RegistryStoppedError()
+  }
+}
+
+/** Starts a registry node: loads or creates its key, starts libp2p, joins the cluster. */
+export async function createRegistry (options: RegistryOptions = {}): Promise<Registry> {
+  const config = resolveConfig(options)
+  const key = await loadIdentity(config.privateKey, config.keyFile)
+  const log = config.logPrefix === '' ? logger('gossip-registry') : logger(`gossip-registry:${config.logPrefix}`)
+  const node = await createNode(config, key)
+  let registry: Registry | undefined
+  const network = new Network(node, config, {
+    gossip: async (envelope, from) => registry!.receive(envelope, from, 'gossip'),
+    beats: (batch, from) => { registry?.receiveBeats(batch, from) },
+    connected: (peer) => { registry?.connected(peer) },
+    disconnected: () => {},
+    get table () { return registry!.table },
+    ignoreOwner: (owner) => registry?.ignoreOwner(owner) ?? false,
+    ingest: async (envelope, from) => registry!.receive(envelope, from, 'sync')
+  }, log)
+  registry = new Registry(config, key, network, log)
+  try {
+    await registry.start()
+  } catch (err) {
+    await node.stop()
+    throw err
+  }
+  return registry
+}

@@ -1,0 +1,277 @@
+/**
+ * One node's replica of the registry: the LWW table, the failure detector and the node's clock, and the rules
+ * that decide what a verified record or heartbeat does to them. Pure: no I/O, no timers, no signing; it
+ * returns effects (changes to announce, records to supersede, owners to pull) for the facade to act on, so
+ * the simulator can run thousands of replicas on a manual clock.
+ */
+import { compareHlc, tickHlc, witnessHlc, ZERO_HLC, type Hlc } from './clock/hlc.js'
+import { FailureDetector, type Transition } from './membership/detector.js'
+import { MEMBER_RECORD_ID, type Instance, type InstanceRecord, type MemberRecord, type MemberState, type SignedRecord } from './record/types.js'
+import { compareEntries } from './table/compare.js'
+import { LwwTable } from './table/table.js'
+import type { TableEntry } from './table/entry.js'
+import type { DownReason, Change, Member, MemberChange } from './events.js'
+import type { Rejection } from './reject-reason.js'
+
+/** What a replica needs to know; a subset of the resolved registry options. */
+export interface ReplicaOptions {
+  /** This node's peer id. */
+  readonly self: string
+  readonly namespace: string
+  readonly maxInstancesPerOwner: number
+  readonly maxClockDrift: number
+  readonly tombstoneTtl: number
+  readonly suspectAfter: number
+  readonly deadAfter: number
+  /** Longest stretch of a heartbeat chain a single beat may skip, bounding the hashing one beat can cost. */
+  readonly maxChainSteps: number
+}
+
+/** Something the facade must do or announce after an ingest or a tick. */
+export type ReplicaEffect =
+  | { readonly kind: 'change', readonly change: Change }
+  | { readonly kind: 'member', readonly change: MemberChange }
+  /** A record of ours from an earlier run of this node (same key) is still around: write something newer. */
+  | { readonly kind: 'supersede', readonly record: SignedRecord }
+  /** This node is behind on an owner's records: pull them from the peer that told us. */
+  | { readonly kind: 'pull', readonly owner: string }
+
+/** The result of offering a record to the replica. */
+export type IngestResult =
+  | { readonly outcome: 'applied' | 'stale' | 'duplicate', readonly effects: ReplicaEffect[] }
+  | { readonly outcome: 'rejected', readonly rejection: Rejection, readonly effects: ReplicaEffect[] }
+
+/** The result of offering a heartbeat to the replica: `fresh` beats are relayed onwards. */
+export type BeatResult =
+  | { readonly outcome: 'fresh' | 'old' | 'unknown', readonly effects: ReplicaEffect[] }
+  | { readonly outcome: 'rejected', readonly rejection: Rejection, readonly effects: ReplicaEffect[] }
+
+/** A heartbeat as the replica sees it, owner already decoded to a peer id string. */
+export interface BeatInput {
+  readonly owner: string
+  readonly chainId: number
+  readonly seq: number
+  readonly proof: Uint8Array
+  /** The newest stamp among the owner's records, as the owner announced it. */
+  readonly recordsStamp: Hlc
+}
+
+/** Filters of `lookup`. */
+export interface LookupFilter {
+  /** A semver range; callers validate it first. */
+  readonly version?: string
+  readonly tags?: readonly string[]
+  /** Include `critical` instances. */
+  readonly includeUnhealthy?: boolean
+}
+
+/** The core state machine of one node. */
+export class Replica {
+  readonly table = new LwwTable()
+  readonly detector: FailureDetector
+  private readonly options: ReplicaOptions
+  private clock: Hlc = ZERO_HLC
+  /** Instances as lookups return them, rebuilt only when the record or its owner's state changes. */
+  private readonly views = new WeakMap<InstanceRecord, Instance>()
+
+  constructor (options: ReplicaOptions) {
+    this.options = options
+    this.detector = new FailureDetector({
+      suspectAfter: options.suspectAfter,
+      deadAfter: options.deadAfter,
+      // A dead member's death mark must outlive every copy of its records, which tombstones bound.
+      forgetAfter: options.tombstoneTtl,
+      maxChainSteps: options.maxChainSteps
+    })
+  }
+
+  /** A stamp for a local write: after every stamp this node has written or seen. */
+  stamp (nowMs: number): Hlc {
+    this.clock = tickHlc(this.clock, nowMs)
+    return this.clock
+  }
+
+  /** Applies a record this node wrote and signed itself (its limits were checked by the caller). */
+  ingestLocal (entry: TableEntry): IngestResult {
+    const result = this.table.merge(entry)
+    if (result.outcome !== 'applied') return { outcome: result.outcome, effects: [] }
+    const effects: ReplicaEffect[] = []
+    this.instanceChange(entry.record, result.previous, effects)
+    return { outcome: 'applied', effects }
+  }
+
+  /** Offers a record whose envelope signature was verified and whose owner is its signer. */
+  ingest (entry: TableEntry, nowMs: number): IngestResult {
+    const { record } = entry
+    if (record.namespace !== this.options.namespace) {
+      return reject('wrong-namespace', `record of namespace \`${record.namespace}\``)
+    }
+    if (record.stamp.wall > nowMs + this.options.maxClockDrift) {
+      return reject('future-stamp', `stamp ${record.stamp.wall} is ${record.stamp.wall - nowMs} ms ahead of this node's clock`)
+    }
+    if (record.owner === this.options.self) return this.ingestOwn(entry, nowMs)
+    if (!this.detector.admits(record.owner, record.stamp)) {
+      return reject('dead-member', `record of dead member ${record.owner} not newer than its death`)
+    }
+    if (this.wouldExceedCap(record)) {
+      return reject('too-many-instances', `owner ${record.owner} already has ${this.options.maxInstancesPerOwner} instances`)
+    }
+    const result = this.table.merge(entry)
+    if (result.outcome !== 'applied') return { outcome: result.outcome, effects: [] }
+    this.clock = witnessHlc(this.clock, record.stamp, nowMs)
+    const effects: ReplicaEffect[] = []
+    const transition = this.detector.observeRecord(record, nowMs)
+    if (transition !== undefined) this.applyTransition(transition, effects)
+    if (record.kind === 'instance' && this.table.get(record.owner, record.id) === entry) {
+      this.instanceChange(record, result.previous, effects)
+    }
+    return { outcome: 'applied', effects }
+  }
+
+  /** Offers a heartbeat, heard directly or relayed. */
+  ingestBeat (beat: BeatInput, nowMs: number): BeatResult {
+    if (beat.owner === this.options.self) return { outcome: 'old', effects: [] }
+    const outcome = this.detector.observeBeat(beat.owner, beat.chainId, beat.seq, beat.proof, nowMs)
+    const effects: ReplicaEffect[] = []
+    switch (outcome.kind) {
+      case 'rejected':
+        return { outcome: 'rejected', rejection: outcome.rejection, effects }
+      case 'unknown-member':
+      case 'unknown-chain':
+        effects.push({ kind: 'pull', owner: beat.owner })
+        return { outcome: 'unknown', effects }
+      case 'old':
+        return { outcome: 'old', effects }
+      case 'fresh':
+        if (outcome.transition !== undefined) this.applyTransition(outcome.transition, effects)
+        if (compareHlc(beat.recordsStamp, this.table.maxStamp(beat.owner) ?? ZERO_HLC) > 0) {
+          effects.push({ kind: 'pull', owner: beat.owner })
+        }
+        return { outcome: 'fresh', effects }
+    }
+  }
+
+  /** Ages members and reaps tombstones; call about every heartbeat interval. */
+  tick (nowMs: number): ReplicaEffect[] {
+    const effects: ReplicaEffect[] = []
+    for (const transition of this.detector.tick(nowMs)) this.applyTransition(transition, effects)
+    this.table.reap(nowMs, this.options.tombstoneTtl)
+    return effects
+  }
+
+  /** Visible instances of a service, from local memory. */
+  lookup (service: string, filter: LookupFilter = {}): Instance[] {
+    const records = this.table.instances(service, filter)
+    const found: Instance[] = []
+    for (const record of records) {
+      if (record.status === 'critical' && filter.includeUnhealthy !== true) continue
+      found.push(this.instance(record))
+    }
+    return found
+  }
+
+  /** Services with at least one visible instance. */
+  services (): string[] {
+    return this.table.services()
+  }
+
+  /** Every member this node knows, itself first. */
+  members (nowMs: number): Member[] {
+    const self = this.memberOf(this.options.self, 'alive', nowMs)
+    return [self, ...this.detector.members().map((view) => this.memberOf(view.peerId, view.state, view.lastHeardMs))]
+  }
+
+  /** The member record an owner advertises, if this node holds one. */
+  memberRecord (owner: string): MemberRecord | undefined {
+    const record = this.table.get(owner, MEMBER_RECORD_ID)?.record
+    return record?.kind === 'member' ? record : undefined
+  }
+
+  /** Liveness of an owner as seen here. */
+  stateOf (owner: string): MemberState {
+    if (owner === this.options.self) return 'alive'
+    return this.detector.get(owner)?.state ?? 'dead'
+  }
+
+  private ingestOwn (entry: TableEntry, nowMs: number): IngestResult {
+    // Our own record coming back from the network. If it is newer than what we hold, or a live record we do
+    // not hold at all, it was written by an earlier run of this node (same key): it must not come back, so
+    // the facade writes something newer over it. Witnessing its stamp first makes that write win.
+    const current = this.table.get(entry.record.owner, entry.record.id)
+    const foreign = current === undefined ? !entry.record.deleted : compareEntries(entry, current) > 0
+    if (!foreign) return this.ingestLocal(entry)
+    this.clock = witnessHlc(this.clock, entry.record.stamp, nowMs)
+    return { outcome: 'stale', effects: [{ kind: 'supersede', record: entry.record }] }
+  }
+
+  private wouldExceedCap (record: SignedRecord): boolean {
+    if (record.kind !== 'instance' || record.deleted) return false
+    const current = this.table.get(record.owner, record.id)
+    if (current !== undefined && !current.record.deleted) return false
+    return this.table.liveInstanceCount(record.owner) >= this.options.maxInstancesPerOwner
+  }
+
+  private applyTransition (transition: Transition, effects: ReplicaEffect[]): void {
+    const member = this.memberOf(transition.peerId, transition.to, this.detector.get(transition.peerId)?.lastHeardMs ?? 0)
+    effects.push({ kind: 'member', change: { member, from: transition.from } })
+    if (transition.to !== 'dead') return
+    const reason: DownReason = transition.reason === 'leave' ? 'member-left' : 'member-dead'
+    for (const dropped of this.table.dropOwner(transition.peerId)) {
+      const record = dropped.record
+      if (record.kind === 'instance' && !record.deleted) {
+        effects.push({ kind: 'change', change: { type: 'down', instance: this.instance(record, 'dead'), reason } })
+      }
+    }
+  }
+
+  private instanceChange (record: SignedRecord, previous: TableEntry | undefined, effects: ReplicaEffect[]): void {
+    if (record.kind !== 'instance') return
+    const before = previous?.record.kind === 'instance' && !previous.record.deleted ? previous.record : undefined
+    if (record.deleted) {
+      if (before !== undefined) effects.push({ kind: 'change', change: { type: 'down', instance: this.instance(before), reason: 'deregistered' } })
+      return
+    }
+    const instance = this.instance(record)
+    effects.push({
+      kind: 'change',
+      change: before === undefined ? { type: 'up', instance } : { type: 'changed', instance, previous: this.instance(before) }
+    })
+  }
+
+  /** The instance view of a record as lookups return it (cached per record and owner state). */
+  instance (record: InstanceRecord, state: MemberState = this.stateOf(record.owner)): Instance {
+    const cached = this.views.get(record)
+    if (cached !== undefined && cached.memberState === state) return cached
+    const instance: Instance = Object.freeze({
+      id: record.id,
+      owner: record.owner,
+      service: record.service,
+      version: record.version,
+      address: record.address,
+      port: record.port,
+      tags: record.tags,
+      metadata: record.metadata,
+      weight: record.weight,
+      status: record.status,
+      stamp: record.stamp,
+      memberState: state
+    })
+    this.views.set(record, instance)
+    return instance
+  }
+
+  private memberOf (peerId: string, state: MemberState, lastSeen: number): Member {
+    return {
+      peerId,
+      state,
+      lastSeen,
+      instances: this.table.liveInstanceCount(peerId),
+      addrs: this.memberRecord(peerId)?.addrs ?? [],
+      self: peerId === this.options.self
+    }
+  }
+}
+
+function reject (reason: Rejection['reason'], detail: string): IngestResult {
+  return { outcome: 'rejected', rejection: { reason, detail }, effects: [] }
+}

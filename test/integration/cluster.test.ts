@@ -1,0 +1,203 @@
+/**
+ * Five real nodes on loopback (mDNS off, bootstrap to the first node, PRESETS.test timings): registration,
+ * deregistration, graceful leave, crash detection, restart with the same key, late join, and repair by
+ * anti-entropy when gossip is lost.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { PRESETS, type Change, type Registry } from '../../src/index.js'
+import { Cluster, newKey } from '../support/cluster.js'
+
+const { heartbeatInterval, deadAfter } = PRESETS.test
+/** Loopback and a loaded 2-core CI machine add scheduling delay on top of the protocol's own bound. */
+const SCHEDULING_SLACK_MS = 1_000
+
+let cluster: Cluster
+
+afterEach(async () => {
+  await cluster.stopAll()
+})
+
+async function allSee (nodes: Registry[], service: string, count: number, timeout = 10_000): Promise<void> {
+  await vi.waitFor(() => {
+    for (const node of nodes) expect(node.lookup(service), `node ${node.peerId}`).toHaveLength(count)
+  }, { timeout, interval: 25 })
+}
+
+async function fullyMeshedMembers (nodes: Registry[], timeout = 15_000): Promise<void> {
+  await vi.waitFor(() => {
+    for (const node of nodes) {
+      const alive = node.members().filter((m) => m.state === 'alive').map((m) => m.peerId).sort()
+      expect(alive).toEqual(nodes.map((n) => n.peerId).sort())
+    }
+  }, { timeout, interval: 50 })
+}
+
+describe('a five-node cluster', () => {
+  it('shows a registration on every node, then removes it everywhere on deregistration', async () => {
+    cluster = new Cluster()
+    const nodes = await cluster.startMany(5)
+    await fullyMeshedMembers(nodes)
+
+    const instance = await nodes[2]!.register({ service: 'orders', version: '2.1.0', address: '10.0.0.7', port: 8080, tags: ['eu'] })
+    await allSee(nodes, 'orders', 1)
+    for (const node of nodes) {
+      const [seen] = node.lookup('orders', { version: '^2.1', tags: ['eu'] })
+      expect(seen).toMatchObject({ id: instance.id, owner: nodes[2]!.peerId, address: '10.0.0.7', port: 8080 })
+      expect(node.lookup('orders', { version: '^3' })).toEqual([])
+    }
+
+    await nodes[2]!.deregister(instance.id)
+    await allSee(nodes, 'orders', 0)
+    for (const node of nodes) expect(node.services()).not.toContain('orders')
+  })
+
+  it('propagates status updates and hides critical instances unless asked', async () => {
+    cluster = new Cluster()
+    const nodes = await cluster.startMany(3)
+    await fullyMeshedMembers(nodes)
+    const instance = await nodes[0]!.register({ service: 'billing', version: '1.0.0', address: 'billing.local', port: 9000 })
+    await allSee(nodes, 'billing', 1)
+
+    await nodes[0]!.update(instance.id, { status: 'critical', metadata: { reason: 'db down' } })
+    await allSee(nodes, 'billing', 0)
+    for (const node of nodes) {
+      expect(node.lookup('billing', { includeUnhealthy: true })).toMatchObject([{ status: 'critical', metadata: { reason: 'db down' } }])
+    }
+  })
+
+  it('drops a gracefully stopped member and its instances by its leave notice, not by silence', async () => {
+    cluster = new Cluster()
+    const nodes = await cluster.startMany(5)
+    await fullyMeshedMembers(nodes)
+    const leaver = nodes[3]!
+    await leaver.register({ service: 'cart', version: '1.0.0', address: '10.0.0.3', port: 80 })
+    await allSee(nodes, 'cart', 1)
+
+    const others = nodes.filter((n) => n !== leaver)
+    const reasons: string[] = []
+    for (const node of others) node.addEventListener('instance:down', (e) => { reasons.push(e.detail.reason) })
+    await leaver.stop()
+    // Within the time it takes to suspect a silent member, every node has already dropped the leaver.
+    await allSee(others, 'cart', 0, PRESETS.test.suspectAfter)
+    expect(reasons).toEqual(others.map(() => 'member-left'))
+    for (const node of others) expect(node.members().find((m) => m.peerId === leaver.peerId)?.state).toBe('dead')
+  })
+
+  it('marks a crashed member suspect, then dead everywhere within deadAfter plus one heartbeat', async () => {
+    cluster = new Cluster()
+    const nodes = await cluster.startMany(5)
+    await fullyMeshedMembers(nodes)
+    const victim = nodes[4]!
+    await victim.register({ service: 'search', version: '3.0.0', address: '10.0.0.4', port: 7000 })
+    await allSee(nodes, 'search', 1)
+
+    const others = nodes.filter((n) => n !== victim)
+    const seen = new Map<Registry, string[]>(others.map((n) => [n, []]))
+    for (const node of others) {
+      node.addEventListener('member:suspect', (e) => { if (e.detail.member.peerId === victim.peerId) seen.get(node)!.push('suspect') })
+      node.addEventListener('member:dead', (e) => { if (e.detail.member.peerId === victim.peerId) seen.get(node)!.push('dead') })
+    }
+    const crashedAt = Date.now()
+    await victim.stop({ leave: false })
+
+    await allSee(others, 'search', 0, deadAfter + heartbeatInterval + SCHEDULING_SLACK_MS)
+    const detectedAfter = Date.now() - crashedAt
+    expect(detectedAfter).toBeLessThanOrEqual(deadAfter + heartbeatInterval + SCHEDULING_SLACK_MS)
+    for (const node of others) expect(seen.get(node)).toEqual(['suspect', 'dead'])
+  })
+
+  it('brings a member restarted with the same key back alive with its new records, and drops its old ones', async () => {
+    cluster = new Cluster()
+    const key = await newKey()
+    const nodes = await cluster.startMany(3)
+    const phoenix = await cluster.start({ privateKey: key })
+    const all = [...nodes, phoenix]
+    await fullyMeshedMembers(all)
+    await phoenix.register({ service: 'auth', version: '1.0.0', address: '10.0.0.9', port: 1000 })
+    await allSee(all, 'auth', 1)
+
+    await phoenix.stop({ leave: false })
+    await allSee(nodes, 'auth', 0, deadAfter + heartbeatInterval + SCHEDULING_SLACK_MS)
+
+    const reborn = await cluster.start({ privateKey: key })
+    expect(reborn.peerId).toBe(phoenix.peerId)
+    const fresh = await reborn.register({ service: 'auth', version: '1.1.0', address: '10.0.0.9', port: 1001 })
+    const everyone = [...nodes, reborn]
+    await allSee(everyone, 'auth', 1)
+    for (const node of everyone) {
+      expect(node.lookup('auth')).toMatchObject([{ id: fresh.id, version: '1.1.0', port: 1001 }])
+      expect(node.members().find((m) => m.peerId === reborn.peerId)?.state).toBe('alive')
+    }
+  })
+
+  it('retires records of an earlier run that peers still hold when the owner restarts quickly', async () => {
+    cluster = new Cluster()
+    const key = await newKey()
+    const nodes = await cluster.startMany(2)
+    const first = await cluster.start({ privateKey: key })
+    await fullyMeshedMembers([...nodes, first])
+    await first.register({ service: 'mail', version: '1.0.0', address: '10.0.0.5', port: 25 })
+    await allSee(nodes, 'mail', 1)
+
+    // Restart before anyone notices the silence: peers still hold the old instance as alive.
+    await first.stop({ leave: false })
+    const second = await cluster.start({ privateKey: key })
+    await allSee([...nodes, second], 'mail', 0)
+  })
+
+  it('gives a late joiner the whole table', async () => {
+    cluster = new Cluster()
+    const nodes = await cluster.startMany(4)
+    await fullyMeshedMembers(nodes)
+    for (const [i, node] of nodes.entries()) {
+      await node.register({ service: `svc-${i}`, version: '1.0.0', address: `10.0.1.${i}`, port: 8000 + i })
+    }
+    await vi.waitFor(() => { for (const node of nodes) expect(node.services()).toHaveLength(4) }, { timeout: 10_000 })
+
+    const late = await cluster.start()
+    await vi.waitFor(() => {
+      expect(late.services().sort()).toEqual(['svc-0', 'svc-1', 'svc-2', 'svc-3'])
+    }, { timeout: 10_000, interval: 25 })
+    await fullyMeshedMembers([...nodes, late])
+  })
+
+  it('converges through anti-entropy when a third of all gossip is dropped', async () => {
+    cluster = new Cluster()
+    const nodes = await cluster.startMany(5, { dropGossipRate: 0.33, antiEntropyInterval: 1_000 })
+    await fullyMeshedMembers(nodes, 20_000)
+    const ids: string[] = []
+    for (let i = 0; i < 10; i++) {
+      const owner = nodes[i % nodes.length]!
+      ids.push((await owner.register({ service: 'lossy', version: '1.0.0', address: '10.0.2.1', port: 9000 + i })).id)
+    }
+    await allSee(nodes, 'lossy', 10, 20_000)
+    for (const node of nodes) expect(node.lookup('lossy').map((i) => i.id).sort()).toEqual([...ids].sort())
+  })
+
+  it('delivers changes to watchers and async iterators', async () => {
+    cluster = new Cluster()
+    const [a, b] = await cluster.startMany(2)
+    await fullyMeshedMembers([a!, b!])
+    const watched: Change['type'][] = []
+    const unwatch = b!.watch('pay', (change) => { watched.push(change.type) })
+    const controller = new AbortController()
+    const iterated: Change['type'][] = []
+    const consumer = (async () => {
+      for await (const change of b!.changes('pay', { signal: controller.signal })) {
+        iterated.push(change.type)
+        if (iterated.length === 3) break
+      }
+    })()
+
+    const instance = await a!.register({ service: 'pay', version: '1.0.0', address: '10.0.0.1', port: 1 })
+    await vi.waitFor(() => { expect(watched).toEqual(['up']) }, { timeout: 5_000 })
+    await a!.update(instance.id, { weight: 5 })
+    await vi.waitFor(() => { expect(watched).toEqual(['up', 'changed']) }, { timeout: 5_000 })
+    await a!.deregister(instance.id)
+    await vi.waitFor(() => { expect(watched).toEqual(['up', 'changed', 'down']) }, { timeout: 5_000 })
+    await consumer
+    expect(iterated).toEqual(['up', 'changed', 'down'])
+    unwatch()
+    controller.abort()
+  })
+})
