@@ -10,11 +10,11 @@ import { resolveConfig } from './config.js'
 import { InvalidArgumentError, RegistryStoppedError, TooManyInstancesError, UnknownInstanceError, describeValue } from './errors.js'
 import type { Change, Member, RegistryEvents } from './events.js'
 import { HashChain } from './membership/hash-chain.js'
-import { createNode } from './net/node.js'
+import { createNode, type RegistryLibp2p } from './net/node.js'
 import { startDriver, type Driver } from './net/driver.js'
 import { loadIdentity } from './net/identity.js'
 import { Network, type Verdict } from './net/network.js'
-import { decodeBeats, encodeBeats } from './net/wire.js'
+import { decodeBeats, encodeBeats } from './net/frames.js'
 import { MAX_BEAT_BATCH_BYTES } from './net/protocols.js'
 import { sealRecord, openRecord } from './record/sign.js'
 import { validateInstanceFields, validatePatch } from './record/validate.js'
@@ -81,15 +81,14 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
   private stopped = false
 
   /** @internal Use `createRegistry`. */
-  constructor (config: ResolvedConfig, key: PrivateKey, network: Network, log: Logger) {
+  constructor (config: ResolvedConfig, key: PrivateKey, node: RegistryLibp2p, log: Logger) {
     super()
     this.config = config
     this.clock = config.clock
     this.key = key
-    this.network = network
     this.log = log
     this.replica = new Replica({
-      self: network.peerId,
+      self: node.peerId.toString(),
       namespace: config.namespace,
       maxInstancesPerOwner: config.maxInstancesPerOwner,
       maxClockDrift: config.maxClockDrift,
@@ -98,6 +97,15 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
       deadAfter: config.deadAfter,
       maxChainSteps: config.heartbeatChainLength
     })
+    this.network = new Network(node, config, {
+      gossip: async (envelope, from) => this.receive(envelope, from, 'gossip'),
+      beats: (batch, from) => { this.receiveBeats(batch, from) },
+      connected: (peer) => { if (!this.stopped) void this.syncWith(peer) },
+      disconnected: () => {},
+      table: this.replica.table,
+      ignoreOwner: (owner) => this.ignoreOwner(owner),
+      ingest: async (envelope, from) => this.receive(envelope, from, 'sync')
+    }, log)
     this.chain = HashChain.create(randomBytes(32), config.heartbeatChainLength)
     this.chainId = randomInt(0, 2 ** 32 - 1)
   }
@@ -231,8 +239,8 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     })
   }
 
-  /** @internal Network handler: a gossiped or synced envelope. */
-  async receive (envelope: Uint8Array, from: string, via: 'gossip' | 'sync'): Promise<Verdict> {
+  /** Network handler: a gossiped or synced envelope. */
+  private async receive (envelope: Uint8Array, from: string, via: 'gossip' | 'sync'): Promise<Verdict> {
     if (this.stopped) return 'ignore'
     this.stats.received(via, envelope.length)
     if (via === 'gossip' && this.config.dropGossipRate > 0 && Math.random() < this.config.dropGossipRate) return 'ignore'
@@ -251,8 +259,8 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     return result.outcome === 'applied' ? 'accept' : 'ignore'
   }
 
-  /** @internal Network handler: a batch of beats from a neighbour. */
-  receiveBeats (batch: Uint8Array, from: string): void {
+  /** Network handler: a batch of beats from a neighbour. */
+  private receiveBeats (batch: Uint8Array, from: string): void {
     if (this.stopped) return
     this.stats.received('beats', batch.length)
     if (this.config.dropGossipRate > 0 && Math.random() < this.config.dropGossipRate) return
@@ -271,18 +279,8 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     }
   }
 
-  /** @internal Network handler: this node dialled a peer; exchange digests with it. */
-  connected (peer: string): void {
-    if (!this.stopped) void this.syncWith(peer)
-  }
-
-  /** @internal For the network's sync endpoint. */
-  get table (): Replica['table'] {
-    return this.replica.table
-  }
-
-  /** @internal Owners not worth pulling during anti-entropy: those dead here. */
-  ignoreOwner (owner: string): boolean {
+  /** Owners not worth pulling during anti-entropy: those dead here. */
+  private ignoreOwner (owner: string): boolean {
     return owner !== this.peerId && this.replica.stateOf(owner) === 'dead' && this.replica.detector.get(owner) !== undefined
   }
 
@@ -443,17 +441,7 @@ export async function createRegistry (options: RegistryOptions = {}): Promise<Re
   const key = await loadIdentity(config.privateKey, config.keyFile)
   const log = config.logPrefix === '' ? logger('gossip-registry') : logger(`gossip-registry:${config.logPrefix}`)
   const node = await createNode(config, key)
-  let registry: Registry | undefined
-  const network = new Network(node, config, {
-    gossip: async (envelope, from) => registry!.receive(envelope, from, 'gossip'),
-    beats: (batch, from) => { registry?.receiveBeats(batch, from) },
-    connected: (peer) => { registry?.connected(peer) },
-    disconnected: () => {},
-    get table () { return registry!.table },
-    ignoreOwner: (owner) => registry?.ignoreOwner(owner) ?? false,
-    ingest: async (envelope, from) => registry!.receive(envelope, from, 'sync')
-  }, log)
-  registry = new Registry(config, key, network, log)
+  const registry = new Registry(config, key, node, log)
   try {
     await registry.start()
   } catch (err) {

@@ -17,7 +17,7 @@ import { answerDigest, answerSummary, answerWant, openSync } from '../sync/sessi
 import type { LwwTable } from '../table/table.js'
 import type { TableEntry } from '../table/entry.js'
 import { MAX_SYNC_FRAME_BYTES } from './protocols.js'
-import { decodeSyncFrame, encodeSyncFrame, type SyncMessage } from './wire.js'
+import { decodeSyncFrame, encodeSyncFrame, type SyncMessage } from './frames.js'
 
 /** What a sync endpoint needs from the registry. */
 export interface SyncPeer {

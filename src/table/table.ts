@@ -1,0 +1,181 @@
+/**
+ * The last-writer-wins table: one entry per (owner, id), the winner by `compareEntries`. Merge is commutative,
+ * associative and idempotent, so replicas that saw the same entries in any order hold the same table. Keeps
+ * per-owner digests and a per-service index up to date incrementally. Pure: no clock, no I/O.
+ */
+import { compareHlc, ZERO_HLC, type Hlc } from '../clock/hlc.js'
+import type { InstanceRecord } from '../record/types.js'
+import { compareEntries } from './compare.js'
+import { entryFingerprint, FINGERPRINT_BYTES, xorInto, type OwnerDigest } from './digest.js'
+import type { TableEntry } from './entry.js'
+import { matches, type QueryFilter } from './query.js'
+
+/** What a merge did. `previous` is the entry that lost, if there was one. */
+export type MergeResult =
+  | { readonly outcome: 'applied', readonly previous: TableEntry | undefined }
+  | { readonly outcome: 'stale' | 'duplicate', readonly current: TableEntry }
+
+interface OwnerState {
+  readonly entries: Map<string, TableEntry>
+  readonly fingerprint: Uint8Array
+  maxStamp: Hlc
+  live: number
+}
+
+/** The LWW table of one replica. */
+export class LwwTable {
+  private readonly owners_ = new Map<string, OwnerState>()
+  /** service -> (owner/id -> live instance record). */
+  private readonly byService = new Map<string, Map<string, InstanceRecord>>()
+  /** service -> its live records as an array, rebuilt lazily after a change (lookups are the hot path). */
+  private readonly serviceArrays = new Map<string, InstanceRecord[]>()
+  private readonly tombstones = new Set<TableEntry>()
+  private count = 0
+
+  /** Number of entries, tombstones and member records included. */
+  get size (): number {
+    return this.count
+  }
+
+  /** Merges an entry; the winner by `compareEntries` stays. */
+  merge (entry: TableEntry): MergeResult {
+    const { owner, id } = entry.record
+    const current = this.owners_.get(owner)?.entries.get(id)
+    if (current !== undefined) {
+      const order = compareEntries(entry, current)
+      if (order === 0) return { outcome: 'duplicate', current }
+      if (order < 0) return { outcome: 'stale', current }
+      this.remove(current)
+    }
+    this.add(entry)
+    return { outcome: 'applied', previous: current }
+  }
+
+  /** The entry of a key. */
+  get (owner: string, id: string): TableEntry | undefined {
+    return this.owners_.get(owner)?.entries.get(id)
+  }
+
+  /** Every entry of an owner: instances, tombstones and its member record. */
+  ownerEntries (owner: string): TableEntry[] {
+    return [...(this.owners_.get(owner)?.entries.values() ?? [])]
+  }
+
+  /** Owners with at least one entry. */
+  owners (): string[] {
+    return [...this.owners_.keys()]
+  }
+
+  /** Number of live (not deleted) instance records of an owner. */
+  liveInstanceCount (owner: string): number {
+    return this.owners_.get(owner)?.live ?? 0
+  }
+
+  /** Newest stamp among an owner's entries. */
+  maxStamp (owner: string): Hlc | undefined {
+    return this.owners_.get(owner)?.maxStamp
+  }
+
+  /** Removes every entry of an owner (a dead member) and returns them. */
+  dropOwner (owner: string): TableEntry[] {
+    const dropped = this.ownerEntries(owner)
+    for (const entry of dropped) this.remove(entry)
+    return dropped
+  }
+
+  /** Removes tombstones stamped `ttlMs` or more before `nowMs`, and returns them. */
+  reap (nowMs: number, ttlMs: number): TableEntry[] {
+    const reaped: TableEntry[] = []
+    for (const entry of this.tombstones) {
+      if (entry.record.stamp.wall + ttlMs <= nowMs) reaped.push(entry)
+    }
+    for (const entry of reaped) this.remove(entry)
+    return reaped
+  }
+
+  /** Digests of every owner, or of the given owners only (owners not held are left out). */
+  digest (owners?: Iterable<string>): OwnerDigest[] {
+    const digests: OwnerDigest[] = []
+    for (const owner of owners ?? this.owners_.keys()) {
+      const state = this.owners_.get(owner)
+      if (state !== undefined) {
+        digests.push({ owner, fingerprint: Uint8Array.from(state.fingerprint), count: state.entries.size, maxStamp: state.maxStamp })
+      }
+    }
+    return digests
+  }
+
+  /** Live instance records of a service matching the filter. The array is shared: callers must not change it. */
+  instances (service: string, filter: QueryFilter = {}): readonly InstanceRecord[] {
+    let all = this.serviceArrays.get(service)
+    if (all === undefined) {
+      const records = this.byService.get(service)
+      if (records === undefined) return []
+      all = [...records.values()]
+      this.serviceArrays.set(service, all)
+    }
+    if (filter.version === undefined && (filter.tags === undefined || filter.tags.length === 0)) return all
+    return all.filter((record) => matches(record, filter))
+  }
+
+  /** Services with at least one live instance, sorted. */
+  services (): string[] {
+    return [...this.byService.keys()].sort()
+  }
+
+  /** Every live instance record. */
+  allInstances (): InstanceRecord[] {
+    return [...this.byService.values()].flatMap((records) => [...records.values()])
+  }
+
+  private add (entry: TableEntry): void {
+    const { record } = entry
+    let state = this.owners_.get(record.owner)
+    if (state === undefined) {
+      state = { entries: new Map(), fingerprint: new Uint8Array(FINGERPRINT_BYTES), maxStamp: ZERO_HLC, live: 0 }
+      this.owners_.set(record.owner, state)
+    }
+    state.entries.set(record.id, entry)
+    xorInto(state.fingerprint, entryFingerprint(record))
+    if (compareHlc(record.stamp, state.maxStamp) > 0) state.maxStamp = record.stamp
+    this.count++
+    if (record.deleted) this.tombstones.add(entry)
+    if (record.kind === 'instance' && !record.deleted) {
+      state.live++
+      let records = this.byService.get(record.service)
+      if (records === undefined) {
+        records = new Map()
+        this.byService.set(record.service, records)
+      }
+      records.set(`${record.owner}/${record.id}`, record)
+      this.serviceArrays.delete(record.service)
+    }
+  }
+
+  private remove (entry: TableEntry): void {
+    const { record } = entry
+    const state = this.owners_.get(record.owner)
+    if (state === undefined || state.entries.get(record.id) !== entry) return
+    state.entries.delete(record.id)
+    this.count--
+    this.tombstones.delete(entry)
+    if (state.entries.size === 0) {
+      this.owners_.delete(record.owner)
+    } else {
+      xorInto(state.fingerprint, entryFingerprint(record))
+      if (compareHlc(record.stamp, state.maxStamp) === 0) {
+        state.maxStamp = ZERO_HLC
+        for (const other of state.entries.values()) {
+          if (compareHlc(other.record.stamp, state.maxStamp) > 0) state.maxStamp = other.record.stamp
+        }
+      }
+    }
+    if (record.kind === 'instance' && !record.deleted) {
+      state.live--
+      const records = this.byService.get(record.service)
+      records?.delete(`${record.owner}/${record.id}`)
+      if (records?.size === 0) this.byService.delete(record.service)
+      this.serviceArrays.delete(record.service)
+    }
+  }
+}

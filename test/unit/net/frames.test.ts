@@ -1,0 +1,69 @@
+/**
+ * Wire codecs of heartbeats and sync frames: round trips, and total decoding of hostile bytes.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { peerIdFromBytes, peerIdToBytes } from '../../../src/net/peer-ids.js'
+import { decodeBeats, decodeSyncFrame, encodeBeats, encodeSyncFrame, type SyncMessage } from '../../../src/net/frames.js'
+
+const runs = Number(process.env.FC_RUNS ?? 200)
+const owner = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+
+describe('peer id bytes', () => {
+  it('round-trips an Ed25519 peer id', () => {
+    expect(peerIdFromBytes(peerIdToBytes(owner))).toBe(owner)
+  })
+
+  it('refuses bytes that are not an Ed25519 peer id', () => {
+    expect(peerIdFromBytes(new Uint8Array(0))).toBeUndefined()
+    expect(peerIdFromBytes(Uint8Array.from([1, 2, 3]))).toBeUndefined()
+    expect(peerIdFromBytes(new Uint8Array(200))).toBeUndefined()
+  })
+})
+
+describe('beat batches', () => {
+  it('round-trip', () => {
+    const beat = { owner, chainId: 42, seq: 7, proof: new Uint8Array(16).fill(3), recordsStamp: { wall: 1_700_000_000_123, logical: 4 } }
+    expect(decodeBeats(encodeBeats([beat, { ...beat, seq: 8 }]), 10)).toEqual({ beats: [beat, { ...beat, seq: 8 }], invalid: 0 })
+  })
+
+  it('counts beats with a malformed owner as invalid instead of failing the batch', () => {
+    const good = { owner, chainId: 1, seq: 1, proof: new Uint8Array(16), recordsStamp: { wall: 1, logical: 0 } }
+    const bytes = encodeBeats([good])
+    // Corrupt the owner bytes in place (they follow the field tag and length at offset 4).
+    const corrupted = Uint8Array.from(bytes)
+    corrupted[6] = corrupted[6]! ^ 0xff
+    const decoded = decodeBeats(corrupted, 10)
+    expect(decoded === undefined || decoded.invalid + decoded.beats.length === 1).toBe(true)
+  })
+
+  it('never throws on arbitrary bytes', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => {
+      const decoded = decodeBeats(bytes, 100)
+      expect(decoded === undefined || Array.isArray(decoded.beats)).toBe(true)
+    }), { numRuns: runs })
+  })
+})
+
+describe('sync frames', () => {
+  it('round-trip every frame type', () => {
+    const stamp = { wall: 1_700_000_000_000, logical: 2 }
+    const frames = [
+      { type: 'digest', partial: true, owners: [{ owner, fingerprint: new Uint8Array(8).fill(1), count: 3, maxStamp: stamp }] },
+      { type: 'summary', owners: [{ owner, entries: [{ id: 'a', stamp, deleted: false }, { id: 'b', stamp, deleted: true }] }] },
+      { type: 'want', owners: [{ owner, ids: ['a', 'b'] }] },
+      { type: 'records', envelopes: [Uint8Array.from([1, 2, 3])] },
+      { type: 'done' }
+    ] satisfies SyncMessage[]
+    for (const frame of frames) expect(decodeSyncFrame(encodeSyncFrame(frame))).toEqual(frame)
+  })
+
+  it('never throws on arbitrary bytes', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => {
+      const decoded = decodeSyncFrame(bytes)
+      expect(decoded === undefined || typeof decoded.type === 'string').toBe(true)
+    }), { numRuns: runs })
+  })
+})

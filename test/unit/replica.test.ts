@@ -1,0 +1,165 @@
+/**
+ * The replica's rules, on a manual clock with unsigned entries (the replica trusts its caller to have verified
+ * signatures): ownership of own records, clock drift, caps, ageing out, no resurrection, pulls.
+ */
+import { describe, expect, it } from 'vitest'
+import type { Hlc } from '../../src/clock/hlc.js'
+import { HashChain } from '../../src/membership/hash-chain.js'
+import type { InstanceRecord, InstanceTombstone, MemberRecord } from '../../src/record/types.js'
+import { Replica, type ReplicaEffect } from '../../src/replica.js'
+import type { TableEntry } from '../../src/table/entry.js'
+
+const SELF = '12D3KooWSelfSelfSelfSelfSelfSelfSelfSelfSelfSelf'
+const PEER = '12D3KooWPeerPeerPeerPeerPeerPeerPeerPeerPeerPeer'
+const T0 = 1_700_000_000_000
+
+const options = {
+  self: SELF,
+  namespace: 'default',
+  maxInstancesPerOwner: 2,
+  maxClockDrift: 60_000,
+  tombstoneTtl: 86_400_000,
+  suspectAfter: 3_000,
+  deadAfter: 10_000,
+  maxChainSteps: 100
+}
+
+let nextByte = 0
+function entry (record: InstanceRecord | InstanceTombstone | MemberRecord): TableEntry {
+  // Distinct fake envelope bytes per entry: the replica never verifies, the table only compares them.
+  return { record, envelope: Uint8Array.from([nextByte++ & 0xff, record.stamp.logical]) }
+}
+
+function instance (owner: string, id: string, stamp: Hlc, fields: Partial<InstanceRecord> = {}): TableEntry {
+  return entry({
+    kind: 'instance', deleted: false, owner, id, namespace: 'default', stamp,
+    service: 'orders', version: '1.0.0', address: '10.0.0.1', port: 80, tags: [], metadata: {}, weight: 1, status: 'passing',
+    ...fields
+  })
+}
+
+function tombstone (owner: string, id: string, stamp: Hlc): TableEntry {
+  return entry({ kind: 'instance', deleted: true, owner, id, namespace: 'default', stamp, service: 'orders' })
+}
+
+function member (owner: string, stamp: Hlc, chain: HashChain, leaving = false): TableEntry {
+  return entry({
+    kind: 'member', deleted: false, owner, id: '', namespace: 'default', stamp, addrs: ['/ip4/127.0.0.1/tcp/1'],
+    chain: { chainId: 7, anchor: chain.anchor, length: chain.length }, leaving
+  })
+}
+
+const at = (wall: number, logical = 0): Hlc => ({ wall, logical })
+const kinds = (effects: readonly ReplicaEffect[]): string[] => effects.map((e) =>
+  e.kind === 'change' ? `change:${e.change.type}` : e.kind === 'member' ? `member:${e.change.member.state}` : e.kind)
+
+describe('Replica', () => {
+  it('applies a peer instance: the member is first heard, then the instance is up', () => {
+    const replica = new Replica(options)
+    const result = replica.ingest(instance(PEER, 'a', at(T0)), T0)
+    expect(result.outcome).toBe('applied')
+    expect(kinds(result.effects)).toEqual(['member:alive', 'change:up'])
+    expect(replica.lookup('orders')).toMatchObject([{ id: 'a', owner: PEER, memberState: 'alive' }])
+  })
+
+  it('reports an update as changed and a tombstone as down, and ignores what is older', () => {
+    const replica = new Replica(options)
+    replica.ingest(instance(PEER, 'a', at(T0)), T0)
+    expect(kinds(replica.ingest(instance(PEER, 'a', at(T0 + 1), { status: 'warning' }), T0).effects)).toEqual(['change:changed'])
+    expect(replica.ingest(instance(PEER, 'a', at(T0)), T0).outcome).toBe('stale')
+    const down = replica.ingest(tombstone(PEER, 'a', at(T0 + 2)), T0)
+    expect(down.effects).toMatchObject([{ kind: 'change', change: { type: 'down', reason: 'deregistered' } }])
+    expect(replica.ingest(instance(PEER, 'a', at(T0 + 1)), T0).outcome).toBe('stale')
+    expect(replica.lookup('orders')).toEqual([])
+  })
+
+  it('hides critical instances unless asked', () => {
+    const replica = new Replica(options)
+    replica.ingest(instance(PEER, 'a', at(T0), { status: 'critical' }), T0)
+    expect(replica.lookup('orders')).toEqual([])
+    expect(replica.lookup('orders', { includeUnhealthy: true })).toHaveLength(1)
+  })
+
+  it('rejects records stamped beyond maxClockDrift', () => {
+    const replica = new Replica(options)
+    const result = replica.ingest(instance(PEER, 'a', at(T0 + 60_001)), T0)
+    expect(result).toMatchObject({ outcome: 'rejected', rejection: { reason: 'future-stamp' } })
+    expect(replica.table.size).toBe(0)
+  })
+
+  it('rejects instances beyond maxInstancesPerOwner but accepts updates of existing ones', () => {
+    const replica = new Replica(options)
+    replica.ingest(instance(PEER, 'a', at(T0)), T0)
+    replica.ingest(instance(PEER, 'b', at(T0)), T0)
+    expect(replica.ingest(instance(PEER, 'c', at(T0)), T0)).toMatchObject({ outcome: 'rejected', rejection: { reason: 'too-many-instances' } })
+    expect(replica.ingest(instance(PEER, 'b', at(T0 + 1), { weight: 3 }), T0).outcome).toBe('applied')
+  })
+
+  it('asks to supersede its own records from an earlier run, and witnesses their stamps', () => {
+    const replica = new Replica(options)
+    const old = instance(SELF, 'ghost', at(T0 + 5_000))
+    const result = replica.ingest(old, T0)
+    expect(result.outcome).toBe('stale')
+    expect(result.effects).toMatchObject([{ kind: 'supersede', record: { id: 'ghost' } }])
+    expect(replica.stamp(T0).wall).toBeGreaterThanOrEqual(T0 + 5_000)
+  })
+
+  it('ages a silent member out, drops its instances, and refuses its old records afterwards', () => {
+    const replica = new Replica(options)
+    const chain = HashChain.create(new Uint8Array(32).fill(1), 50)
+    replica.ingest(member(PEER, at(T0), chain), T0)
+    replica.ingest(instance(PEER, 'a', at(T0 + 1)), T0)
+    expect(kinds(replica.tick(T0 + 3_000))).toEqual(['member:suspect'])
+    const dead = replica.tick(T0 + 10_000)
+    expect(kinds(dead)).toEqual(['member:dead', 'change:down'])
+    expect(dead[1]).toMatchObject({ change: { reason: 'member-dead' } })
+    expect(replica.lookup('orders')).toEqual([])
+
+    // The same old record relayed by a peer that has not noticed yet does not resurrect the member.
+    expect(replica.ingest(instance(PEER, 'a', at(T0 + 1)), T0 + 10_500)).toMatchObject({ outcome: 'rejected', rejection: { reason: 'dead-member' } })
+    expect(replica.stateOf(PEER)).toBe('dead')
+
+    // A newer record from the member itself does.
+    const revived = replica.ingest(instance(PEER, 'b', at(T0 + 11_000)), T0 + 11_000)
+    expect(kinds(revived.effects)).toEqual(['member:alive', 'change:up'])
+  })
+
+  it('revives a dead member on a fresh beat of its chain, and asks to pull its records', () => {
+    const replica = new Replica(options)
+    const chain = HashChain.create(new Uint8Array(32).fill(2), 50)
+    replica.ingest(member(PEER, at(T0), chain), T0)
+    replica.tick(T0 + 10_000)
+    expect(replica.stateOf(PEER)).toBe('dead')
+    const beat = { owner: PEER, chainId: 7, seq: 3, proof: chain.reveal(3), recordsStamp: at(T0) }
+    const result = replica.ingestBeat(beat, T0 + 12_000)
+    expect(result.outcome).toBe('fresh')
+    expect(kinds(result.effects)).toEqual(['member:alive', 'pull'])
+    expect(replica.ingestBeat(beat, T0 + 12_001).outcome).toBe('old')
+  })
+
+  it('rejects a beat whose proof does not hash to the anchor', () => {
+    const replica = new Replica(options)
+    const chain = HashChain.create(new Uint8Array(32).fill(3), 50)
+    replica.ingest(member(PEER, at(T0), chain), T0)
+    const forged = { owner: PEER, chainId: 7, seq: 2, proof: new Uint8Array(16).fill(9), recordsStamp: at(T0) }
+    expect(replica.ingestBeat(forged, T0 + 1)).toMatchObject({ outcome: 'rejected', rejection: { reason: 'bad-proof' } })
+  })
+
+  it('asks to pull when a beat announces records newer than it holds', () => {
+    const replica = new Replica(options)
+    const chain = HashChain.create(new Uint8Array(32).fill(4), 50)
+    replica.ingest(member(PEER, at(T0), chain), T0)
+    const beat = { owner: PEER, chainId: 7, seq: 1, proof: chain.reveal(1), recordsStamp: at(T0 + 5) }
+    expect(kinds(replica.ingestBeat(beat, T0 + 1).effects)).toEqual(['pull'])
+  })
+
+  it('drops a leaving member at once', () => {
+    const replica = new Replica(options)
+    const chain = HashChain.create(new Uint8Array(32).fill(5), 50)
+    replica.ingest(member(PEER, at(T0), chain), T0)
+    replica.ingest(instance(PEER, 'a', at(T0 + 1)), T0)
+    const result = replica.ingest(member(PEER, at(T0 + 2), chain, true), T0 + 2)
+    expect(kinds(result.effects)).toEqual(['member:dead', 'change:down'])
+    expect(result.effects[1]).toMatchObject({ change: { reason: 'member-left' } })
+  })
+})
