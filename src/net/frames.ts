@@ -68,7 +68,7 @@ export function encodeSyncFrame (message: SyncMessage): Uint8Array {
       frame.type = SyncFrame.Type.SUMMARY
       frame.summaries = message.owners.map((o) => ({
         owner: peerIdToBytes(o.owner),
-        entries: o.entries.map((e) => ({ id: e.id, stamp: fromHlc(e.stamp), deleted: e.deleted }))
+        entries: o.entries.map((e) => ({ id: e.id, stamp: fromHlc(e.stamp), deleted: e.deleted, hash: e.hash }))
       }))
       break
     case 'want':
@@ -103,7 +103,7 @@ export function decodeSyncFrame (bytes: Uint8Array): SyncMessage | undefined {
           type: 'summary',
           owners: frame.summaries.map((o) => ({
             owner: owner(o.owner),
-            entries: o.entries.map((e) => ({ id: e.id, stamp: stamp(e.stamp), deleted: e.deleted }))
+            entries: o.entries.map((e) => ({ id: e.id, stamp: stamp(e.stamp), deleted: e.deleted, hash: e.hash }))
           }))
         }
       case SyncFrame.Type.WANT:

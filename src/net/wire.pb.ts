@@ -363,6 +363,7 @@ export interface EntrySummary {
   id: string
   stamp?: Stamp
   deleted: boolean
+  hash: Uint8Array
 }
 
 export namespace EntrySummary {
@@ -390,13 +391,19 @@ export namespace EntrySummary {
           w.bool(obj.deleted)
         }
 
+        if ((obj.hash != null && obj.hash.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.hash)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           id: '',
-          deleted: false
+          deleted: false,
+          hash: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -417,6 +424,10 @@ export namespace EntrySummary {
             }
             case 3: {
               obj.deleted = reader.bool()
+              break
+            }
+            case 4: {
+              obj.hash = reader.bytes()
               break
             }
             default: {

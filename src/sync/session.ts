@@ -10,7 +10,7 @@
  * Work is proportional to the entries of the owners that differ, not to the table.
  */
 import { compareHlc, type Hlc } from '../clock/hlc.js'
-import { sameDigest, type OwnerDigest } from '../table/digest.js'
+import { entryFingerprint, sameDigest, type OwnerDigest } from '../table/digest.js'
 import type { TableEntry } from '../table/entry.js'
 import type { LwwTable } from '../table/table.js'
 
@@ -26,6 +26,8 @@ export interface EntrySummary {
   readonly id: string
   readonly stamp: Hlc
   readonly deleted: boolean
+  /** Fingerprint of the envelope, to tell apart two envelopes with the same stamp. */
+  readonly hash: Uint8Array
 }
 
 /** Step 2: the responder's entries of every owner that differs. */
@@ -65,7 +67,7 @@ export function answerDigest (table: LwwTable, message: DigestMessage): SummaryM
     type: 'summary',
     owners: differing.map((owner) => ({
       owner,
-      entries: table.ownerEntries(owner).map(({ record }) => ({ id: record.id, stamp: record.stamp, deleted: record.deleted }))
+      entries: table.ownerEntries(owner).map(({ record, envelope }) => ({ id: record.id, stamp: record.stamp, deleted: record.deleted, hash: entryFingerprint(envelope) }))
     }))
   }
 }
@@ -73,8 +75,8 @@ export function answerDigest (table: LwwTable, message: DigestMessage): SummaryM
 /**
  * Compares the responder's summaries with the local table: what to give (ours is newer or theirs is missing)
  * and what to want (theirs is newer or ours is missing). Equal stamps with a different deletion follow the
- * table's order (the tombstone wins); equal stamps with equal deletion but different bytes can only come from
- * an owner reusing a stamp, and are settled when either side merges with `compareEntries`.
+ * table's order (the tombstone wins); equal stamps with different envelopes (an owner reusing a stamp) are
+ * exchanged both ways and settled by `compareEntries` on each side.
  */
 export function answerSummary (table: LwwTable, message: SummaryMessage, options: { ignoreOwner?: (owner: string) => boolean } = {}): { give: TableEntry[], want: WantMessage } {
   const give: TableEntry[] = []
@@ -88,6 +90,11 @@ export function answerSummary (table: LwwTable, message: SummaryMessage, options
       const order = mine === undefined ? -1 : compareSummary(mine, theirs)
       if (order > 0 && mine !== undefined) give.push(mine)
       else if (order < 0) ids.push(theirs.id)
+      else if (mine !== undefined && !sameBytes(entryFingerprint(mine.envelope), theirs.hash)) {
+        // Same stamp, different envelopes: only the bytes decide, so both sides get both and merge.
+        give.push(mine)
+        ids.push(theirs.id)
+      }
     }
     give.push(...local.values())
     if (ids.length > 0 && options.ignoreOwner?.(owner) !== true) want.push({ owner, ids })
@@ -112,4 +119,8 @@ function compareSummary (mine: TableEntry, theirs: EntrySummary): number {
   if (byStamp !== 0) return byStamp
   if (mine.record.deleted !== theirs.deleted) return mine.record.deleted ? 1 : -1
   return 0
+}
+
+function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i])
 }

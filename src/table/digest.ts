@@ -1,12 +1,11 @@
 /**
- * Per-owner digests for anti-entropy: a fingerprint of the owner's (id, stamp, deleted) set, the entry count
+ * Per-owner digests for anti-entropy: a fingerprint of the owner's set of signed entries, the entry count
  * and the newest stamp. Fingerprints combine by XOR, so adding or removing an entry updates them in O(1). XOR
  * of truncated hashes is no security boundary, and needs none: a mismatch only triggers an exchange of
  * summaries, and every record is still verified on receipt. Pure.
  */
 import { sha256 } from '@noble/hashes/sha2'
 import type { Hlc } from '../clock/hlc.js'
-import type { SignedRecord } from '../record/types.js'
 
 /** Bytes of a fingerprint: 64 bits make an accidental collision between two different sets negligible. */
 export const FINGERPRINT_BYTES = 8
@@ -19,12 +18,13 @@ export interface OwnerDigest {
   readonly maxStamp: Hlc
 }
 
-const encoder = new TextEncoder()
-
-/** The fingerprint of one entry: SHA-256 of its key, stamp and deletion, truncated. */
-export function entryFingerprint (record: SignedRecord): Uint8Array {
-  const text = `${record.owner}\u0000${record.id}\u0000${record.stamp.wall}\u0000${record.stamp.logical}\u0000${record.deleted ? 1 : 0}`
-  return sha256(encoder.encode(text)).subarray(0, FINGERPRINT_BYTES)
+/**
+ * The fingerprint of one entry: SHA-256 of its signed envelope, truncated. Hashing the whole envelope (not just
+ * key and stamp) makes two different envelopes with the same stamp, which only an owner reusing a stamp can
+ * produce, show up as a difference that anti-entropy then settles.
+ */
+export function entryFingerprint (envelope: Uint8Array): Uint8Array {
+  return sha256(envelope).subarray(0, FINGERPRINT_BYTES)
 }
 
 /** XORs `b` into `a` in place. */

@@ -136,7 +136,7 @@ export class LwwTable {
       this.owners_.set(record.owner, state)
     }
     state.entries.set(record.id, entry)
-    xorInto(state.fingerprint, entryFingerprint(record))
+    xorInto(state.fingerprint, entryFingerprint(entry.envelope))
     if (compareHlc(record.stamp, state.maxStamp) > 0) state.maxStamp = record.stamp
     this.count++
     if (record.deleted) this.tombstones.add(entry)
@@ -162,7 +162,7 @@ export class LwwTable {
     if (state.entries.size === 0) {
       this.owners_.delete(record.owner)
     } else {
-      xorInto(state.fingerprint, entryFingerprint(record))
+      xorInto(state.fingerprint, entryFingerprint(entry.envelope))
       if (compareHlc(record.stamp, state.maxStamp) === 0) {
         state.maxStamp = ZERO_HLC
         for (const other of state.entries.values()) {

@@ -52,7 +52,7 @@ describe('sync frames', () => {
     const stamp = { wall: 1_700_000_000_000, logical: 2 }
     const frames = [
       { type: 'digest', partial: true, owners: [{ owner, fingerprint: new Uint8Array(8).fill(1), count: 3, maxStamp: stamp }] },
-      { type: 'summary', owners: [{ owner, entries: [{ id: 'a', stamp, deleted: false }, { id: 'b', stamp, deleted: true }] }] },
+      { type: 'summary', owners: [{ owner, entries: [{ id: 'a', stamp, deleted: false, hash: new Uint8Array(8).fill(2) }, { id: 'b', stamp, deleted: true, hash: new Uint8Array(8) }] }] },
       { type: 'want', owners: [{ owner, ids: ['a', 'b'] }] },
       { type: 'records', envelopes: [Uint8Array.from([1, 2, 3])] },
       { type: 'done' }
