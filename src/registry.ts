@@ -181,6 +181,14 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     return this.replica.members(this.clock.now())
   }
 
+  /**
+   * The gossipsub score this node gives a peer: 0 for a newcomer, negative after it sent invalid records
+   * (below -80 its messages are ignored). For diagnostics.
+   */
+  peerScore (peerId: string): number {
+    return this.network.peerScore(peerId)
+  }
+
   /** Calls `listener` with every change of the service's visible instances. Returns the unsubscribe function. */
   watch (service: string, listener: (change: Change) => void): () => void {
     if (typeof listener !== 'function') throw new InvalidArgumentError('listener', `Expected \`listener\` to be a function, got ${describeValue(listener)}`)

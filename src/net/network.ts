@@ -3,6 +3,7 @@
  * dialling that keeps this node connected. It moves bytes and reports what arrives; every decision about
  * what those bytes mean is the registry's (handlers below).
  */
+import type { GossipSub } from '@chainsafe/libp2p-gossipsub'
 import { TopicValidatorResult, type Logger, type Message, type PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
@@ -106,6 +107,11 @@ export class Network {
   /** Peer ids of every open connection. */
   connectedPeers (): string[] {
     return this.node.getPeers().map((peer) => peer.toString())
+  }
+
+  /** The gossipsub score this node gives a peer (negative after invalid messages). */
+  peerScore (peer: string): number {
+    return (this.node.services.pubsub as unknown as GossipSub).getScore(peer)
   }
 
   /** Gossips a signed envelope to the cluster. */

@@ -1,0 +1,41 @@
+/**
+ * The examples run as the README says: the service registers itself, the client finds it through the
+ * registry and calls it, and the service leaves on SIGINT.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url))
+const children: ChildProcess[] = []
+
+function run (script: string, env: Record<string, string> = {}): { child: ChildProcess, output: () => string, exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [tsx, script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(child)
+  let output = ''
+  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  return { child, output: () => output, exited }
+}
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
+})
+
+describe('examples', () => {
+  it('a client finds the example service through the registry and calls it', async () => {
+    const service = run('examples/http-service/index.ts', { EXAMPLE_SECONDS: '60' })
+    await vi.waitFor(() => { expect(service.output()).toContain('registry node') }, { timeout: 20_000, interval: 100 })
+
+    const client = run('examples/client/index.ts')
+    expect(await client.exited).toBe(0)
+    expect(client.output()).toMatch(/found hello@1\.0\.0 at 127\.0\.0\.1:\d+/)
+    expect(client.output()).toContain('"hello":"world"')
+
+    service.child.kill('SIGINT')
+    expect(await service.exited).toBe(0)
+    expect(service.output()).toContain('stopped')
+  }, 60_000)
+})
