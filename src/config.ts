@@ -129,9 +129,10 @@ export interface RegistryOptions {
    */
   heartbeatChainLength?: number
   /**
-   * Share of gossip messages (records and heartbeats) to drop on receipt, 0-1. For fault drills and tests.
+   * Share of gossiped records to drop on receipt, 0-1. For fault drills and tests.
    * @default 0
-   * Shows that anti-entropy repairs what gossip loses.
+   * Shows that anti-entropy repairs what gossip loses: with every gossiped record dropped, records still
+   * arrive through heartbeat-triggered pulls and periodic digest exchanges.
    */
   dropGossipRate?: number
   /**

@@ -264,14 +264,19 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
       // A relay passing on a record of a member it still believes alive is honest; only forgeries cost score.
       return result.rejection.reason === 'dead-member' || result.rejection.reason === 'too-many-instances' ? 'ignore' : 'reject'
     }
-    return result.outcome === 'applied' ? 'accept' : 'ignore'
+    if (result.outcome !== 'applied') return 'ignore'
+    if (via === 'sync' && from === opened.record.owner) {
+      // The owner handed us its own record directly: it was written while the owner had no gossip peers (a
+      // node that just started), so no one else has it yet. Gossip it on instead of waiting for anti-entropy.
+      void this.network.publish(opened.envelope)
+    }
+    return 'accept'
   }
 
   /** Network handler: a batch of beats from a neighbour. */
   private receiveBeats (batch: Uint8Array, from: string): void {
     if (this.stopped) return
     this.stats.received('beats', batch.length)
-    if (this.config.dropGossipRate > 0 && Math.random() < this.config.dropGossipRate) return
     const decoded = decodeBeats(batch, Math.floor(MAX_BEAT_BATCH_BYTES / 40))
     if (decoded === undefined) {
       this.reject({ reason: 'malformed', detail: 'undecodable beat batch' }, from)

@@ -28,6 +28,9 @@ export interface NetworkHandlers extends SyncPeer {
   disconnected: (peer: string) => void
 }
 
+/** Most members dialled per maintenance round (one heartbeat interval). */
+const MAX_DIALS_PER_ROUND = 4
+
 /** Longest back-off between two attempts to reach the bootstrap peers while isolated. */
 const MAX_BOOTSTRAP_BACKOFF_MS = 30_000
 
@@ -178,8 +181,8 @@ export class Network {
     const missing = this.config.targetPeers - connected.size
     if (missing <= 0) return
     const candidates = members.filter((m) => m.peerId !== this.peerId && !connected.has(m.peerId) && m.addrs.length > 0)
-    // At most two new dials per round: a node that just lost its neighbours does not storm the cluster.
-    for (let i = 0; i < Math.min(missing, 2) && candidates.length > 0; i++) {
+    // A few new dials per round: a node that just lost its neighbours does not storm the cluster.
+    for (let i = 0; i < Math.min(missing, MAX_DIALS_PER_ROUND) && candidates.length > 0; i++) {
       const [pick] = candidates.splice(Math.floor(random() * candidates.length), 1)
       if (pick !== undefined) void this.dialAddrs(pick.peerId, pick.addrs)
     }
