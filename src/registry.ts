@@ -79,6 +79,8 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
   private seq = 0
   private driver: Driver | undefined
   private stopped = false
+  /** Aborted by `stop()`, which ends every `changes()` iterator. */
+  private readonly stopSignal = new AbortController()
 
   /** @internal Use `createRegistry`. */
   constructor (config: ResolvedConfig, key: PrivateKey, node: RegistryLibp2p, log: Logger) {
@@ -200,15 +202,16 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     return () => { for (const type of types) this.removeEventListener(type, handler as never) }
   }
 
-  /** Changes of one service (or all) as an async iterator, until `signal` aborts or the loop breaks. */
+  /** Changes of one service (or all) as an async iterator, until `signal` aborts, the loop breaks, or `stop()`. */
   changes (service?: string, options: { signal?: AbortSignal } = {}): AsyncIterable<Change> {
+    const signal = options.signal === undefined ? this.stopSignal.signal : AbortSignal.any([options.signal, this.stopSignal.signal])
     return iterateChanges((listener) => {
       if (service !== undefined) return this.watch(service, listener)
       const handler = (event: CustomEvent<Change>): void => { listener(event.detail) }
       const types = ['instance:up', 'instance:down', 'instance:changed'] as const
       for (const type of types) this.addEventListener(type, handler as never)
       return () => { for (const type of types) this.removeEventListener(type, handler as never) }
-    }, options.signal)
+    }, signal)
   }
 
   /**
@@ -220,6 +223,7 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     if (this.stopped) return
     this.stopped = true
     this.driver?.stop()
+    this.stopSignal.abort()
     if (options.leave !== false) await this.announceLeave()
     await this.network.stop()
     await this.network.node.stop()

@@ -206,3 +206,44 @@ describe('a five-node cluster', () => {
     controller.abort()
   })
 })
+
+describe('a stopped registry', () => {
+  it('ends its change iterators and refuses writes with a typed error', async () => {
+    cluster = new Cluster()
+    const node = await cluster.start()
+    const instance = await node.register({ service: 'x', version: '1.0.0', address: 'x.local', port: 1 })
+    const consumed = (async () => {
+      const seen: string[] = []
+      for await (const change of node.changes()) seen.push(change.type)
+      return seen
+    })()
+    await node.stop()
+    expect(await consumed).toEqual([])
+    await expect(node.register({ service: 'x', version: '1.0.0', address: 'x.local', port: 2 })).rejects.toMatchObject({ code: 'ERR_STOPPED' })
+    await expect(node.update(instance.id, { weight: 2 })).rejects.toMatchObject({ code: 'ERR_STOPPED' })
+    await expect(node.deregister(instance.id)).rejects.toMatchObject({ code: 'ERR_STOPPED' })
+  })
+
+  it('fails fast on bad arguments, naming them', async () => {
+    cluster = new Cluster()
+    const node = await cluster.start()
+    expect(() => node.lookup('')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', argument: 'service' }))
+    expect(() => node.lookup('x', { version: 'not a range' })).toThrow(expect.objectContaining({ argument: 'version' }))
+    expect(() => node.lookup('x', { tags: 'eu' as never })).toThrow(expect.objectContaining({ argument: 'tags' }))
+    await expect(node.register({ service: 'x', version: '1', address: 'h', port: 1 })).rejects.toMatchObject({ code: 'ERR_INVALID_RECORD', field: 'version' })
+    await expect(node.register({ service: 'x', version: '1.0.0', address: 'h', port: 1, id: 'bad id' })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', argument: 'id' })
+    await expect(node.update('nope', { weight: 1 })).rejects.toMatchObject({ code: 'ERR_UNKNOWN_INSTANCE' })
+    await expect(node.deregister('nope')).rejects.toMatchObject({ code: 'ERR_UNKNOWN_INSTANCE' })
+    expect(node.services()).toEqual([])
+  })
+
+  it('caps the instances one node owns', async () => {
+    cluster = new Cluster()
+    const node = await cluster.start({ maxInstancesPerOwner: 2 })
+    await node.register({ service: 'x', version: '1.0.0', address: 'h', port: 1 })
+    const second = await node.register({ service: 'x', version: '1.0.0', address: 'h', port: 2 })
+    await expect(node.register({ service: 'x', version: '1.0.0', address: 'h', port: 3 })).rejects.toMatchObject({ code: 'ERR_TOO_MANY_INSTANCES', limit: 2 })
+    await node.register({ service: 'x', version: '1.0.1', address: 'h', port: 2, id: second.id })
+    expect(node.lookup('x').map((i) => i.version).sort()).toEqual(['1.0.0', '1.0.1'])
+  })
+})
