@@ -8,6 +8,9 @@ export default defineConfig({
     maxWorkers: 2,
     minWorkers: 1,
     testTimeout: 30_000,
+    // CI keeps a machine-readable result beside the console output (.ci/run prints its totals).
+    reporters: process.env.CI === 'true' ? ['default', 'json'] : ['default'],
+    outputFile: { json: 'test-artifacts/vitest.json' },
     hookTimeout: 30_000
   }
 })
