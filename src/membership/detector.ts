@@ -62,6 +62,8 @@ interface Chain {
   readonly length: number
   seq: number
   value: Uint8Array
+  /** The member left while on this chain: its beats still in flight must not bring it back. */
+  closed: boolean
 }
 
 interface Entry {
@@ -103,13 +105,17 @@ export class FailureDetector {
       entry = { peerId: record.owner, state: 'alive', lastHeardMs: nowMs, deadSinceMs: 0, chain: undefined, maxStamp: record.stamp }
       this.entries.set(record.owner, entry)
       this.learnChain(entry, record)
-      if (record.kind === 'member' && record.leaving) return this.kill(entry, 'unknown', 'leave', nowMs)
+      if (record.kind === 'member' && record.leaving) {
+        entry.chain!.closed = true
+        return this.kill(entry, 'unknown', 'leave', nowMs)
+      }
       return { peerId: entry.peerId, from: 'unknown', to: 'alive', reason: 'first-heard' }
     }
     const newer = compareHlc(record.stamp, entry.maxStamp) > 0
     entry.maxStamp = maxHlc(entry.maxStamp, record.stamp)
     this.learnChain(entry, record)
     if (record.kind === 'member' && record.leaving) {
+      if (entry.chain !== undefined) entry.chain.closed = true
       return entry.state === 'dead' ? undefined : this.kill(entry, entry.state, 'leave', nowMs)
     }
     if (entry.state === 'dead' && newer) return this.revive(entry, 'record', nowMs)
@@ -122,7 +128,7 @@ export class FailureDetector {
     if (entry === undefined) return { kind: 'unknown-member' }
     const chain = entry.chain
     if (chain === undefined || chain.chainId !== chainId) return { kind: 'unknown-chain' }
-    if (seq <= chain.seq) return { kind: 'old' }
+    if (seq <= chain.seq || chain.closed) return { kind: 'old' }
     if (seq > chain.length || !verifyReveal(chain, seq, proof, this.options.maxChainSteps)) {
       return { kind: 'rejected', rejection: { reason: 'bad-proof', detail: `beat ${seq} of chain ${chainId} of ${owner} does not verify` } }
     }
@@ -173,7 +179,7 @@ export class FailureDetector {
     const { chainId, anchor, length } = record.chain
     const current = entry.chain
     if (current !== undefined && current.chainId === chainId && current.length === length) return
-    entry.chain = { chainId, length, seq: 0, value: Uint8Array.from(anchor) }
+    entry.chain = { chainId, length, seq: 0, value: Uint8Array.from(anchor), closed: false }
   }
 
   private kill (entry: Entry, from: MemberState | 'unknown', reason: TransitionReason, nowMs: number): Transition {

@@ -86,9 +86,11 @@ describe('FailureDetector', () => {
     expect(detector.tick(3_000)).toMatchObject([{ to: 'suspect' }])
   })
 
-  it('marks a leaving member dead at once', () => {
+  it('marks a leaving member dead at once, and its beats still in flight do not bring it back', () => {
     const detector = started()
     expect(detector.observeRecord(member(200, { leaving: true }), 50)).toEqual({ peerId: PEER, from: 'alive', to: 'dead', reason: 'leave' })
+    expect(detector.observeBeat(PEER, 1, 7, chain.reveal(7), 60)).toEqual({ kind: 'old' })
+    expect(detector.get(PEER)?.state).toBe('dead')
   })
 
   it('reports unknown members and chains, and starts over on a new chain', () => {
