@@ -247,3 +247,19 @@ describe('a stopped registry', () => {
     expect(node.lookup('x').map((i) => i.version).sort()).toEqual(['1.0.0', '1.0.1'])
   })
 })
+
+describe('namespaces', () => {
+  it('keep clusters apart even when their nodes are connected', async () => {
+    cluster = new Cluster()
+    const staging = await cluster.start({ namespace: 'staging' })
+    // Production's first node is connected to staging's (bootstrap), its colleague to both.
+    const production = await cluster.start({ namespace: 'production' })
+    const colleague = await cluster.start({ namespace: 'production', bootstrap: [production.multiaddrs[0]!, staging.multiaddrs[0]!] })
+    await staging.register({ service: 'orders', version: '1.0.0', address: 'staging.local', port: 1 })
+    await production.register({ service: 'orders', version: '1.0.0', address: 'prod.local', port: 1 })
+    await vi.waitFor(() => { expect(colleague.lookup('orders')).toMatchObject([{ address: 'prod.local' }]) }, { timeout: 10_000 })
+    expect(staging.lookup('orders')).toMatchObject([{ address: 'staging.local' }])
+    expect(production.lookup('orders')).toHaveLength(1)
+    expect(staging.members().map((m) => m.peerId)).toEqual([staging.peerId])
+  })
+})
