@@ -28,6 +28,9 @@ export interface NetworkHandlers extends SyncPeer {
   disconnected: (peer: string) => void
 }
 
+/** A dial that has not connected by then is abandoned. */
+const DIAL_TIMEOUT_MS = 5_000
+
 /** Most members dialled per maintenance round (one heartbeat interval). */
 const MAX_DIALS_PER_ROUND = 4
 
@@ -189,7 +192,6 @@ export class Network {
   }
 
   private async dialAddrs (key: string, addrs: readonly string[]): Promise<void> {
-    if (this.dialing.has(key)) return
     let targets: Multiaddr[]
     try {
       targets = addrs.map((addr) => multiaddr(addr))
@@ -197,22 +199,19 @@ export class Network {
       this.log('bad address for %s: %e', key, err)
       return
     }
-    this.dialing.add(key)
-    try {
-      await this.node.dial(targets, { signal: AbortSignal.timeout(5_000) })
-    } catch (err) {
-      this.log.trace('dial %s failed: %e', key, err)
-    } finally {
-      this.dialing.delete(key)
-    }
+    await this.dial(key, targets)
   }
 
   private async dialPeer (peer: PeerId): Promise<void> {
-    const key = peer.toString()
+    await this.dial(peer.toString(), peer)
+  }
+
+  /** One dial at a time per target, bounded in time; failures are only logged (the next round retries). */
+  private async dial (key: string, target: PeerId | Multiaddr[]): Promise<void> {
     if (this.dialing.has(key)) return
     this.dialing.add(key)
     try {
-      await this.node.dial(peer, { signal: AbortSignal.timeout(5_000) })
+      await this.node.dial(target, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
     } catch (err) {
       this.log.trace('dial %s failed: %e', key, err)
     } finally {
