@@ -42,7 +42,11 @@ export async function createNode (config: ResolvedConfig, privateKey: PrivateKey
     logger: config.logPrefix === '' ? defaultLogger() : prefixLogger(config.logPrefix),
     connectionManager: {
       // Room for the peers we keep on purpose plus everyone who dials us; gossip needs no full mesh.
-      maxConnections: Math.max(64, config.targetPeers * 4)
+      maxConnections: Math.max(64, config.targetPeers * 4),
+      // libp2p accepts 5 connections a second per remote address by default. A bootstrap node sees a whole
+      // cluster start at once, often from one address (NAT, containers, one host in tests): let it in.
+      inboundConnectionThreshold: 100,
+      maxIncomingPendingConnections: 64
     },
     services: {
       identify: identify(),
