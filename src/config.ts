@@ -129,6 +129,45 @@ export interface RegistryOptions {
    */
   heartbeatChainLength?: number
   /**
+   * Self-preservation: when more than this share of the members this node knows fall silent within one
+   * `deadAfter`, this node assumes it is the one cut off. It keeps them suspect (stale) instead of dead; lookups
+   * leave stale instances out unless asked with `includeStale`. 1 turns it off.
+   * @default 0.5
+   * Half the cluster dying at once is far less likely than this node losing its network; Eureka makes the
+   * same bet. A single member dying never triggers it, whatever the cluster size.
+   */
+  selfPreservationThreshold?: number
+  /**
+   * Longest silence (ms) self-preservation keeps a member from dying.
+   * @default 300_000 (5 min)
+   * Long enough to ride out a switch or VM host restart; after it the members die as usual, so a real mass
+   * failure is not hidden for long.
+   */
+  selfPreservationLimit?: number
+  /**
+   * This node's zone (e.g. `eu-west-1a`). Balancers with `locality` prefer instances whose `metadata.zone` matches.
+   * @default undefined
+   */
+  zone?: string
+  /**
+   * Consecutive failed `call()`s to one instance that eject it from this node's picks.
+   * @default 5
+   * Envoy's default for consecutive errors: one or two failures are noise, five in a row are a pattern.
+   */
+  outlierFailures?: number
+  /**
+   * First ejection of an outlier (ms); each further ejection of the same instance doubles it.
+   * @default 30_000
+   * Envoy's base ejection time: long enough for a restart, short enough to try again soon.
+   */
+  outlierEjection?: number
+  /**
+   * Longest ejection of an outlier (ms).
+   * @default 300_000 (5 min)
+   * An instance that keeps failing is still tried every few minutes, in case it recovered.
+   */
+  outlierMaxEjection?: number
+  /**
    * Share of gossiped records to drop on receipt, 0-1. For fault drills and tests.
    * @default 0
    * Shows that anti-entropy repairs what gossip loses: with every gossiped record dropped, records still
@@ -148,9 +187,10 @@ export interface RegistryOptions {
 }
 
 /** Options after defaults are applied. */
-export type ResolvedConfig = Readonly<Required<Omit<RegistryOptions, 'keyFile' | 'privateKey'>>> & {
+export type ResolvedConfig = Readonly<Required<Omit<RegistryOptions, 'keyFile' | 'privateKey' | 'zone'>>> & {
   readonly keyFile: string | undefined
   readonly privateKey: PrivateKey | undefined
+  readonly zone: string | undefined
 }
 
 /** The default of every option. Each is explained on `RegistryOptions`. */
@@ -172,6 +212,12 @@ export const DEFAULTS: ResolvedConfig = Object.freeze({
   beatFanout: 3,
   targetPeers: 8,
   heartbeatChainLength: 4_096,
+  selfPreservationThreshold: 0.5,
+  selfPreservationLimit: 300_000,
+  zone: undefined,
+  outlierFailures: 5,
+  outlierEjection: 30_000,
+  outlierMaxEjection: 300_000,
   dropGossipRate: 0,
   logPrefix: '',
   clock: systemClock
@@ -188,7 +234,8 @@ export const PRESETS = Object.freeze({
     heartbeatInterval: 200,
     suspectAfter: 1_000,
     deadAfter: 2_500,
-    antiEntropyInterval: 2_000
+    antiEntropyInterval: 2_000,
+    selfPreservationLimit: 10_000
   }) satisfies RegistryOptions
 })
 
@@ -222,6 +269,12 @@ const CHECKS: Record<keyof RegistryOptions, Check> = {
   beatFanout: positiveInt,
   targetPeers: positiveInt,
   heartbeatChainLength: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 2 && v <= 1_000_000 ? undefined : 'an integer from 2 to 1 000 000',
+  selfPreservationThreshold: rate,
+  selfPreservationLimit: positiveInt,
+  zone: str,
+  outlierFailures: positiveInt,
+  outlierEjection: positiveInt,
+  outlierMaxEjection: positiveInt,
   dropGossipRate: rate,
   logPrefix: str,
   clock
@@ -250,11 +303,15 @@ export function resolveConfig (options: RegistryOptions = {}): ResolvedConfig {
   const config = merged as ResolvedConfig
   requireAbove(config, 'suspectAfter', 'heartbeatInterval')
   requireAbove(config, 'deadAfter', 'suspectAfter')
+  requireAbove(config, 'selfPreservationLimit', 'deadAfter')
+  requireAbove(config, 'outlierMaxEjection', 'outlierEjection', true)
   return Object.freeze({ ...config, listen: Object.freeze([...config.listen]), bootstrap: Object.freeze([...config.bootstrap]) })
 }
 
-function requireAbove (config: ResolvedConfig, option: 'suspectAfter' | 'deadAfter', below: 'heartbeatInterval' | 'suspectAfter'): void {
-  if (config[option] <= config[below]) {
-    throw new InvalidOptionError(option, `Expected \`${option}\` to be > ${below} (${config[below]}), got \`${config[option]}\` (number)`)
+type Duration = 'heartbeatInterval' | 'suspectAfter' | 'deadAfter' | 'selfPreservationLimit' | 'outlierEjection' | 'outlierMaxEjection'
+
+function requireAbove (config: ResolvedConfig, option: Duration, below: Duration, orEqual = false): void {
+  if (orEqual ? config[option] < config[below] : config[option] <= config[below]) {
+    throw new InvalidOptionError(option, `Expected \`${option}\` to be ${orEqual ? '>=' : '>'} ${below} (${config[below]}), got \`${config[option]}\` (number)`)
   }
 }

@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'ERR_STOPPED'
   | 'ERR_INVALID_ARGUMENT'
   | 'ERR_WATCH_OVERFLOW'
+  | 'ERR_NO_HEALTHY_INSTANCE'
+  | 'ERR_INVALID_CHECK'
 
 /** Base class: every error thrown by gossip-registry is a `RegistryError` with a `code`. */
 export class RegistryError extends Error {
@@ -108,5 +110,34 @@ export class WatchOverflowError extends RegistryError {
     super(`A changes() consumer fell more than ${limit} changes behind; start a new iterator and re-read lookup()`, 'ERR_WATCH_OVERFLOW')
     this.name = 'WatchOverflowError'
     this.limit = limit
+  }
+}
+
+/** Thrown by `call()` when every instance it could try failed, or there was none. */
+export class NoHealthyInstanceError extends RegistryError {
+  readonly service: string
+  /** Instances tried, as `owner/id`, in order. */
+  readonly tried: readonly string[]
+  /** The error of each try, in order. */
+  readonly errors: readonly Error[]
+
+  constructor (service: string, tried: readonly string[], errors: readonly Error[]) {
+    const what = tried.length === 0 ? 'no healthy instance was available' : `tried ${tried.length} instance(s): ${tried.join(', ')}; last error: ${errors.at(-1)?.message ?? 'none'}`
+    super(`No healthy instance of \`${service}\` answered: ${what}`, 'ERR_NO_HEALTHY_INSTANCE')
+    this.name = 'NoHealthyInstanceError'
+    this.service = service
+    this.tried = tried
+    this.errors = errors
+  }
+}
+
+/** Thrown by `register` when its health check definition is malformed (`field` names the part). */
+export class InvalidCheckError extends RegistryError {
+  readonly field: string
+
+  constructor (field: string, message: string) {
+    super(message, 'ERR_INVALID_CHECK')
+    this.name = 'InvalidCheckError'
+    this.field = field
   }
 }

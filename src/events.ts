@@ -12,6 +12,8 @@ export interface Member {
   readonly peerId: string
   /** Liveness as seen by this node. */
   readonly state: MemberState
+  /** Suspect past `deadAfter`, kept only by self-preservation: its instances are left out of lookups by default. */
+  readonly stale: boolean
   /** When this node last heard a fresh heartbeat (or first learned of the member), ms since the epoch on this node's clock. */
   readonly lastSeen: number
   /** Number of live instances this node holds for the member. */

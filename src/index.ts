@@ -13,7 +13,9 @@ export {
   TooManyInstancesError,
   RegistryStoppedError,
   InvalidArgumentError,
-  WatchOverflowError
+  WatchOverflowError,
+  NoHealthyInstanceError,
+  InvalidCheckError
 } from './errors.js'
 export type { ErrorCode } from './errors.js'
 export type { Change, DownReason, Member, MemberChange, Rejected, RegistryEvents } from './events.js'
@@ -21,3 +23,7 @@ export type { Instance, InstanceFields, InstanceStatus, MemberState } from './re
 export type { Hlc } from './clock/hlc.js'
 export type { RejectReason } from './reject-reason.js'
 export type { StatsSnapshot, Channel } from './stats.js'
+export type { Balancer } from './balance/balancer.js'
+export type { BalancerOptions, CallOptions } from './balance/router.js'
+export type { StrategyName } from './balance/strategy.js'
+export type { CheckDefinition, HttpCheck, TcpCheck, TtlCheck, FunctionCheck } from './health/check.js'

@@ -18,12 +18,16 @@ import { decodeBeats, encodeBeats } from './net/frames.js'
 import { MAX_BEAT_BATCH_BYTES } from './net/protocols.js'
 import { sealRecord, openRecord } from './record/sign.js'
 import { validateInstanceFields, validatePatch } from './record/validate.js'
-import { MEMBER_RECORD_ID, type ChainAnchor, type Instance, type InstanceRecord, type MemberRecord, type SignedRecord } from './record/types.js'
+import { MEMBER_RECORD_ID, type ChainAnchor, type Instance, type InstanceRecord, type InstanceStatus, type MemberRecord, type SignedRecord } from './record/types.js'
 import type { Rejection } from './reject-reason.js'
 import { Replica, type BeatInput, type LookupFilter, type ReplicaEffect } from './replica.js'
 import { parseVersionRange } from './table/query.js'
 import { ZERO_HLC } from './clock/hlc.js'
 import { iterateChanges } from './watch.js'
+import { resolveCheck, type CheckDefinition } from './health/check.js'
+import { HealthRunner } from './health/runner.js'
+import { Router, type BalancerOptions, type CallOptions } from './balance/router.js'
+import type { Balancer } from './balance/balancer.js'
 import { RegistryStats } from './stats.js'
 
 /** What `register` takes: the instance fields; `id` is optional (a random UUID by default). */
@@ -38,6 +42,11 @@ export interface RegisterInput {
   status?: 'passing' | 'warning' | 'critical'
   /** Instance id, unique among this node's instances. Registering an id this node already owns replaces it. */
   id?: string
+  /**
+   * A health check this node runs on the instance and publishes as its status. With a check and no explicit
+   * `status`, the instance starts `critical` (left out of lookups) until the check first passes.
+   */
+  check?: CheckDefinition
 }
 
 /** What `update` may change. */
@@ -56,6 +65,8 @@ export interface LookupOptions {
   tags?: readonly string[]
   /** Also return `critical` instances. @default false */
   includeUnhealthy?: boolean
+  /** Also return instances of members kept only by self-preservation. @default false */
+  includeStale?: boolean
 }
 
 /** How long a graceful stop waits for its leave notice to reach the neighbours. */
@@ -72,6 +83,8 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
   private readonly replica: Replica
   private readonly log: Logger
   private readonly owned = new Map<string, InstanceRecord>()
+  private readonly health: HealthRunner
+  private readonly router: Router
   private readonly relay = new Map<string, BeatInput>()
   private readonly pulls = new Map<string, Set<string>>()
   private chain: HashChain
@@ -97,7 +110,9 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
       tombstoneTtl: config.tombstoneTtl,
       suspectAfter: config.suspectAfter,
       deadAfter: config.deadAfter,
-      maxChainSteps: config.heartbeatChainLength
+      maxChainSteps: config.heartbeatChainLength,
+      selfPreservationThreshold: config.selfPreservationThreshold,
+      selfPreservationLimit: config.selfPreservationLimit
     })
     this.network = new Network(node, config, {
       gossip: async (envelope, from) => this.receive(envelope, from, 'gossip'),
@@ -108,6 +123,17 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
       ignoreOwner: (owner) => this.ignoreOwner(owner),
       ingest: async (envelope, from) => this.receive(envelope, from, 'sync')
     }, log)
+    this.health = new HealthRunner({
+      publish: async (id, status) => { if (!this.stopped && this.owned.has(id)) await this.update(id, { status }) },
+      deregister: async (id) => { if (!this.stopped && this.owned.has(id)) await this.deregister(id) },
+      now: () => this.clock.now(),
+      onError: (err) => { this.log.error('health check action failed: %e', err) }
+    })
+    this.router = new Router({
+      lookup: (service, options) => this.lookup(service, options),
+      now: () => this.clock.now(),
+      zone: config.zone
+    }, { consecutiveFailures: config.outlierFailures, baseEjectionMs: config.outlierEjection, maxEjectionMs: config.outlierMaxEjection })
     this.chain = HashChain.create(randomBytes(32), config.heartbeatChainLength)
     this.chainId = randomInt(0, 2 ** 32 - 1)
   }
@@ -125,9 +151,10 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
   /** Registers an instance owned and signed by this node, and gossips it. */
   async register (input: RegisterInput): Promise<Instance> {
     this.assertRunning()
-    const { id: givenId, ...rest } = (typeof input === 'object' && input !== null ? input : {}) as RegisterInput
     if (typeof input !== 'object' || input === null) throw new InvalidArgumentError('input', `Expected the instance to be an object, got ${describeValue(input)}`)
-    const fields = validateInstanceFields(rest)
+    const { id: givenId, check: checkInput, ...rest } = input
+    const check = checkInput === undefined ? undefined : resolveCheck(checkInput)
+    const fields = validateInstanceFields(check !== undefined && rest.status === undefined ? { ...rest, status: 'critical' } : rest)
     const id = givenId ?? randomUUID()
     if (typeof id !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(id)) {
       throw new InvalidArgumentError('id', `Expected \`id\` to be 1-64 letters, digits, \`_\`, \`.\`, \`:\` or \`-\`, got ${describeValue(id)}`)
@@ -135,7 +162,9 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     if (!this.owned.has(id) && this.owned.size >= this.config.maxInstancesPerOwner) throw new TooManyInstancesError(this.config.maxInstancesPerOwner)
     const record: InstanceRecord = { kind: 'instance', deleted: false, owner: this.peerId, id, namespace: this.config.namespace, stamp: this.stamp(), ...fields }
     this.owned.set(id, record)
+    this.health.remove(id)
     await this.write(record)
+    if (check !== undefined) this.health.add(id, check, fields.status)
     return this.replica.instance(record)
   }
 
@@ -155,6 +184,7 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     this.assertRunning()
     const current = this.ownedInstance(id)
     this.owned.delete(id)
+    this.health.remove(id)
     await this.write({ kind: 'instance', deleted: true, owner: this.peerId, id, namespace: this.config.namespace, stamp: this.stamp(), service: current.service })
   }
 
@@ -162,15 +192,56 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
   lookup (service: string, options: LookupOptions = {}): Instance[] {
     if (typeof service !== 'string' || service === '') throw new InvalidArgumentError('service', `Expected \`service\` to be a non-empty string, got ${describeValue(service)}`)
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', `Expected lookup options to be an object, got ${describeValue(options)}`)
-    const { version, tags, includeUnhealthy } = options
+    const { version, tags, includeUnhealthy, includeStale } = options
     if (version !== undefined && (typeof version !== 'string' || parseVersionRange(version) === undefined)) {
       throw new InvalidArgumentError('version', `Expected \`version\` to be a semver range such as \`^2.1\`, got ${describeValue(version)}`)
     }
     if (tags !== undefined && (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string'))) {
       throw new InvalidArgumentError('tags', `Expected \`tags\` to be an array of strings, got ${describeValue(tags)}`)
     }
-    const filter: LookupFilter = { version, tags, includeUnhealthy: includeUnhealthy === true }
+    const filter: LookupFilter = { version, tags, includeUnhealthy: includeUnhealthy === true, includeStale: includeStale === true }
     return this.replica.lookup(service, filter)
+  }
+
+  /** A balancer over the live instances of a service; `pick(key?)` returns the instance to call next. */
+  balancer (service: string, options: BalancerOptions = {}): Balancer {
+    return this.router.balancer(service, options)
+  }
+
+  /**
+   * Calls `fn(instance, signal)` on an instance of the service; on an error or a timeout, tries another one
+   * (up to `retries` more). Instances that fail repeatedly are ejected from this node's picks for a while.
+   * Throws `NoHealthyInstanceError` naming the service and what was tried when nothing answers.
+   */
+  async call<T> (service: string, fn: (instance: Instance, signal: AbortSignal) => Promise<T>, options: CallOptions = {}): Promise<T> {
+    return this.router.call(service, fn, options)
+  }
+
+  /** Instances (`owner/id`) this node's calls have ejected right now. */
+  ejected (): string[] {
+    return this.router.ejected()
+  }
+
+  /** Reports a TTL-checked instance as passing. */
+  pass (id: string): void {
+    this.reportTtl(id, 'passing')
+  }
+
+  /** Reports a TTL-checked instance as warning. */
+  warn (id: string): void {
+    this.reportTtl(id, 'warning')
+  }
+
+  /** Reports a TTL-checked instance as critical. */
+  fail (id: string): void {
+    this.reportTtl(id, 'critical')
+  }
+
+  private reportTtl (id: string, status: InstanceStatus): void {
+    this.assertRunning()
+    this.ownedInstance(id)
+    if (this.health.kindOf(id) !== 'ttl') throw new InvalidArgumentError('id', `Instance \`${id}\` has no TTL check`)
+    this.health.report(id, status)
   }
 
   /** Names of services with at least one visible instance. */
@@ -223,6 +294,7 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     if (this.stopped) return
     this.stopped = true
     this.driver?.stop()
+    this.health.stopAll()
     this.stopSignal.abort()
     if (options.leave !== false) await this.announceLeave()
     await this.network.stop()

@@ -25,6 +25,8 @@ export interface ReplicaOptions {
   readonly deadAfter: number
   /** Longest stretch of a heartbeat chain a single beat may skip, bounding the hashing one beat can cost. */
   readonly maxChainSteps: number
+  readonly selfPreservationThreshold: number
+  readonly selfPreservationLimit: number
 }
 
 /** Something the facade must do or announce after an ingest or a tick. */
@@ -63,6 +65,8 @@ export interface LookupFilter {
   readonly tags?: readonly string[]
   /** Include `critical` instances. */
   readonly includeUnhealthy?: boolean
+  /** Include instances of members kept only by self-preservation. */
+  readonly includeStale?: boolean
 }
 
 /** The core state machine of one node. */
@@ -81,7 +85,9 @@ export class Replica {
       deadAfter: options.deadAfter,
       // A dead member's death mark must outlive every copy of its records, which tombstones bound.
       forgetAfter: options.tombstoneTtl,
-      maxChainSteps: options.maxChainSteps
+      maxChainSteps: options.maxChainSteps,
+      selfPreservationThreshold: options.selfPreservationThreshold,
+      selfPreservationLimit: options.selfPreservationLimit
     })
   }
 
@@ -165,6 +171,7 @@ export class Replica {
     const found: Instance[] = []
     for (const record of records) {
       if (record.status === 'critical' && filter.includeUnhealthy !== true) continue
+      if (filter.includeStale !== true && record.owner !== this.options.self && this.detector.get(record.owner)?.stale === true) continue
       found.push(this.instance(record))
     }
     return found
@@ -178,7 +185,7 @@ export class Replica {
   /** Every member this node knows, itself first. */
   members (nowMs: number): Member[] {
     const self = this.memberOf(this.options.self, 'alive', nowMs)
-    return [self, ...this.detector.members().map((view) => this.memberOf(view.peerId, view.state, view.lastHeardMs))]
+    return [self, ...this.detector.members().map((view) => this.memberOf(view.peerId, view.state, view.lastHeardMs, view.stale))]
   }
 
   /** The member record an owner advertises, if this node holds one. */
@@ -260,10 +267,11 @@ export class Replica {
     return instance
   }
 
-  private memberOf (peerId: string, state: MemberState, lastSeen: number): Member {
+  private memberOf (peerId: string, state: MemberState, lastSeen: number, stale = false): Member {
     return {
       peerId,
       state,
+      stale,
       lastSeen,
       instances: this.table.liveInstanceCount(peerId),
       addrs: this.memberRecord(peerId)?.addrs ?? [],

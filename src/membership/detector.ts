@@ -18,6 +18,14 @@ export interface DetectorOptions {
   readonly forgetAfter: number
   /** Most chain steps one beat may skip; bounds the hashing a single beat can cost. */
   readonly maxChainSteps: number
+  /**
+   * Self-preservation: when more than this share of the members this node knows (counting those that died in
+   * the last `deadAfter`) would be dead at once, this node assumes it is the one cut off and keeps them
+   * suspect and stale instead. 1 disables it.
+   */
+  readonly selfPreservationThreshold: number
+  /** Longest silence (ms) self-preservation keeps a member from dying. */
+  readonly selfPreservationLimit: number
 }
 
 /** A member as this node sees it. */
@@ -31,6 +39,8 @@ export interface MemberView {
   readonly chainId: number | undefined
   /** Newest stamp among the member's records seen here; when dead, its death mark. */
   readonly maxStamp: Hlc
+  /** Silent past `deadAfter` but kept suspect by self-preservation. */
+  readonly stale: boolean
 }
 
 /** Why a member changed state. */
@@ -74,12 +84,15 @@ interface Entry {
   deadSinceMs: number
   chain: Chain | undefined
   maxStamp: Hlc
+  stale: boolean
 }
 
 /** Per-node failure detector over every other member. */
 export class FailureDetector {
   private readonly options: DetectorOptions
   private readonly entries = new Map<string, Entry>()
+  /** When members died of silence, within the last `deadAfter`: a mass silence may come over several ticks. */
+  private recentDeathsMs: number[] = []
 
   constructor (options: DetectorOptions) {
     this.options = options
@@ -102,7 +115,7 @@ export class FailureDetector {
   observeRecord (record: SignedRecord, nowMs: number): Transition | undefined {
     let entry = this.entries.get(record.owner)
     if (entry === undefined) {
-      entry = { peerId: record.owner, state: 'alive', lastHeardMs: nowMs, deadSinceMs: 0, chain: undefined, maxStamp: record.stamp }
+      entry = { peerId: record.owner, state: 'alive', lastHeardMs: nowMs, deadSinceMs: 0, chain: undefined, maxStamp: record.stamp, stale: false }
       this.entries.set(record.owner, entry)
       this.learnChain(entry, record)
       if (record.kind === 'member' && record.leaving) {
@@ -140,23 +153,49 @@ export class FailureDetector {
   }
 
   /**
-   * Ages every member: suspect after `suspectAfter` of silence, dead after `deadAfter`; forgets members dead
-   * for `forgetAfter`. Transitions come in peer id order, so equal inputs give equal outputs.
+   * Ages every member: suspect after `suspectAfter` of silence, dead after `deadAfter`, unless so many fall
+   * silent together that self-preservation keeps them suspect (stale); forgets members dead for
+   * `forgetAfter`. Transitions come in peer id order, so equal inputs give equal outputs.
    */
   tick (nowMs: number): Transition[] {
     const transitions: Transition[] = []
-    for (const entry of this.sorted()) {
+    const entries = this.sorted()
+    const preserve = this.isMassSilence(entries, nowMs)
+    for (const entry of entries) {
       const silentMs = nowMs - entry.lastHeardMs
       if (entry.state === 'dead') {
         if (nowMs - entry.deadSinceMs >= this.options.forgetAfter) this.entries.delete(entry.peerId)
-      } else if (silentMs >= this.options.deadAfter) {
+      } else if (silentMs >= this.options.deadAfter && !(preserve && silentMs < this.options.selfPreservationLimit)) {
         transitions.push(this.kill(entry, entry.state, 'silence', nowMs))
+        this.recentDeathsMs.push(nowMs)
       } else if (entry.state === 'alive' && silentMs >= this.options.suspectAfter) {
         entry.state = 'suspect'
         transitions.push({ peerId: entry.peerId, from: 'alive', to: 'suspect', reason: 'silence' })
       }
+      if (entry.state === 'suspect') entry.stale = silentMs >= this.options.deadAfter
     }
     return transitions
+  }
+
+  /**
+   * True when more than the threshold share of members are falling silent within one `deadAfter`: those
+   * already suspect count too, since members cut off together cross `deadAfter` a few beats apart and the
+   * first of them must not die before the rest are noticed.
+   */
+  private isMassSilence (entries: readonly Entry[], nowMs: number): boolean {
+    if (this.options.selfPreservationThreshold >= 1) return false
+    this.recentDeathsMs = this.recentDeathsMs.filter((t) => nowMs - t < this.options.deadAfter)
+    let living = 0
+    let silent = 0
+    for (const entry of entries) {
+      if (entry.state === 'dead') continue
+      living++
+      if (nowMs - entry.lastHeardMs >= this.options.suspectAfter) silent++
+    }
+    const falling = silent + this.recentDeathsMs.length
+    // One member dying is never a mass silence, whatever the cluster size: a two-node cluster must still see
+    // its peer die.
+    return falling >= 2 && falling > this.options.selfPreservationThreshold * (living + this.recentDeathsMs.length)
   }
 
   /** The view of one member. */
@@ -184,6 +223,7 @@ export class FailureDetector {
 
   private kill (entry: Entry, from: MemberState | 'unknown', reason: TransitionReason, nowMs: number): Transition {
     entry.state = 'dead'
+    entry.stale = false
     entry.deadSinceMs = nowMs
     return { peerId: entry.peerId, from, to: 'dead', reason }
   }
@@ -191,6 +231,7 @@ export class FailureDetector {
   private revive (entry: Entry, reason: TransitionReason, nowMs: number): Transition {
     const from = entry.state
     entry.state = 'alive'
+    entry.stale = false
     entry.lastHeardMs = nowMs
     return { peerId: entry.peerId, from, to: 'alive', reason }
   }
@@ -203,6 +244,7 @@ function view (entry: Entry): MemberView {
     lastHeardMs: entry.lastHeardMs,
     seq: entry.chain?.seq ?? 0,
     chainId: entry.chain?.chainId,
-    maxStamp: entry.maxStamp
+    maxStamp: entry.maxStamp,
+    stale: entry.stale
   }
 }

@@ -111,7 +111,8 @@ export class LwwTable {
     if (all === undefined) {
       const records = this.byService.get(service)
       if (records === undefined) return []
-      all = [...records.values()]
+      // (owner, id) order: stable across updates, so round-robin cycles stay fair while records change.
+      all = [...records.values()].sort((a, b) => a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
       this.serviceArrays.set(service, all)
     }
     if (filter.version === undefined && (filter.tags === undefined || filter.tags.length === 0)) return all

@@ -11,7 +11,7 @@ import type { InstanceRecord, MemberRecord } from '../../src/record/types.js'
 
 const numRuns = Number(process.env.FC_RUNS ?? 200)
 const PEER = '12D3KooWPeer'
-const options = { suspectAfter: 3_000, deadAfter: 10_000, forgetAfter: 1_000_000, maxChainSteps: 500 }
+const options = { suspectAfter: 3_000, deadAfter: 10_000, forgetAfter: 1_000_000, maxChainSteps: 500, selfPreservationThreshold: 1, selfPreservationLimit: 60_000 }
 const chain = HashChain.create(new Uint8Array(32).fill(3), 500)
 
 type Op =

@@ -21,7 +21,9 @@ const options = {
   tombstoneTtl: 86_400_000,
   suspectAfter: 3_000,
   deadAfter: 10_000,
-  maxChainSteps: 100
+  maxChainSteps: 100,
+  selfPreservationThreshold: 0.5,
+  selfPreservationLimit: 60_000
 }
 
 let nextByte = 0
@@ -161,5 +163,18 @@ describe('Replica', () => {
     const result = replica.ingest(member(PEER, at(T0 + 2), chain, true), T0 + 2)
     expect(kinds(result.effects)).toEqual(['member:dead', 'change:down'])
     expect(result.effects[1]).toMatchObject({ change: { reason: 'member-left' } })
+  })
+
+  it('leaves instances of members kept by self-preservation out of lookups unless asked', () => {
+    const replica = new Replica(options)
+    const peers = ['12D3KooWA', '12D3KooWB', '12D3KooWC']
+    for (const [i, peer] of peers.entries()) {
+      replica.ingest(member(peer, at(T0), HashChain.create(new Uint8Array(32).fill(20 + i), 50)), T0)
+      replica.ingest(instance(peer, 'a', at(T0 + 1)), T0)
+    }
+    expect(kinds(replica.tick(T0 + 10_000))).toEqual(['member:suspect', 'member:suspect', 'member:suspect'])
+    expect(replica.lookup('orders')).toEqual([])
+    expect(replica.lookup('orders', { includeStale: true })).toHaveLength(3)
+    expect(replica.members(T0).filter((m) => m.stale)).toHaveLength(3)
   })
 })

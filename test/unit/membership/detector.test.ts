@@ -7,7 +7,7 @@ import { HashChain } from '../../../src/membership/hash-chain.js'
 import type { InstanceRecord, MemberRecord } from '../../../src/record/types.js'
 
 const PEER = '12D3KooWPeer'
-const options = { suspectAfter: 3_000, deadAfter: 10_000, forgetAfter: 60_000, maxChainSteps: 100 }
+const options = { suspectAfter: 3_000, deadAfter: 10_000, forgetAfter: 60_000, maxChainSteps: 100, selfPreservationThreshold: 1, selfPreservationLimit: 30_000 }
 const chain = HashChain.create(new Uint8Array(32).fill(1), 100)
 
 function member (wall: number, overrides: Partial<MemberRecord> = {}): MemberRecord {
@@ -116,5 +116,59 @@ describe('FailureDetector', () => {
     expect(detector.get(PEER)).toBeDefined()
     detector.tick(70_000)
     expect(detector.get(PEER)).toBeUndefined()
+  })
+})
+
+describe('self-preservation', () => {
+  const preserving = { ...options, selfPreservationThreshold: 0.5, selfPreservationLimit: 30_000 }
+  const peers = ['p1', 'p2', 'p3', 'p4', 'p5']
+  const chains = new Map(peers.map((p, i) => [p, HashChain.create(new Uint8Array(32).fill(10 + i), 100)]))
+
+  function cluster (): FailureDetector {
+    const detector = new FailureDetector(preserving)
+    for (const peer of peers) {
+      const c = chains.get(peer)!
+      detector.observeRecord({ ...member(100), owner: peer, chain: { chainId: 1, anchor: c.anchor, length: c.length } }, 0)
+    }
+    return detector
+  }
+
+  function beat (detector: FailureDetector, peer: string, seq: number, nowMs: number): void {
+    expect(detector.observeBeat(peer, 1, seq, chains.get(peer)!.reveal(seq), nowMs).kind).toBe('fresh')
+  }
+
+  it('lets a single silent member die', () => {
+    const detector = cluster()
+    for (let t = 1; t <= 10; t++) for (const peer of peers.slice(1)) beat(detector, peer, t, t * 1_000)
+    detector.tick(10_000)
+    expect(detector.get('p1')?.state).toBe('dead')
+  })
+
+  it('keeps members suspect and stale when most fall silent at once, until the limit', () => {
+    const detector = cluster()
+    for (let t = 1; t <= 10; t++) beat(detector, 'p5', t, t * 1_000)
+    detector.tick(5_000)
+    expect(detector.tick(10_000)).toEqual([])
+    for (const peer of peers.slice(0, 4)) expect(detector.get(peer)).toMatchObject({ state: 'suspect', stale: true })
+    expect(detector.get('p5')).toMatchObject({ state: 'alive', stale: false })
+    detector.tick(29_999)
+    expect(detector.get('p1')?.state).toBe('suspect')
+    expect(detector.tick(30_000).map((t) => t.to)).toEqual(['dead', 'dead', 'dead', 'dead'])
+  })
+
+  it('revives a stale member on a fresh beat', () => {
+    const detector = cluster()
+    detector.tick(12_000)
+    expect(detector.get('p2')).toMatchObject({ state: 'suspect', stale: true })
+    beat(detector, 'p2', 1, 12_500)
+    expect(detector.get('p2')).toMatchObject({ state: 'alive', stale: false })
+  })
+
+  it('lets the stale ones die once this node hears most of the cluster again', () => {
+    const detector = cluster()
+    detector.tick(12_000)
+    for (const peer of ['p1', 'p2', 'p3']) beat(detector, peer, 1, 12_100)
+    const transitions = detector.tick(12_200)
+    expect(transitions.filter((t) => t.to === 'dead').map((t) => t.peerId)).toEqual(['p4', 'p5'])
   })
 })

@@ -1,0 +1,70 @@
+/**
+ * Passive outlier ejection (as Envoy does it): an instance that fails `consecutiveFailures` calls in a row is
+ * ejected from this node's picks for a back-off that doubles with each ejection (up to a maximum). When the
+ * back-off ends it gets one trial call: success clears it, failure ejects it again for longer. Local to this
+ * node; nothing is gossiped, since one caller's bad path says little about the instance. Pure: time comes in.
+ */
+
+/** Ejection settings. */
+export interface OutlierOptions {
+  /** Consecutive failures that eject an instance. */
+  readonly consecutiveFailures: number
+  /** First ejection, in ms; each further ejection doubles it. */
+  readonly baseEjectionMs: number
+  /** Longest ejection, in ms. */
+  readonly maxEjectionMs: number
+}
+
+interface Record {
+  failures: number
+  ejections: number
+  ejectedUntilMs: number
+  trialInFlight: boolean
+}
+
+/** Per-instance failure bookkeeping of one node. */
+export class OutlierDetector {
+  private readonly records = new Map<string, Record>()
+
+  constructor (private readonly options: OutlierOptions) {}
+
+  /** May `key` be picked now? False while ejected, and while its one trial call is in flight. */
+  isAvailable (key: string, nowMs: number): boolean {
+    const record = this.records.get(key)
+    if (record === undefined || record.ejections === 0) return true
+    return nowMs >= record.ejectedUntilMs && !record.trialInFlight
+  }
+
+  /** A call to `key` starts; after an ejection this is its trial call. */
+  begin (key: string, nowMs: number): void {
+    const record = this.records.get(key)
+    if (record !== undefined && record.ejections > 0 && nowMs >= record.ejectedUntilMs) record.trialInFlight = true
+  }
+
+  /** A call to `key` succeeded: it is healthy again and forgotten. */
+  succeed (key: string): void {
+    this.records.delete(key)
+  }
+
+  /** A call to `key` failed. Returns true if this failure ejected it. */
+  fail (key: string, nowMs: number): boolean {
+    let record = this.records.get(key)
+    if (record === undefined) {
+      record = { failures: 0, ejections: 0, ejectedUntilMs: 0, trialInFlight: false }
+      this.records.set(key, record)
+    }
+    record.failures++
+    const trialFailed = record.trialInFlight
+    record.trialInFlight = false
+    if (!trialFailed && record.failures < this.options.consecutiveFailures) return false
+    record.ejections++
+    const backoff = this.options.baseEjectionMs * 2 ** (record.ejections - 1)
+    record.ejectedUntilMs = nowMs + Math.min(backoff, this.options.maxEjectionMs)
+    return true
+  }
+
+  /** Keys ejected at `nowMs`. */
+  ejected (nowMs: number): string[] {
+    return [...this.records].filter(([, r]) => r.ejections > 0 && nowMs < r.ejectedUntilMs).map(([key]) => key)
+  }
+}
