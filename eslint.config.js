@@ -13,7 +13,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['src/cli/**', 'examples/**', 'bench/**', 'test/support/**'],
+    files: ['src/cli/**', 'examples/**', 'bench/**', 'test/support/**', 'test/netns/**'],
     rules: { 'no-console': 'off' }
   },
   {

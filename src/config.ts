@@ -35,6 +35,18 @@ export interface RegistryOptions {
    */
   mdns?: boolean
   /**
+   * Milliseconds between two mDNS queries. Peers also answer a new node's first query at once, so this only
+   * bounds how soon a node finds peers again after losing them all.
+   * @default 10_000
+   * What libp2p's mDNS uses: a multicast packet every 10 s per node is negligible on any LAN.
+   */
+  mdnsInterval?: number
+  /**
+   * IPv4 address of the network interface mDNS uses, for hosts on several networks.
+   * @default undefined (every interface)
+   */
+  mdnsInterface?: string
+  /**
    * Path of a file holding this node's private key (libp2p protobuf encoding). Created if missing.
    * @default undefined (a new key, and so a new peer id, at every start)
    * A stable peer id lets a restarted process take over its own old records instead of waiting for them to
@@ -187,7 +199,8 @@ export interface RegistryOptions {
 }
 
 /** Options after defaults are applied. */
-export type ResolvedConfig = Readonly<Required<Omit<RegistryOptions, 'keyFile' | 'privateKey' | 'zone'>>> & {
+export type ResolvedConfig = Readonly<Required<Omit<RegistryOptions, 'keyFile' | 'privateKey' | 'zone' | 'mdnsInterface'>>> & {
+  readonly mdnsInterface: string | undefined
   readonly keyFile: string | undefined
   readonly privateKey: PrivateKey | undefined
   readonly zone: string | undefined
@@ -198,6 +211,8 @@ export const DEFAULTS: ResolvedConfig = Object.freeze({
   listen: Object.freeze(['/ip4/0.0.0.0/tcp/0']),
   bootstrap: Object.freeze([]),
   mdns: true,
+  mdnsInterval: 10_000,
+  mdnsInterface: undefined,
   keyFile: undefined,
   privateKey: undefined,
   namespace: 'default',
@@ -255,6 +270,8 @@ const CHECKS: Record<keyof RegistryOptions, Check> = {
   listen: stringList,
   bootstrap: stringList,
   mdns: bool,
+  mdnsInterval: positiveInt,
+  mdnsInterface: (v) => typeof v === 'string' && /^(\d{1,3}\.){3}\d{1,3}$/.test(v) ? undefined : 'an IPv4 address of this host',
   keyFile: str,
   privateKey,
   namespace: namespaceName,

@@ -16,6 +16,7 @@ Options:
   --listen <multiaddr>     address to listen on, repeatable (default /ip4/0.0.0.0/tcp/0)
   --bootstrap <multiaddr>  peer to dial at start, repeatable (with /p2p/<peer id>)
   --no-mdns                do not discover peers on the LAN by multicast DNS
+  --mdns-interface <ip>    IPv4 address of the interface mDNS uses (default: all)
   --key-file <path>        keep this node's identity in a file (created if missing)
   --namespace <name>       cluster name (default "default")
   --help                   print this help`
@@ -30,6 +31,7 @@ async function main (argv: string[]): Promise<number> {
         listen: { type: 'string', multiple: true },
         bootstrap: { type: 'string', multiple: true },
         'no-mdns': { type: 'boolean', default: false },
+        'mdns-interface': { type: 'string' },
         'key-file': { type: 'string' },
         namespace: { type: 'string' },
         help: { type: 'boolean', default: false }
@@ -55,6 +57,7 @@ async function main (argv: string[]): Promise<number> {
       listen: values.listen,
       bootstrap: values.bootstrap,
       mdns: !values['no-mdns'],
+      mdnsInterface: values['mdns-interface'],
       keyFile: values['key-file'],
       namespace: values.namespace
     })

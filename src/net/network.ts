@@ -31,6 +31,12 @@ export interface NetworkHandlers extends SyncPeer {
 /** A dial that has not connected by then is abandoned. */
 const DIAL_TIMEOUT_MS = 5_000
 
+/** Back-off of a peer after its first failed dial, doubling with each further failure up to the maximum. */
+const MIN_DIAL_BACKOFF_MS = 1_000
+const MAX_DIAL_BACKOFF_MS = 30_000
+/** Peers remembered with a back-off; the oldest is forgotten beyond it. */
+const MAX_BACKOFF_ENTRIES = 10_000
+
 /** Most members dialled per maintenance round (one heartbeat interval). */
 const MAX_DIALS_PER_ROUND = 4
 
@@ -45,6 +51,8 @@ export class Network {
   private readonly beatLinks: BeatLinks
   private readonly syncs = new Set<string>()
   private readonly dialing = new Set<string>()
+  /** Peers whose last dial failed: when they may be dialled again, and the back-off that got them there. */
+  private readonly dialBackoff = new Map<string, { retryAtMs: number, backoffMs: number }>()
   private bootstrapBackoffMs = 1_000
   private nextBootstrapMs = 0
   private stopping = false
@@ -183,7 +191,8 @@ export class Network {
     }
     const missing = this.config.targetPeers - connected.size
     if (missing <= 0) return
-    const candidates = members.filter((m) => m.peerId !== this.peerId && !connected.has(m.peerId) && m.addrs.length > 0)
+    const candidates = members.filter((m) => m.peerId !== this.peerId && !connected.has(m.peerId) && m.addrs.length > 0 &&
+      nowMs >= (this.dialBackoff.get(m.peerId)?.retryAtMs ?? 0))
     // A few new dials per round: a node that just lost its neighbours does not storm the cluster.
     for (let i = 0; i < Math.min(missing, MAX_DIALS_PER_ROUND) && candidates.length > 0; i++) {
       const [pick] = candidates.splice(Math.floor(random() * candidates.length), 1)
@@ -206,14 +215,21 @@ export class Network {
     await this.dial(peer.toString(), peer)
   }
 
-  /** One dial at a time per target, bounded in time; failures are only logged (the next round retries). */
+  /**
+   * One dial at a time per target, bounded in time. A failed dial backs that peer off (doubling up to
+   * MAX_DIAL_BACKOFF_MS), so a lost member is retried soon but not hammered; a success forgets the back-off.
+   */
   private async dial (key: string, target: PeerId | Multiaddr[]): Promise<void> {
     if (this.dialing.has(key)) return
     this.dialing.add(key)
     try {
       await this.node.dial(target, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+      this.dialBackoff.delete(key)
     } catch (err) {
       this.log.trace('dial %s failed: %e', key, err)
+      const backoffMs = Math.min((this.dialBackoff.get(key)?.backoffMs ?? MIN_DIAL_BACKOFF_MS / 2) * 2, MAX_DIAL_BACKOFF_MS)
+      this.dialBackoff.set(key, { retryAtMs: Date.now() + backoffMs, backoffMs })
+      if (this.dialBackoff.size > MAX_BACKOFF_ENTRIES) this.dialBackoff.delete(this.dialBackoff.keys().next().value!)
     } finally {
       this.dialing.delete(key)
     }

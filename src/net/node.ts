@@ -9,11 +9,11 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
 import { identify, type Identify } from '@libp2p/identify'
 import { prefixLogger, defaultLogger } from '@libp2p/logger'
-import { mdns } from '@libp2p/mdns'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import type { Libp2p, PrivateKey, PubSub } from '@libp2p/interface'
 import type { ResolvedConfig } from '../config.js'
+import { lanDiscovery } from './mdns.js'
 import { recordsTopic } from './protocols.js'
 
 /** The libp2p node with the services the registry uses. */
@@ -25,7 +25,11 @@ export async function createNode (config: ResolvedConfig, privateKey: PrivateKey
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (config.mdns) {
     // The service tag scopes discovery by namespace: two clusters on one LAN never dial each other.
-    peerDiscovery.push(mdns({ serviceTag: `_gossip-registry-${config.namespace}._udp.local` }))
+    peerDiscovery.push(lanDiscovery({
+      serviceTag: `_gossip-registry-${config.namespace}._udp.local`,
+      interval: config.mdnsInterval,
+      interfaceAddress: config.mdnsInterface
+    }))
   }
   // @libp2p/bootstrap needs peer ids; addresses without one are dialled by Network.maintain() instead.
   const withPeerId = config.bootstrap.filter((addr) => addr.includes('/p2p/'))

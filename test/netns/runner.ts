@@ -1,0 +1,33 @@
+/**
+ * One registry node inside a network namespace, driven by the netns tests over stdin/stdout: it prints
+ * `{"ready": peerId}`, then answers each `{"id", "method", "params"}` line with `{"id", "result"|"error"}`.
+ * It stops (gracefully) when stdin ends.
+ */
+import { createInterface } from 'node:readline'
+import { createRegistry, type Registry } from '../../src/index.js'
+
+const options = JSON.parse(process.argv[2] ?? '{}') as Parameters<typeof createRegistry>[0]
+const registry: Registry = await createRegistry(options)
+const send = (message: unknown): void => { process.stdout.write(`${JSON.stringify(message)}\n`) }
+send({ ready: registry.peerId })
+
+const methods: Record<string, (...params: never[]) => unknown> = {
+  register: async (input: Parameters<Registry['register']>[0]) => registry.register(input),
+  deregister: async (id: string) => registry.deregister(id),
+  lookup: (service: string) => registry.lookup(service),
+  services: () => registry.services(),
+  members: () => registry.members()
+}
+
+const lines = createInterface({ input: process.stdin })
+for await (const line of lines) {
+  const { id, method, params } = JSON.parse(line) as { id: number, method: string, params: never[] }
+  try {
+    const fn = methods[method]
+    if (fn === undefined) throw new Error(`unknown method ${method}`)
+    send({ id, result: await fn(...params) })
+  } catch (err) {
+    send({ id, error: (err as Error).message })
+  }
+}
+await registry.stop()
