@@ -1,0 +1,74 @@
+/**
+ * Leases of instances registered over HTTP: the agent owns and signs them, and keeps them alive only while the
+ * client renews them. A lease is a TTL health check: not renewed in time, the instance turns critical (out of
+ * lookups); critical for the grace period, it is deregistered.
+ */
+import { createHash } from 'node:crypto'
+import type { Registry } from '../registry.js'
+import type { Instance } from '../record/types.js'
+
+/** Lease settings of a gateway. */
+export interface LeaseOptions {
+  /** Default lease when a registration gives no `ttl`, in ms. */
+  readonly ttl: number
+  /** How long an expired (critical) lease waits before its instance is deregistered, in ms. */
+  readonly grace: number
+}
+
+/** What a leased registration carries. */
+export interface LeasedRegistration {
+  service: string
+  version: string
+  address: string
+  port: number
+  metadata?: Record<string, string>
+  tags?: string[]
+  weight?: number
+  id?: string
+  ttl?: number
+}
+
+/** The id the classic API gives an instance: the same service, version, address and port always get the same id. */
+export function classicId (service: string, version: string, address: string, port: number): string {
+  return `h-${createHash('sha256').update(`${service}\u0000${version}\u0000${address}\u0000${port}`).digest('hex').slice(0, 32)}`
+}
+
+/** The HTTP-registered instances of one agent. */
+export class Leases {
+  private readonly leased = new Map<string, { service: string, version: string }>()
+
+  constructor (private readonly registry: Registry, private readonly options: LeaseOptions) {
+    registry.addEventListener('instance:down', (event) => {
+      if (event.detail.instance.owner === registry.peerId) this.leased.delete(event.detail.instance.id)
+    })
+  }
+
+  /** Registers (or, for a known id, renews and updates) a leased instance. */
+  async register (input: LeasedRegistration): Promise<Instance> {
+    const { ttl = this.options.ttl, ...fields } = input
+    const instance = await this.registry.register({
+      ...fields,
+      status: 'passing',
+      check: { ttl, deregisterCriticalAfter: this.options.grace }
+    })
+    this.leased.set(instance.id, { service: instance.service, version: instance.version })
+    return instance
+  }
+
+  /** Renews the leases of the instances of a service and version (or just `id`); returns the ids renewed. */
+  renew (filter: { service?: string, version?: string, id?: string }): string[] {
+    const renewed: string[] = []
+    for (const [id, lease] of this.leased) {
+      if (filter.id !== undefined && filter.id !== id) continue
+      if (filter.service !== undefined && (lease.service !== filter.service || lease.version !== filter.version)) continue
+      this.registry.pass(id)
+      renewed.push(id)
+    }
+    return renewed
+  }
+
+  /** True if `id` was registered through this agent and is still leased. */
+  has (id: string): boolean {
+    return this.leased.has(id)
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The agent's HTTP gateway (Fastify): classic routes, the /v1 API, Server-Sent Events, Prometheus metrics,
+ * an OpenAPI document and the dashboard, in front of one registry node. Every input is validated by JSON
+ * schema; writes need the token when one is set.
+ */
+import { timingSafeEqual } from 'node:crypto'
+import swagger from '@fastify/swagger'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { Registry } from '../registry.js'
+import { dashboardRoute } from './dashboard.js'
+import { handleError } from './errors.js'
+import { Leases } from './leases.js'
+import { createMetrics } from './metrics.js'
+import { classicRoutes } from './routes/classic.js'
+import { v1Routes } from './routes/v1.js'
+import { watchRoute } from './routes/watch.js'
+
+/** Options of the gateway. */
+export interface GatewayOptions {
+  /**
+   * Bearer token required on every write (POST, PUT, DELETE, and the classic heartbeat).
+   * @default undefined (no token: bind to loopback only)
+   */
+  token?: string
+  /**
+   * Lease of an HTTP registration that gives no `ttl`, in ms.
+   * @default 30_000
+   */
+  leaseTtl?: number
+  /**
+   * How long an expired lease (critical) waits before its instance is deregistered, in ms.
+   * @default 30_000
+   */
+  leaseGrace?: number
+  /**
+   * Largest request body in bytes; larger bodies get 413.
+   * @default 16_384
+   * A registration is well under 4 KiB (the record limit); anything bigger is a mistake or an attack.
+   */
+  bodyLimit?: number
+}
+
+export const GATEWAY_DEFAULTS = Object.freeze({ leaseTtl: 30_000, leaseGrace: 30_000, bodyLimit: 16_384 })
+
+/** Builds (but does not start) the gateway of a registry. */
+export async function createGateway (registry: Registry, options: GatewayOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: options.bodyLimit ?? GATEWAY_DEFAULTS.bodyLimit,
+    // Refuse unknown fields (400 naming them) instead of silently dropping them, and never coerce types: a
+    // port of "80" or a metadata value of 1 is a client bug to report, not to guess at.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    logger: false
+  })
+  app.setErrorHandler(handleError)
+  await app.register(swagger, {
+    openapi: { info: { title: 'gossip-registry agent', version: '1.0.0', description: 'HTTP gateway to a gossip-registry node' } }
+  })
+  const token = options.token
+  if (token !== undefined) {
+    const expected = Buffer.from(`Bearer ${token}`)
+    app.addHook('onRequest', async (request, reply) => {
+      const isWrite = request.method !== 'GET' && request.method !== 'HEAD'
+      const isHeartbeat = request.url.split('?')[0]!.endsWith('/heartbeat')
+      if (!isWrite && !isHeartbeat) return
+      const given = Buffer.from(request.headers.authorization ?? '')
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        return reply.status(401).send({ success: false, error: 'this agent needs `Authorization: Bearer <token>` for writes', code: 'ERR_UNAUTHORIZED' })
+      }
+    })
+  }
+  const leases = new Leases(registry, { ttl: options.leaseTtl ?? GATEWAY_DEFAULTS.leaseTtl, grace: options.leaseGrace ?? GATEWAY_DEFAULTS.leaseGrace })
+  const metrics = createMetrics(registry)
+  app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics' } }, async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()))
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  v1Routes(app, registry, leases)
+  watchRoute(app, registry)
+  dashboardRoute(app)
+  classicRoutes(app, registry, leases)
+  await app.ready()
+  return app
+}
