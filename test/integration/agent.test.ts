@@ -1,0 +1,76 @@
+/**
+ * Two agents as real processes on loopback: a registration over HTTP on one is returned by the other; the
+ * CLI commands against a running agent; and a clean, graceful stop on SIGINT.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { runCli, spawnCli, startAgent, type Agent } from '../support/agents.js'
+
+let a: Agent
+let b: Agent
+
+beforeAll(async () => {
+  a = await startAgent()
+  b = await startAgent(['--bootstrap', a.multiaddr])
+}, 60_000)
+
+afterAll(async () => {
+  await Promise.allSettled([a?.stop(), b?.stop()])
+})
+
+describe('two agents', () => {
+  it('return at one what was registered over HTTP at the other', async () => {
+    const registered = await fetch(`${a.url}/payments/3.1.0/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ address: '10.1.2.3', port: 8443 }) })
+    expect(await registered.json()).toMatchObject({ success: true, id: expect.any(String) })
+    await vi.waitFor(async () => {
+      const response = await fetch(`${b.url}/payments/3.1.0/getaddresses`)
+      expect(await response.json()).toEqual({ addresses: ['10.1.2.3:8443'] })
+    }, { timeout: 15_000, interval: 100 })
+  })
+})
+
+describe('the CLI against a running agent', () => {
+  it('registers, looks up, lists and deregisters', async () => {
+    const registered = await runCli(['register', 'search', '1.0.0', '10.9.9.9', '9200', '--tag', 'eu', '--agent', a.url, '--json'])
+    expect(registered.code).toBe(0)
+    const { instance } = JSON.parse(registered.stdout) as { instance: { id: string } }
+
+    await vi.waitFor(async () => {
+      const lookup = await runCli(['lookup', 'search', '--version', '^1', '--tag', 'eu', '--agent', b.url])
+      expect(lookup.stdout).toContain('10.9.9.9:9200')
+      expect(lookup.stdout.split('\n')[0]).toMatch(/^id\s+version\s+address\s+status/)
+    }, { timeout: 15_000, interval: 200 })
+
+    const services = await runCli(['services', '--agent', b.url, '--json'])
+    expect(JSON.parse(services.stdout).services).toContain('search')
+    const members = await runCli(['members', '--agent', a.url])
+    expect(members.stdout).toMatch(/\(agent\)\s+alive/)
+    expect(members.stdout.trim().split('\n')).toHaveLength(3)
+
+    expect((await runCli(['deregister', instance.id, '--agent', a.url])).code).toBe(0)
+    await vi.waitFor(async () => {
+      expect(JSON.parse((await runCli(['lookup', 'search', '--agent', b.url, '--json'])).stdout).instances).toEqual([])
+    }, { timeout: 15_000, interval: 200 })
+  }, 60_000)
+
+  it('watches changes as they happen', async () => {
+    const watcher = spawnCli(['watch', 'streamed', '--agent', b.url])
+    try {
+      await vi.waitFor(() => { expect(watcher.output()).toContain('watching streamed') }, { timeout: 15_000, interval: 50 })
+      await fetch(`${a.url}/streamed/1.0.0/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ address: '10.7.7.7', port: 7 }) })
+      await vi.waitFor(() => { expect(watcher.output()).toContain('up streamed@1.0.0 10.7.7.7:7 passing') }, { timeout: 15_000, interval: 50 })
+    } finally {
+      watcher.child.kill('SIGINT')
+      await watcher.exited
+    }
+  }, 30_000)
+
+  it('fails with a message and a non-zero code on bad input or no agent', async () => {
+    const bad = await runCli(['register', 'search', '1.0', '10.9.9.9', '9200', '--agent', a.url])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain('400')
+    const gone = await runCli(['services', '--agent', 'http://127.0.0.1:9'])
+    expect(gone.code).toBe(1)
+    expect(gone.stderr).toContain('cannot reach the agent')
+    expect((await runCli(['frobnicate'])).code).toBe(2)
+  }, 30_000)
+})

@@ -1,0 +1,67 @@
+/**
+ * Agents as real processes (`gossip-registry agent` through tsx), on loopback with mDNS off and an OS-chosen
+ * HTTP port, for tests of the HTTP API, the CLI and the dashboard. Each is stopped by SIGINT (graceful) and
+ * SIGKILLed if it does not exit in time.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url))
+const cli = 'src/cli/main.ts'
+
+/** A running agent. */
+export interface Agent {
+  readonly url: string
+  readonly multiaddr: string
+  readonly child: ChildProcess
+  output: () => string
+  stop: () => Promise<void>
+}
+
+/** Runs the CLI with arguments and returns its exit code and output. */
+export async function runCli (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
+  const child = spawn(process.execPath, [tsx, cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+  return { code, stdout, stderr }
+}
+
+/** Spawns a CLI process that keeps running (agent, watch). */
+export function spawnCli (args: string[]): { child: ChildProcess, output: () => string, exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [tsx, cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  return { child, output: () => output, exited: new Promise((resolve) => child.once('exit', resolve)) }
+}
+
+/** Starts an agent and waits (bounded) until it prints its HTTP address. */
+export async function startAgent (extra: string[] = []): Promise<Agent> {
+  const { child, output, exited } = spawnCli(['agent', '--no-mdns', '--http', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0', ...extra])
+  const deadline = Date.now() + 30_000
+  let url: string | undefined
+  let multiaddr: string | undefined
+  while (url === undefined || multiaddr === undefined) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`agent did not start: ${output()}`)
+    url = /http api {2}(http:\/\/\S+)/.exec(output())?.[1]
+    multiaddr = /listening (\S+)/.exec(output())?.[1]
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return {
+    url,
+    multiaddr,
+    child,
+    output,
+    stop: async () => {
+      if (child.exitCode !== null) return
+      child.kill('SIGINT')
+      const timer = setTimeout(() => { child.kill('SIGKILL') }, 10_000)
+      await exited
+      clearTimeout(timer)
+    }
+  }
+}
