@@ -13,7 +13,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['src/cli/**', 'examples/**', 'bench/**', 'test/support/**', 'test/netns/**'],
+    files: ['src/cli/**', 'examples/**', 'bench/**', 'test/support/**', 'test/netns/**', 'test/integration/dashboard.test.ts'],
     rules: { 'no-console': 'off' }
   },
   {
