@@ -74,3 +74,19 @@ describe('the CLI against a running agent', () => {
     expect((await runCli(['frobnicate'])).code).toBe(2)
   }, 30_000)
 })
+
+describe('an agent process', () => {
+  it('leaves gracefully on SIGINT: exit code 0, and the cluster drops it at once', async () => {
+    const c = await startAgent(['--bootstrap', a.multiaddr])
+    const peerId = /peer id {3}(\S+)/.exec(c.output())![1]!
+    await vi.waitFor(async () => {
+      const { members } = await (await fetch(`${a.url}/v1/members`)).json() as { members: Array<{ peerId: string, state: string }> }
+      expect(members.find((m) => m.peerId === peerId)?.state).toBe('alive')
+    }, { timeout: 15_000, interval: 100 })
+    c.child.kill('SIGTERM')
+    expect(await new Promise((resolve) => c.child.once('exit', resolve))).toBe(0)
+    expect(c.output()).toContain('leaving the cluster')
+    const { members } = await (await fetch(`${a.url}/v1/members`)).json() as { members: Array<{ peerId: string, state: string }> }
+    expect(members.find((m) => m.peerId === peerId)?.state).toBe('dead')
+  }, 40_000)
+})
