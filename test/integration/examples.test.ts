@@ -2,22 +2,16 @@
  * The examples run as the README says: the service registers itself, the client finds it through the
  * registry and calls it, and the service leaves on SIGINT.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import type { ChildProcess } from 'node:child_process'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { spawnScript, type Spawned } from '../support/processes.js'
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
-const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url))
 const children: ChildProcess[] = []
 
-function run (script: string, env: Record<string, string> = {}): { child: ChildProcess, output: () => string, exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [tsx, script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  children.push(child)
-  let output = ''
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
-  return { child, output: () => output, exited }
+function run (script: string, env: Record<string, string> = {}): Spawned {
+  const spawned = spawnScript(script, [], env)
+  children.push(spawned.child)
+  return spawned
 }
 
 afterEach(() => {

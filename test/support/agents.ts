@@ -4,10 +4,8 @@
  * SIGKILLed if it does not exit in time.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { root, spawnScript, tsx, type Spawned } from './processes.js'
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
-const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url))
 const cli = 'src/cli/main.ts'
 
 /** A running agent. */
@@ -31,12 +29,8 @@ export async function runCli (args: string[]): Promise<{ code: number | null, st
 }
 
 /** Spawns a CLI process that keeps running (agent, watch). */
-export function spawnCli (args: string[]): { child: ChildProcess, output: () => string, exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [tsx, cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  return { child, output: () => output, exited: new Promise((resolve) => child.once('exit', resolve)) }
+export function spawnCli (args: string[]): Spawned {
+  return spawnScript(cli, args)
 }
 
 /** Starts an agent and waits (bounded) until it prints its HTTP address. */

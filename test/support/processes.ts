@@ -1,0 +1,25 @@
+/**
+ * TypeScript entry points of this repository run as child processes (node 22 + tsx), with their output
+ * collected, for tests of the CLI, the agent and the examples.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+export const root = fileURLToPath(new URL('../..', import.meta.url))
+export const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url))
+
+/** A running script. */
+export interface Spawned {
+  readonly child: ChildProcess
+  output: () => string
+  readonly exited: Promise<number | null>
+}
+
+/** Runs `script` (relative to the repository root) with arguments and extra environment. */
+export function spawnScript (script: string, args: readonly string[] = [], env: Record<string, string> = {}): Spawned {
+  const child = spawn(process.execPath, [tsx, script, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  return { child, output: () => output, exited: new Promise((resolve) => child.once('exit', resolve)) }
+}
