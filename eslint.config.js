@@ -1,7 +1,7 @@
 // Lint: typescript-eslint's recommended rules, plus the rules that keep the pure core pure.
 import tseslint from 'typescript-eslint'
 
-const PURE = ['src/clock/hlc.ts', 'src/replica.ts', 'src/record/validate.ts', 'src/record/limits.ts', 'src/record/codec.ts', 'src/table/**', 'src/membership/**', 'src/sync/**']
+const PURE = ['src/clock/hlc.ts', 'src/replica.ts', 'src/guard/**', 'src/record/validate.ts', 'src/record/limits.ts', 'src/record/codec.ts', 'src/table/**', 'src/membership/**', 'src/sync/**']
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '**/*.pb.ts', 'bench/results/**', 'test-artifacts/**'] },

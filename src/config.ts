@@ -65,6 +65,19 @@ export interface RegistryOptions {
    */
   namespace?: string
   /**
+   * Pre-shared key of a private network: 64 hex digits (32 bytes, e.g. `openssl rand -hex 32`). Nodes without
+   * the same key cannot even complete a connection (libp2p private networks, XSalsa20 over every connection).
+   * @default undefined (an open network: any node that finds this one may connect)
+   * Signatures already stop forgery; the key also keeps strangers from reading the registry or joining it.
+   */
+  networkKey?: string
+  /**
+   * Peer ids whose records this node accepts and with which it connects; everyone else is refused.
+   * @default undefined (every peer)
+   * For closed clusters whose members are known in advance.
+   */
+  allowPeers?: readonly string[]
+  /**
    * Milliseconds between two heartbeats of this node.
    * @default 1_000
    * One second is what Consul, Eureka's clients and memberlist's LAN profile use: fast enough to notice a
@@ -199,7 +212,9 @@ export interface RegistryOptions {
 }
 
 /** Options after defaults are applied. */
-export type ResolvedConfig = Readonly<Required<Omit<RegistryOptions, 'keyFile' | 'privateKey' | 'zone' | 'mdnsInterface'>>> & {
+export type ResolvedConfig = Readonly<Required<Omit<RegistryOptions, 'keyFile' | 'privateKey' | 'zone' | 'mdnsInterface' | 'networkKey' | 'allowPeers'>>> & {
+  readonly networkKey: string | undefined
+  readonly allowPeers: readonly string[] | undefined
   readonly mdnsInterface: string | undefined
   readonly keyFile: string | undefined
   readonly privateKey: PrivateKey | undefined
@@ -216,6 +231,8 @@ export const DEFAULTS: ResolvedConfig = Object.freeze({
   keyFile: undefined,
   privateKey: undefined,
   namespace: 'default',
+  networkKey: undefined,
+  allowPeers: undefined,
   heartbeatInterval: 1_000,
   suspectAfter: 3_000,
   deadAfter: 10_000,
@@ -275,6 +292,8 @@ const CHECKS: Record<keyof RegistryOptions, Check> = {
   keyFile: str,
   privateKey,
   namespace: namespaceName,
+  networkKey: (v) => typeof v === 'string' && /^[0-9a-f]{64}$/i.test(v) ? undefined : '64 hex digits (a 32-byte key)',
+  allowPeers: stringList,
   heartbeatInterval: positiveInt,
   suspectAfter: positiveInt,
   deadAfter: positiveInt,
@@ -322,7 +341,12 @@ export function resolveConfig (options: RegistryOptions = {}): ResolvedConfig {
   requireAbove(config, 'deadAfter', 'suspectAfter')
   requireAbove(config, 'selfPreservationLimit', 'deadAfter')
   requireAbove(config, 'outlierMaxEjection', 'outlierEjection', true)
-  return Object.freeze({ ...config, listen: Object.freeze([...config.listen]), bootstrap: Object.freeze([...config.bootstrap]) })
+  return Object.freeze({
+    ...config,
+    listen: Object.freeze([...config.listen]),
+    bootstrap: Object.freeze([...config.bootstrap]),
+    allowPeers: config.allowPeers === undefined ? undefined : Object.freeze([...config.allowPeers])
+  })
 }
 
 type Duration = 'heartbeatInterval' | 'suspectAfter' | 'deadAfter' | 'selfPreservationLimit' | 'outlierEjection' | 'outlierMaxEjection'

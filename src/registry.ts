@@ -27,6 +27,8 @@ import { iterateChanges } from './watch.js'
 import { resolveCheck, type CheckDefinition } from './health/check.js'
 import { HealthRunner } from './health/runner.js'
 import { Router, type BalancerOptions, type CallOptions } from './balance/router.js'
+import { PeerGuard } from './guard/peer-guard.js'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Balancer } from './balance/balancer.js'
 import { RegistryStats } from './stats.js'
 
@@ -84,6 +86,7 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
   private readonly log: Logger
   private readonly owned = new Map<string, InstanceRecord>()
   private readonly health: HealthRunner
+  private readonly guard: PeerGuard
   private readonly router: Router
   private readonly relay = new Map<string, BeatInput>()
   private readonly pulls = new Map<string, Set<string>>()
@@ -96,9 +99,10 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
   private readonly stopSignal = new AbortController()
 
   /** @internal Use `createRegistry`. */
-  constructor (config: ResolvedConfig, key: PrivateKey, node: RegistryLibp2p, log: Logger) {
+  constructor (config: ResolvedConfig, key: PrivateKey, node: RegistryLibp2p, guard: PeerGuard, log: Logger) {
     super()
     this.config = config
+    this.guard = guard
     this.clock = config.clock
     this.key = key
     this.log = log
@@ -121,7 +125,15 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
       disconnected: () => {},
       table: this.replica.table,
       ignoreOwner: (owner) => this.ignoreOwner(owner),
-      ingest: async (envelope, from) => this.receive(envelope, from, 'sync')
+      ingest: async (envelope, from) => this.receive(envelope, from, 'sync'),
+      admitSync: (peer) => {
+        const nowMs = this.clock.now()
+        if (this.guard.isBanned(peer, nowMs)) return false
+        if (this.guard.admitSync(peer, nowMs)) return true
+        this.reject({ reason: 'rate-limited', detail: 'over the per-peer anti-entropy rate' }, peer, true)
+        return false
+      },
+      misbehaved: (peer, detail) => { this.reject({ reason: 'malformed', detail }, peer, true) }
     }, log)
     this.health = new HealthRunner({
       publish: async (id, status) => { if (!this.stopped && this.owned.has(id)) await this.update(id, { status }) },
@@ -326,19 +338,32 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
   /** Network handler: a gossiped or synced envelope. */
   private async receive (envelope: Uint8Array, from: string, via: 'gossip' | 'sync'): Promise<Verdict> {
     if (this.stopped) return 'ignore'
+    const nowMs = this.clock.now()
     this.stats.received(via, envelope.length)
+    if (this.guard.isBanned(from, nowMs)) return 'reject'
+    // Rate first: a flood costs a counter, not a signature check per message.
+    if (via === 'gossip' && !this.guard.admitRecord(from, nowMs)) {
+      this.reject({ reason: 'rate-limited', detail: 'over the per-peer record rate' }, from, true)
+      return 'reject'
+    }
     if (via === 'gossip' && this.config.dropGossipRate > 0 && Math.random() < this.config.dropGossipRate) return 'ignore'
     const opened = await openRecord(envelope, { maxBytes: this.config.maxRecordBytes, namespace: this.config.namespace })
     if (!opened.ok) {
-      this.reject(opened.rejection, from)
+      this.reject(opened.rejection, from, true)
       return 'reject'
     }
-    const result = this.replica.ingest({ record: opened.record, envelope: opened.envelope }, this.clock.now())
+    if (!this.guard.isAllowedOwner(opened.record.owner)) {
+      // An allowed relay may hold another cluster's allow-list: refuse the record, not the relay.
+      this.reject({ reason: 'not-allowed', detail: `owner ${opened.record.owner} is not in allowPeers` }, from)
+      return 'ignore'
+    }
+    const result = this.replica.ingest({ record: opened.record, envelope: opened.envelope }, nowMs)
     this.emitEffects(result.effects, from)
     if (result.outcome === 'rejected') {
-      this.reject(result.rejection, from)
       // A relay passing on a record of a member it still believes alive is honest; only forgeries cost score.
-      return result.rejection.reason === 'dead-member' || result.rejection.reason === 'too-many-instances' ? 'ignore' : 'reject'
+      const honest = result.rejection.reason === 'dead-member' || result.rejection.reason === 'too-many-instances'
+      this.reject(result.rejection, from, !honest)
+      return honest ? 'ignore' : 'reject'
     }
     if (result.outcome !== 'applied') return 'ignore'
     if (via === 'sync' && from === opened.record.owner) {
@@ -352,18 +377,24 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
   /** Network handler: a batch of beats from a neighbour. */
   private receiveBeats (batch: Uint8Array, from: string): void {
     if (this.stopped) return
+    const nowMs = this.clock.now()
     this.stats.received('beats', batch.length)
-    const decoded = decodeBeats(batch, Math.floor(MAX_BEAT_BATCH_BYTES / 40))
-    if (decoded === undefined) {
-      this.reject({ reason: 'malformed', detail: 'undecodable beat batch' }, from)
+    if (this.guard.isBanned(from, nowMs)) return
+    if (!this.guard.admitBeats(from, nowMs)) {
+      this.reject({ reason: 'rate-limited', detail: 'over the per-peer heartbeat batch rate' }, from, true)
       return
     }
-    if (decoded.invalid > 0) this.reject({ reason: 'malformed', detail: `${decoded.invalid} beats with a malformed owner or stamp` }, from)
-    const nowMs = this.clock.now()
+    const decoded = decodeBeats(batch, Math.floor(MAX_BEAT_BATCH_BYTES / 40))
+    if (decoded === undefined) {
+      this.reject({ reason: 'malformed', detail: 'undecodable beat batch' }, from, true)
+      return
+    }
+    if (decoded.invalid > 0) this.reject({ reason: 'malformed', detail: `${decoded.invalid} beats with a malformed owner or stamp` }, from, true)
     for (const beat of decoded.beats) {
+      if (!this.guard.isAllowedOwner(beat.owner)) continue
       const result = this.replica.ingestBeat(beat, nowMs)
       if (result.outcome === 'fresh') this.relay.set(beat.owner, beat)
-      else if (result.outcome === 'rejected') this.reject(result.rejection, from)
+      else if (result.outcome === 'rejected') this.reject(result.rejection, from, true)
       this.emitEffects(result.effects, from)
     }
   }
@@ -513,10 +544,15 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     return record
   }
 
-  private reject (rejection: Rejection, from: string): void {
+  /** Counts and reports a refused message; with `strike`, it counts against the sender, who may be banned. */
+  private reject (rejection: Rejection, from: string, strike = false): void {
     this.stats.rejected(rejection.reason)
     this.log('rejected input from %s: %s (%s)', from, rejection.reason, rejection.detail)
     this.safeDispatchEvent('record:rejected', { detail: { ...rejection, from } })
+    if (strike && this.guard.strike(from, this.clock.now())) {
+      this.log('banning %s: too much invalid input', from)
+      void this.network.disconnect(from)
+    }
   }
 
   private assertRunning (): void {
@@ -529,8 +565,10 @@ export async function createRegistry (options: RegistryOptions = {}): Promise<Re
   const config = resolveConfig(options)
   const key = await loadIdentity(config.privateKey, config.keyFile)
   const log = config.logPrefix === '' ? logger('gossip-registry') : logger(`gossip-registry:${config.logPrefix}`)
-  const node = await createNode(config, key)
-  const registry = new Registry(config, key, node, log)
+  const self = peerIdFromPrivateKey(key).toString()
+  const guard = new PeerGuard(self, config.allowPeers)
+  const node = await createNode(config, key, (peer) => guard.isDenied(peer, config.clock.now()))
+  const registry = new Registry(config, key, node, guard, log)
   try {
     await registry.start()
   } catch (err) {

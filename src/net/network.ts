@@ -11,7 +11,7 @@ import type { ResolvedConfig } from '../config.js'
 import { BeatLinks, readBeatStream } from './beat-links.js'
 import type { RegistryLibp2p } from './node.js'
 import { beatProtocol, recordsTopic, syncProtocol, SYNC_TIMEOUT_MS } from './protocols.js'
-import { initiateSync, pushRecords, respondSync, type SyncPeer, type SyncStats } from './sync-protocol.js'
+import { initiateSync, pushRecords, respondSync, SyncProtocolError, type SyncPeer, type SyncStats } from './sync-protocol.js'
 
 /** What the registry decides about a received envelope; gossipsub forwards only accepted ones. */
 export type Verdict = 'accept' | 'ignore' | 'reject'
@@ -26,6 +26,10 @@ export interface NetworkHandlers extends SyncPeer {
   connected: (peer: string) => void
   /** A connection closed. */
   disconnected: (peer: string) => void
+  /** May this peer start an anti-entropy exchange now? */
+  admitSync: (peer: string) => boolean
+  /** A peer broke a protocol (malformed frames, too many invalid records): count it against the peer. */
+  misbehaved: (peer: string, detail: string) => void
 }
 
 /** A dial that has not connected by then is abandoned. */
@@ -90,9 +94,17 @@ export class Network {
     }, { maxInboundStreams: 4 })
     await this.node.handle(this.syncProtocol, ({ stream, connection }) => {
       const from = connection.remotePeer.toString()
+      if (!this.handlers.admitSync(from)) {
+        stream.abort(new Error('anti-entropy rate exceeded'))
+        return
+      }
       respondSync(stream, this.handlers, from, AbortSignal.timeout(SYNC_TIMEOUT_MS)).then(
         (stats) => { this.log('sync with %s answered: sent %d, received %d', from, stats.sent, stats.received) },
-        (err: Error) => { this.log('sync with %s failed: %e', from, err); stream.abort(err) }
+        (err: Error) => {
+          this.log('sync with %s failed: %e', from, err)
+          if (err instanceof SyncProtocolError) this.handlers.misbehaved(from, err.message)
+          stream.abort(err)
+        }
       )
     }, { maxInboundStreams: 4 })
     this.node.addEventListener('connection:open', (event) => {
@@ -116,6 +128,15 @@ export class Network {
     this.stopping = true
     this.beatLinks.closeAll()
     this.node.services.pubsub.topicValidators.delete(this.topic)
+  }
+
+  /** Closes every connection to a peer (a banned one: the connection gater refuses it from now on). */
+  async disconnect (peer: string): Promise<void> {
+    try {
+      await this.node.hangUp(peerIdFromString(peer))
+    } catch (err) {
+      this.log('could not hang up on %s: %e', peer, err)
+    }
   }
 
   /** Peer ids of every open connection. */
@@ -160,6 +181,7 @@ export class Network {
       }
     } catch (err) {
       this.log('sync with %s failed: %e', peer, err)
+      if (err instanceof SyncProtocolError) this.handlers.misbehaved(peer, err.message)
       return undefined
     } finally {
       this.syncs.delete(peer)

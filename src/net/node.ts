@@ -9,6 +9,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
 import { identify, type Identify } from '@libp2p/identify'
 import { prefixLogger, defaultLogger } from '@libp2p/logger'
+import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import type { Libp2p, PrivateKey, PubSub } from '@libp2p/interface'
@@ -19,8 +20,16 @@ import { recordsTopic } from './protocols.js'
 /** The libp2p node with the services the registry uses. */
 export type RegistryLibp2p = Libp2p<{ identify: Identify, pubsub: PubSub<GossipsubEvents> }>
 
-/** Creates (and starts) the libp2p node for a registry. */
-export async function createNode (config: ResolvedConfig, privateKey: PrivateKey): Promise<RegistryLibp2p> {
+/** The swarm.key text libp2p private networks expect, around a 64-hex-digit key. */
+function swarmKey (hex: string): Uint8Array {
+  return new TextEncoder().encode(`/key/swarm/psk/1.0.0/\n/base16/\n${hex.toLowerCase()}`)
+}
+
+/**
+ * Creates (and starts) the libp2p node for a registry. `isDenied` refuses peers (not on the allow-list, or
+ * banned) before any protocol runs.
+ */
+export async function createNode (config: ResolvedConfig, privateKey: PrivateKey, isDenied: (peer: string) => boolean = () => false): Promise<RegistryLibp2p> {
   const topic = recordsTopic(config.namespace)
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (config.mdns) {
@@ -43,6 +52,12 @@ export async function createNode (config: ResolvedConfig, privateKey: PrivateKey
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
+    ...(config.networkKey !== undefined && { connectionProtector: preSharedKey({ psk: swarmKey(config.networkKey) }) }),
+    connectionGater: {
+      denyDialPeer: async (peerId) => isDenied(peerId.toString()),
+      denyInboundEncryptedConnection: async (peerId) => isDenied(peerId.toString()),
+      denyOutboundEncryptedConnection: async (peerId) => isDenied(peerId.toString())
+    },
     logger: config.logPrefix === '' ? defaultLogger() : prefixLogger(config.logPrefix),
     connectionManager: {
       // Room for the peers we keep on purpose plus everyone who dials us; gossip needs no full mesh.

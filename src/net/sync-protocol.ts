@@ -25,8 +25,11 @@ export interface SyncPeer {
   /** Owners not worth pulling (dead here). */
   ignoreOwner: (owner: string) => boolean
   /** Verifies and merges one envelope received from `from`. */
-  ingest: (envelope: Uint8Array, from: string) => Promise<unknown>
+  ingest: (envelope: Uint8Array, from: string) => Promise<'accept' | 'ignore' | 'reject'>
 }
+
+/** Invalid records one exchange may carry before it is abandoned: an honest peer sends none. */
+const MAX_INVALID_PER_EXCHANGE = 16
 
 /** Counts of one exchange, for logs and metrics. */
 export interface SyncStats {
@@ -117,10 +120,13 @@ async function writeRecords (lp: LengthPrefixedStream<Stream>, entries: Readonly
 /** Reads RECORDS frames until DONE, ingesting each envelope in order. Returns how many were received. */
 async function readRecords (lp: LengthPrefixedStream<Stream>, peer: SyncPeer, from: string, signal: AbortSignal, first?: SyncMessage): Promise<number> {
   let received = 0
+  let invalid = 0
   let message = first ?? await read(lp, signal)
   while (message.type === 'records') {
     for (const envelope of message.envelopes) {
-      await peer.ingest(envelope, from)
+      if (await peer.ingest(envelope, from) === 'reject' && ++invalid > MAX_INVALID_PER_EXCHANGE) {
+        throw new SyncProtocolError(`more than ${MAX_INVALID_PER_EXCHANGE} invalid records in one exchange`)
+      }
       received++
     }
     message = await read(lp, signal)
