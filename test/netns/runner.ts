@@ -10,6 +10,10 @@ const options = JSON.parse(process.argv[2] ?? '{}') as Parameters<typeof createR
 const registry: Registry = await createRegistry(options)
 const send = (message: unknown): void => { process.stdout.write(`${JSON.stringify(message)}\n`) }
 send({ ready: registry.peerId })
+// Every change of the visible set, with this host's clock, so a harness can measure propagation lag.
+for (const type of ['instance:up', 'instance:down'] as const) {
+  registry.addEventListener(type, (event) => { send({ event: event.detail.type, instance: event.detail.instance.id, owner: event.detail.instance.owner, atMs: Date.now() }) })
+}
 
 const methods: Record<string, (...params: never[]) => unknown> = {
   register: async (input: Parameters<Registry['register']>[0]) => registry.register(input),

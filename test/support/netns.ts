@@ -116,8 +116,12 @@ export class NsNode {
   readonly exited: Promise<number | null>
   output = ''
 
-  constructor (namespace: string, options: Record<string, unknown>) {
-    this.child = spawn('ip', ['netns', 'exec', namespace, process.execPath, tsx, runner, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'pipe'] })
+  /** Runs the node inside `namespace`, or, when it is undefined, as a plain child process on this host. */
+  constructor (namespace: string | undefined, options: Record<string, unknown>) {
+    const command = [process.execPath, tsx, runner, JSON.stringify(options)]
+    this.child = namespace === undefined
+      ? spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] })
+      : spawn('ip', ['netns', 'exec', namespace, ...command], { stdio: ['pipe', 'pipe', 'pipe'] })
     this.exited = new Promise((resolve) => this.child.once('exit', resolve))
     this.child.stderr!.on('data', (chunk: Buffer) => { this.output += chunk.toString() })
     let ready: (id: string) => void
@@ -125,8 +129,9 @@ export class NsNode {
     this.peerId = new Promise((resolve, reject) => { ready = resolve; failed = reject })
     void this.exited.then((code) => { failed(new Error(`node in ${namespace} exited (${code}): ${this.output}`)) })
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
-      const message = JSON.parse(line) as { ready?: string, id?: number, result?: unknown, error?: string }
+      const message = JSON.parse(line) as { ready?: string, id?: number, result?: unknown, error?: string, event?: string, instance?: string, owner?: string, atMs?: number }
       if (message.ready !== undefined) ready(message.ready)
+      if (message.event !== undefined) this.events.push({ event: message.event, id: message.instance!, owner: message.owner!, atMs: message.atMs! })
       const call = message.id === undefined ? undefined : this.pending.get(message.id)
       if (call === undefined) return
       this.pending.delete(message.id!)
@@ -141,6 +146,15 @@ export class NsNode {
     const result = new Promise<T>((resolve, reject) => { this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject }) })
     this.child.stdin!.write(`${JSON.stringify({ id, method, params })}\n`)
     return result
+  }
+
+  /** Events the node printed (`{"event", "id", "service", "atMs"}` lines), for lag measurements. */
+  readonly events: Array<{ event: string, id: string, owner: string, atMs: number }> = []
+
+  /** Kills the process at once, as a crash would: no leave, no flush. */
+  async kill (): Promise<void> {
+    if (this.child.exitCode === null) this.child.kill('SIGKILL')
+    await this.exited
   }
 
   /** Ends the node: politely through stop(), or by SIGKILL if it does not exit in time. */
