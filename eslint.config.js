@@ -13,7 +13,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['src/cli/**', 'examples/**', 'bench/**', 'test/support/**', 'test/netns/**', 'test/integration/dashboard.test.ts'],
+    files: ['src/cli/**', 'examples/**', 'bench/**', 'test/support/**', 'test/netns/**', 'test/integration/dashboard.test.ts', 'test/soak/**'],
     rules: { 'no-console': 'off' }
   },
   {

@@ -36,7 +36,9 @@ function honestTable (node: Registry, honest: readonly string[]): Record<string,
 describe('a hostile peer', () => {
   it('changes no honest table, stops no lookup, and is scored down, counted and banned', async () => {
     cluster = new Cluster()
-    const nodes = await cluster.startMany(3)
+    // Signing and sending a 10 000-record flood from this same process starves every node's event loop for a
+    // while: generous liveness timings keep this test about hostile input, not about a starved host.
+    const nodes = await cluster.startMany(3, { suspectAfter: 10_000, deadAfter: 60_000, selfPreservationLimit: 120_000 })
     const honest = nodes.map((n) => n.peerId)
     const victim = nodes[1]!
     const first = await victim.register({ service: 'orders', version: '2.0.0', address: '10.0.0.2', port: 80 })
@@ -96,8 +98,7 @@ describe('a hostile peer', () => {
       expect(connected()).not.toContain(attacker!.peerId)
     }, { timeout: 10_000 })
 
-    // Nothing honest changed anywhere, and every node still answers lookups. (Signing and sending the flood
-    // in this same process starves the nodes' heartbeats for a moment, so members may be briefly suspect.)
+    // Nothing honest changed anywhere, and every node still answers lookups.
     expect(nodes.map((n) => honestTable(n, honest))).toEqual(before)
     await vi.waitFor(() => {
       for (const node of nodes) expect(node.lookup('orders', { version: '^2' })).toMatchObject([{ owner: victim.peerId, weight: 7, address: '10.0.0.2' }])
