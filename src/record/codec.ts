@@ -1,86 +1,103 @@
 /**
  * The wire form of a record's payload (record.proto, protons). The owner is not encoded: it is the key that
- * signed the envelope. Decoding is total over arbitrary bytes: it returns a record or throws an `Error`. Pure.
+ * signed the envelope. Decoding is total over arbitrary bytes: it returns a record or throws an `Error`; it
+ * checks shape only, and leaves limits to `checkRecord`. Pure.
  */
 import { MAX_ADDRS, MAX_METADATA_KEYS, MAX_TAGS } from './limits.js'
-import { RecordPayload } from './record.pb.js'
+import { InstancePayload, RecordPayload } from './record.pb.js'
 import type { InstanceStatus, SignedRecord } from './types.js'
 
-const STATUS_TO_WIRE: Record<InstanceStatus, RecordPayload.Status> = {
-  passing: RecordPayload.Status.PASSING,
-  warning: RecordPayload.Status.WARNING,
-  critical: RecordPayload.Status.CRITICAL
+const STATUS_TO_WIRE: Readonly<Record<InstanceStatus, InstancePayload.Status>> = {
+  passing: InstancePayload.Status.PASSING,
+  warning: InstancePayload.Status.WARNING,
+  critical: InstancePayload.Status.CRITICAL
 }
-const STATUS_FROM_WIRE: Partial<Record<string, InstanceStatus>> = {
-  [RecordPayload.Status.PASSING]: 'passing',
-  [RecordPayload.Status.WARNING]: 'warning',
-  [RecordPayload.Status.CRITICAL]: 'critical'
+const STATUS_FROM_WIRE: Readonly<Record<InstancePayload.Status, InstanceStatus>> = {
+  [InstancePayload.Status.PASSING]: 'passing',
+  [InstancePayload.Status.WARNING]: 'warning',
+  [InstancePayload.Status.CRITICAL]: 'critical'
 }
 
-/** Encodes a record's payload (everything but the owner). */
+/**
+ * Decode caps on repeated fields, one past each limit: a hostile payload cannot make this node allocate more
+ * than a record's worth, while a payload just over a limit still decodes so `checkRecord` can name the field.
+ */
+const DECODE_LIMITS = {
+  instance: { tags: MAX_TAGS + 1, metadata: MAX_METADATA_KEYS + 1 },
+  member: { addrs: MAX_ADDRS + 1 }
+}
+
+const MAX_SAFE_WALL = BigInt(Number.MAX_SAFE_INTEGER)
+
+/** Encodes a record's payload: everything but the owner. Does not validate (see `checkRecord`). */
 export function encodePayload (record: SignedRecord): Uint8Array {
-  const payload: Partial<RecordPayload> = {
-    kind: record.kind === 'member' ? RecordPayload.Kind.MEMBER : RecordPayload.Kind.INSTANCE,
+  const payload: RecordPayload = {
     namespace: record.namespace,
     id: record.id,
     stampWall: BigInt(record.stamp.wall),
-    stampLogical: record.stamp.logical,
-    deleted: record.deleted
+    stampLogical: record.stamp.logical
   }
   if (record.kind === 'member') {
-    payload.addrs = [...record.addrs]
-    payload.chainId = record.chain.chainId
-    payload.chainAnchor = record.chain.anchor
-    payload.chainLength = record.chain.length
-    payload.leaving = record.leaving
+    payload.member = {
+      addrs: [...record.addrs],
+      chainId: record.chain.chainId,
+      chainAnchor: record.chain.anchor,
+      chainLength: record.chain.length,
+      leaving: record.leaving
+    }
   } else if (record.deleted) {
-    payload.service = record.service
+    payload.tombstone = { service: record.service }
   } else {
-    payload.service = record.service
-    payload.version = record.version
-    payload.address = record.address
-    payload.port = record.port
-    payload.tags = [...record.tags]
-    payload.metadata = new Map(Object.entries(record.metadata))
-    payload.weight = record.weight
-    payload.status = STATUS_TO_WIRE[record.status]
+    payload.instance = {
+      service: record.service,
+      version: record.version,
+      address: record.address,
+      port: record.port,
+      tags: [...record.tags],
+      metadata: new Map(Object.entries(record.metadata)),
+      weight: record.weight,
+      status: STATUS_TO_WIRE[record.status]
+    }
   }
   return RecordPayload.encode(payload)
 }
 
 /**
- * Decodes a payload signed by `owner`. Repeated fields are capped one past their limit while decoding, so a
- * hostile payload cannot make this node allocate more than a record's worth; validation then names the field.
+ * Decodes a payload signed by `owner` (the peer id of the envelope's key).
+ *
+ * @throws Error when the bytes are not a record payload: not protobuf, no kind, an unknown enum value, a
+ * repeated field far over its limit, or a stamp beyond the safe integer range.
  */
 export function decodePayload (bytes: Uint8Array, owner: string): SignedRecord {
-  const payload = RecordPayload.decode(bytes, { limits: { tags: MAX_TAGS + 1, metadata: MAX_METADATA_KEYS + 1, addrs: MAX_ADDRS + 1 } })
-  if (payload.stampWall > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error('stamp beyond the safe integer range')
+  const payload = RecordPayload.decode(bytes, { limits: DECODE_LIMITS })
+  if (payload.stampWall > MAX_SAFE_WALL) throw new Error(`stamp_wall ${payload.stampWall} is beyond the safe integer range`)
   const header = { owner, id: payload.id, namespace: payload.namespace, stamp: { wall: Number(payload.stampWall), logical: payload.stampLogical } }
-  if (payload.kind === RecordPayload.Kind.MEMBER) {
+  const { instance, tombstone, member } = payload
+  if (member !== undefined) {
     return {
       ...header,
       kind: 'member',
       deleted: false,
-      addrs: payload.addrs,
-      chain: { chainId: payload.chainId, anchor: payload.chainAnchor, length: payload.chainLength },
-      leaving: payload.leaving
+      addrs: member.addrs,
+      // A copy: protons returns a view into `bytes`, which would pin (and alias) the whole received buffer.
+      chain: { chainId: member.chainId, anchor: member.chainAnchor.slice(), length: member.chainLength },
+      leaving: member.leaving
     }
   }
-  if (payload.kind !== RecordPayload.Kind.INSTANCE) throw new Error('unknown record kind')
-  if (payload.deleted) return { ...header, kind: 'instance', deleted: true, service: payload.service }
-  const status = STATUS_FROM_WIRE[payload.status]
-  if (status === undefined) throw new Error('unknown instance status')
+  if (tombstone !== undefined) return { ...header, kind: 'instance', deleted: true, service: tombstone.service }
+  if (instance === undefined) throw new Error('record payload has no body (instance, tombstone or member)')
   return {
     ...header,
     kind: 'instance',
     deleted: false,
-    service: payload.service,
-    version: payload.version,
-    address: payload.address,
-    port: payload.port,
-    tags: payload.tags,
-    metadata: Object.fromEntries(payload.metadata),
-    weight: payload.weight,
-    status
+    service: instance.service,
+    version: instance.version,
+    address: instance.address,
+    port: instance.port,
+    tags: instance.tags,
+    // fromEntries defines own data properties, so a `__proto__` key cannot reach a prototype.
+    metadata: Object.fromEntries(instance.metadata),
+    weight: instance.weight,
+    status: STATUS_FROM_WIRE[instance.status]
   }
 }

@@ -52,8 +52,8 @@ export const DEFAULT_STATUS: InstanceStatus = 'passing'
 
 /** Longest instance id: a UUID (36) fits, and so do the ids other registries use. */
 export const MAX_INSTANCE_ID_LENGTH = 64
-/** Instance ids are identifier-like, so `owner/id` is unambiguous and safe in URLs. */
-export const INSTANCE_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/
+/** Instance ids are identifier-like (no `/`), so `owner/id` is unambiguous and safe in URLs. */
+export const INSTANCE_ID_PATTERN = /^[A-Za-z0-9_.:-]+$/
 
 /** Longest namespace, as the `namespace` option allows. */
 export const MAX_NAMESPACE_LENGTH = 64
@@ -70,7 +70,7 @@ export const MAX_ADDR_LENGTH = 256
 export const CHAIN_ANCHOR_BYTES = 16
 /** Shortest chain: a chain must prove at least one beat. */
 export const MIN_CHAIN_LENGTH = 1
-/** Longest chain: a million beats is 11 days at 1 s, and bounds the hashing a receiver does to check a beat. */
+/** Longest chain: a million beats is 11 days at 1 s, far past any real chain (its owner keeps 16 bytes per beat). */
 export const MAX_CHAIN_LENGTH = 1_000_000
 /** Largest chain id: it travels as a uint32. */
 export const MAX_CHAIN_ID = 0xffff_ffff

@@ -12,12 +12,167 @@ import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 export interface RecordPayload {
-  kind: RecordPayload.Kind
   namespace: string
   id: string
   stampWall: bigint
   stampLogical: number
-  deleted: boolean
+  instance?: InstancePayload
+  tombstone?: TombstonePayload
+  member?: MemberPayload
+}
+
+export namespace RecordPayload {
+  let _codec: Codec<RecordPayload>
+
+  export const codec = (): Codec<RecordPayload> => {
+    if (_codec == null) {
+      _codec = message<RecordPayload>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        obj = { ...obj }
+
+        if (obj.member != null) {
+          obj.tombstone = undefined
+          obj.instance = undefined
+        }
+
+        if (obj.tombstone != null) {
+          obj.member = undefined
+          obj.instance = undefined
+        }
+
+        if (obj.instance != null) {
+          obj.member = undefined
+          obj.tombstone = undefined
+        }
+
+        if ((obj.namespace != null && obj.namespace !== '')) {
+          w.uint32(10)
+          w.string(obj.namespace)
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(18)
+          w.string(obj.id)
+        }
+
+        if ((obj.stampWall != null && obj.stampWall !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.stampWall)
+        }
+
+        if ((obj.stampLogical != null && obj.stampLogical !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.stampLogical)
+        }
+
+        if (obj.instance != null) {
+          w.uint32(82)
+          InstancePayload.codec().encode(obj.instance, w)
+        }
+
+        if (obj.tombstone != null) {
+          w.uint32(90)
+          TombstonePayload.codec().encode(obj.tombstone, w)
+        }
+
+        if (obj.member != null) {
+          w.uint32(98)
+          MemberPayload.codec().encode(obj.member, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          namespace: '',
+          id: '',
+          stampWall: 0n,
+          stampLogical: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.namespace = reader.string()
+              break
+            }
+            case 2: {
+              obj.id = reader.string()
+              break
+            }
+            case 3: {
+              obj.stampWall = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.stampLogical = reader.uint32()
+              break
+            }
+            case 10: {
+              obj.instance = InstancePayload.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.instance
+              })
+              break
+            }
+            case 11: {
+              obj.tombstone = TombstonePayload.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.tombstone
+              })
+              break
+            }
+            case 12: {
+              obj.member = MemberPayload.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.member
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        if (obj.member != null) {
+          delete obj.tombstone
+          delete obj.instance
+        }
+
+        if (obj.tombstone != null) {
+          delete obj.member
+          delete obj.instance
+        }
+
+        if (obj.instance != null) {
+          delete obj.member
+          delete obj.tombstone
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<RecordPayload>): Uint8Array => {
+    return encodeMessage(obj, RecordPayload.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RecordPayload>): RecordPayload => {
+    return decodeMessage(buf, RecordPayload.codec(), opts)
+  }
+}
+
+export interface InstancePayload {
   service: string
   version: string
   address: string
@@ -25,31 +180,10 @@ export interface RecordPayload {
   tags: string[]
   metadata: Map<string, string>
   weight: number
-  status: RecordPayload.Status
-  addrs: string[]
-  chainId: number
-  chainAnchor: Uint8Array
-  chainLength: number
-  leaving: boolean
+  status: InstancePayload.Status
 }
 
-export namespace RecordPayload {
-  export enum Kind {
-    INSTANCE = 'INSTANCE',
-    MEMBER = 'MEMBER'
-  }
-
-  enum __KindValues {
-    INSTANCE = 0,
-    MEMBER = 1
-  }
-
-  export namespace Kind {
-    export const codec = (): Codec<Kind> => {
-      return enumeration<Kind>(__KindValues)
-    }
-  }
-
+export namespace InstancePayload {
   export enum Status {
     PASSING = 'PASSING',
     WARNING = 'WARNING',
@@ -68,17 +202,17 @@ export namespace RecordPayload {
     }
   }
 
-  export interface RecordPayload$metadataEntry {
+  export interface InstancePayload$metadataEntry {
     key: string
     value: string
   }
 
-  export namespace RecordPayload$metadataEntry {
-    let _codec: Codec<RecordPayload$metadataEntry>
+  export namespace InstancePayload$metadataEntry {
+    let _codec: Codec<InstancePayload$metadataEntry>
 
-    export const codec = (): Codec<RecordPayload$metadataEntry> => {
+    export const codec = (): Codec<InstancePayload$metadataEntry> => {
       if (_codec == null) {
-        _codec = message<RecordPayload$metadataEntry>((obj, w, opts = {}) => {
+        _codec = message<InstancePayload$metadataEntry>((obj, w, opts = {}) => {
           if (opts.lengthDelimited !== false) {
             w.fork()
           }
@@ -130,122 +264,255 @@ export namespace RecordPayload {
       return _codec
     }
 
-    export const encode = (obj: Partial<RecordPayload$metadataEntry>): Uint8Array => {
-      return encodeMessage(obj, RecordPayload$metadataEntry.codec())
+    export const encode = (obj: Partial<InstancePayload$metadataEntry>): Uint8Array => {
+      return encodeMessage(obj, InstancePayload$metadataEntry.codec())
     }
 
-    export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RecordPayload$metadataEntry>): RecordPayload$metadataEntry => {
-      return decodeMessage(buf, RecordPayload$metadataEntry.codec(), opts)
+    export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InstancePayload$metadataEntry>): InstancePayload$metadataEntry => {
+      return decodeMessage(buf, InstancePayload$metadataEntry.codec(), opts)
     }
   }
 
-  let _codec: Codec<RecordPayload>
+  let _codec: Codec<InstancePayload>
 
-  export const codec = (): Codec<RecordPayload> => {
+  export const codec = (): Codec<InstancePayload> => {
     if (_codec == null) {
-      _codec = message<RecordPayload>((obj, w, opts = {}) => {
+      _codec = message<InstancePayload>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
 
-        if (obj.kind != null && __KindValues[obj.kind] !== 0) {
-          w.uint32(8)
-          RecordPayload.Kind.codec().encode(obj.kind, w)
-        }
-
-        if ((obj.namespace != null && obj.namespace !== '')) {
-          w.uint32(18)
-          w.string(obj.namespace)
-        }
-
-        if ((obj.id != null && obj.id !== '')) {
-          w.uint32(26)
-          w.string(obj.id)
-        }
-
-        if ((obj.stampWall != null && obj.stampWall !== 0n)) {
-          w.uint32(32)
-          w.uint64(obj.stampWall)
-        }
-
-        if ((obj.stampLogical != null && obj.stampLogical !== 0)) {
-          w.uint32(40)
-          w.uint32(obj.stampLogical)
-        }
-
-        if ((obj.deleted != null && obj.deleted !== false)) {
-          w.uint32(48)
-          w.bool(obj.deleted)
-        }
-
         if ((obj.service != null && obj.service !== '')) {
-          w.uint32(82)
+          w.uint32(10)
           w.string(obj.service)
         }
 
         if ((obj.version != null && obj.version !== '')) {
-          w.uint32(90)
+          w.uint32(18)
           w.string(obj.version)
         }
 
         if ((obj.address != null && obj.address !== '')) {
-          w.uint32(98)
+          w.uint32(26)
           w.string(obj.address)
         }
 
         if ((obj.port != null && obj.port !== 0)) {
-          w.uint32(104)
+          w.uint32(32)
           w.uint32(obj.port)
         }
 
         if (obj.tags != null) {
           for (const value of obj.tags) {
-            w.uint32(114)
+            w.uint32(42)
             w.string(value)
           }
         }
 
         if (obj.metadata != null && obj.metadata.size !== 0) {
           for (const [key, value] of obj.metadata.entries()) {
-            w.uint32(122)
-            RecordPayload.RecordPayload$metadataEntry.codec().encode({ key, value }, w)
+            w.uint32(50)
+            InstancePayload.InstancePayload$metadataEntry.codec().encode({ key, value }, w)
           }
         }
 
         if ((obj.weight != null && obj.weight !== 0)) {
-          w.uint32(128)
+          w.uint32(56)
           w.uint32(obj.weight)
         }
 
         if (obj.status != null && __StatusValues[obj.status] !== 0) {
-          w.uint32(136)
-          RecordPayload.Status.codec().encode(obj.status, w)
+          w.uint32(64)
+          InstancePayload.Status.codec().encode(obj.status, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          service: '',
+          version: '',
+          address: '',
+          port: 0,
+          tags: [],
+          metadata: new Map<string, string>(),
+          weight: 0,
+          status: Status.PASSING
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.service = reader.string()
+              break
+            }
+            case 2: {
+              obj.version = reader.string()
+              break
+            }
+            case 3: {
+              obj.address = reader.string()
+              break
+            }
+            case 4: {
+              obj.port = reader.uint32()
+              break
+            }
+            case 5: {
+              if (opts.limits?.tags != null && obj.tags.length === opts.limits.tags) {
+                throw new MaxLengthError('Decode error - map field "tags" had too many elements')
+              }
+
+              obj.tags.push(reader.string())
+              break
+            }
+            case 6: {
+              if (opts.limits?.metadata != null && obj.metadata.size === opts.limits.metadata) {
+                throw new MaxSizeError('Decode error - map field "metadata" had too many elements')
+              }
+
+              const entry = InstancePayload.InstancePayload$metadataEntry.codec().decode(reader, reader.uint32())
+              obj.metadata.set(entry.key, entry.value)
+              break
+            }
+            case 7: {
+              obj.weight = reader.uint32()
+              break
+            }
+            case 8: {
+              obj.status = InstancePayload.Status.codec().decode(reader)
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<InstancePayload>): Uint8Array => {
+    return encodeMessage(obj, InstancePayload.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InstancePayload>): InstancePayload => {
+    return decodeMessage(buf, InstancePayload.codec(), opts)
+  }
+}
+
+export interface TombstonePayload {
+  service: string
+}
+
+export namespace TombstonePayload {
+  let _codec: Codec<TombstonePayload>
+
+  export const codec = (): Codec<TombstonePayload> => {
+    if (_codec == null) {
+      _codec = message<TombstonePayload>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.service != null && obj.service !== '')) {
+          w.uint32(10)
+          w.string(obj.service)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          service: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.service = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<TombstonePayload>): Uint8Array => {
+    return encodeMessage(obj, TombstonePayload.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TombstonePayload>): TombstonePayload => {
+    return decodeMessage(buf, TombstonePayload.codec(), opts)
+  }
+}
+
+export interface MemberPayload {
+  addrs: string[]
+  chainId: number
+  chainAnchor: Uint8Array
+  chainLength: number
+  leaving: boolean
+}
+
+export namespace MemberPayload {
+  let _codec: Codec<MemberPayload>
+
+  export const codec = (): Codec<MemberPayload> => {
+    if (_codec == null) {
+      _codec = message<MemberPayload>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
         }
 
         if (obj.addrs != null) {
           for (const value of obj.addrs) {
-            w.uint32(162)
+            w.uint32(10)
             w.string(value)
           }
         }
 
         if ((obj.chainId != null && obj.chainId !== 0)) {
-          w.uint32(168)
+          w.uint32(16)
           w.uint32(obj.chainId)
         }
 
         if ((obj.chainAnchor != null && obj.chainAnchor.byteLength > 0)) {
-          w.uint32(178)
+          w.uint32(26)
           w.bytes(obj.chainAnchor)
         }
 
         if ((obj.chainLength != null && obj.chainLength !== 0)) {
-          w.uint32(184)
+          w.uint32(32)
           w.uint32(obj.chainLength)
         }
 
         if ((obj.leaving != null && obj.leaving !== false)) {
-          w.uint32(192)
+          w.uint32(40)
           w.bool(obj.leaving)
         }
 
@@ -254,20 +521,6 @@ export namespace RecordPayload {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          kind: Kind.INSTANCE,
-          namespace: '',
-          id: '',
-          stampWall: 0n,
-          stampLogical: 0,
-          deleted: false,
-          service: '',
-          version: '',
-          address: '',
-          port: 0,
-          tags: [],
-          metadata: new Map<string, string>(),
-          weight: 0,
-          status: Status.PASSING,
           addrs: [],
           chainId: 0,
           chainAnchor: uint8ArrayAlloc(0),
@@ -282,71 +535,6 @@ export namespace RecordPayload {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.kind = RecordPayload.Kind.codec().decode(reader)
-              break
-            }
-            case 2: {
-              obj.namespace = reader.string()
-              break
-            }
-            case 3: {
-              obj.id = reader.string()
-              break
-            }
-            case 4: {
-              obj.stampWall = reader.uint64()
-              break
-            }
-            case 5: {
-              obj.stampLogical = reader.uint32()
-              break
-            }
-            case 6: {
-              obj.deleted = reader.bool()
-              break
-            }
-            case 10: {
-              obj.service = reader.string()
-              break
-            }
-            case 11: {
-              obj.version = reader.string()
-              break
-            }
-            case 12: {
-              obj.address = reader.string()
-              break
-            }
-            case 13: {
-              obj.port = reader.uint32()
-              break
-            }
-            case 14: {
-              if (opts.limits?.tags != null && obj.tags.length === opts.limits.tags) {
-                throw new MaxLengthError('Decode error - map field "tags" had too many elements')
-              }
-
-              obj.tags.push(reader.string())
-              break
-            }
-            case 15: {
-              if (opts.limits?.metadata != null && obj.metadata.size === opts.limits.metadata) {
-                throw new MaxSizeError('Decode error - map field "metadata" had too many elements')
-              }
-
-              const entry = RecordPayload.RecordPayload$metadataEntry.codec().decode(reader, reader.uint32())
-              obj.metadata.set(entry.key, entry.value)
-              break
-            }
-            case 16: {
-              obj.weight = reader.uint32()
-              break
-            }
-            case 17: {
-              obj.status = RecordPayload.Status.codec().decode(reader)
-              break
-            }
-            case 20: {
               if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
                 throw new MaxLengthError('Decode error - map field "addrs" had too many elements')
               }
@@ -354,19 +542,19 @@ export namespace RecordPayload {
               obj.addrs.push(reader.string())
               break
             }
-            case 21: {
+            case 2: {
               obj.chainId = reader.uint32()
               break
             }
-            case 22: {
+            case 3: {
               obj.chainAnchor = reader.bytes()
               break
             }
-            case 23: {
+            case 4: {
               obj.chainLength = reader.uint32()
               break
             }
-            case 24: {
+            case 5: {
               obj.leaving = reader.bool()
               break
             }
@@ -384,11 +572,11 @@ export namespace RecordPayload {
     return _codec
   }
 
-  export const encode = (obj: Partial<RecordPayload>): Uint8Array => {
-    return encodeMessage(obj, RecordPayload.codec())
+  export const encode = (obj: Partial<MemberPayload>): Uint8Array => {
+    return encodeMessage(obj, MemberPayload.codec())
   }
 
-  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RecordPayload>): RecordPayload => {
-    return decodeMessage(buf, RecordPayload.codec(), opts)
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemberPayload>): MemberPayload => {
+    return decodeMessage(buf, MemberPayload.codec(), opts)
   }
 }
