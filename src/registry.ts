@@ -7,7 +7,7 @@ import { TypedEventEmitter, type PrivateKey } from '@libp2p/interface'
 import { logger, type Logger } from '@libp2p/logger'
 import type { Clock, RegistryOptions, ResolvedConfig } from './config.js'
 import { resolveConfig } from './config.js'
-import { InvalidArgumentError, RegistryStoppedError, TooManyInstancesError, UnknownInstanceError, describeValue } from './errors.js'
+import { InvalidArgumentError, InvalidRecordError, RegistryStoppedError, TooManyInstancesError, UnknownInstanceError, describeValue } from './errors.js'
 import type { Change, Member, RegistryEvents } from './events.js'
 import { HashChain } from './membership/hash-chain.js'
 import { createNode, type RegistryLibp2p } from './net/node.js'
@@ -173,9 +173,9 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     }
     if (!this.owned.has(id) && this.owned.size >= this.config.maxInstancesPerOwner) throw new TooManyInstancesError(this.config.maxInstancesPerOwner)
     const record: InstanceRecord = { kind: 'instance', deleted: false, owner: this.peerId, id, namespace: this.config.namespace, stamp: this.stamp(), ...fields }
-    this.owned.set(id, record)
     this.health.remove(id)
     await this.write(record)
+    this.owned.set(id, record)
     if (check !== undefined) this.health.add(id, check, fields.status)
     return this.replica.instance(record)
   }
@@ -186,8 +186,8 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     const current = this.ownedInstance(id)
     const changes = validatePatch(patch)
     const record: InstanceRecord = { ...current, ...changes, stamp: this.stamp() }
-    this.owned.set(id, record)
     await this.write(record)
+    this.owned.set(id, record)
     return this.replica.instance(record)
   }
 
@@ -501,6 +501,10 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
 
   private async write (record: SignedRecord): Promise<void> {
     const envelope = await sealRecord(record, this.key)
+    if (envelope.length > this.config.maxRecordBytes) {
+      // Peers would refuse it as oversized: fail here, where the caller can still shrink it.
+      throw new InvalidRecordError('instance', `The signed record is ${envelope.length} bytes, over \`maxRecordBytes\` (${this.config.maxRecordBytes}): shorten its metadata or tags`)
+    }
     const result = this.replica.ingestLocal({ record, envelope })
     this.emitEffects(result.effects)
     this.stats.sent('gossip', envelope.length)

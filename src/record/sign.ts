@@ -1,88 +1,120 @@
 /**
- * Signing and opening records with libp2p's signed envelope (RFC 0002 of libp2p: domain-separated, the shape
- * of peer records). The owner of a record is the envelope's public key, so "the signer is the owner" holds by
- * construction. Opening never throws: every failure is a rejection with a reason.
+ * Sealing and opening records with libp2p's signed envelope (RFC 0002: a signature over a domain string, a
+ * payload type and the payload, the shape of peer records). The owner of a record is the envelope's public
+ * key, so "the signer is the owner" holds by construction. Opening never throws: every failure is a rejection.
  */
-import { RecordEnvelope } from '@libp2p/peer-record'
 import { peerIdFromPrivateKey, peerIdFromPublicKey } from '@libp2p/peer-id'
+import { RecordEnvelope } from '@libp2p/peer-record'
 import type { PrivateKey, Record as Libp2pRecord } from '@libp2p/interface'
-import type { Rejection } from '../reject-reason.js'
+import type { Rejection, RejectReason } from '../reject-reason.js'
 import { decodePayload, encodePayload } from './codec.js'
 import type { SignedRecord } from './types.js'
 import { checkRecord } from './validate.js'
 
-/** Signature domain: a signature made for a record can never be replayed as another libp2p signed message. */
+/** Signature domain: a record signature can never be replayed as any other libp2p signed message, or vice versa. */
 export const RECORD_DOMAIN = 'gossip-registry-record'
 
 /**
- * Payload type: 'g' 'r' and a format version. One type for every record kind, since the kind is inside the
- * signed payload; a new payload format gets a new version byte so old nodes refuse it cleanly.
+ * Payload type: `g` `r` and a format version. One type serves every record kind, because the kind is inside the
+ * signed payload (a protobuf oneof), so it is covered by the signature either way; a second type per kind would
+ * add nothing but a way for the two to disagree. A new, incompatible payload format gets a new version byte, so
+ * older nodes refuse it as `wrong-type` instead of misreading it.
  */
 export const RECORD_CODEC = Uint8Array.from([0x67, 0x72, 0x01])
 
-/** The result of opening an envelope. */
+/** What `openRecord` expects of an envelope. */
+export interface OpenExpectations {
+  /** Largest accepted envelope, in bytes (the `maxRecordBytes` option). */
+  readonly maxBytes: number
+  /** The only namespace accepted (the `namespace` option). */
+  readonly namespace: string
+}
+
+/**
+ * The result of opening an envelope. `envelope` is the canonical encoding of what was verified (a fresh buffer):
+ * keep and forward it rather than the received bytes.
+ */
 export type OpenResult =
   | { readonly ok: true, readonly record: SignedRecord, readonly envelope: Uint8Array }
   | { readonly ok: false, readonly rejection: Rejection }
 
+/** The `Record` shape `RecordEnvelope.seal` wants: our payload bytes with our domain and payload type. */
 class PayloadRecord implements Libp2pRecord {
   readonly domain = RECORD_DOMAIN
   readonly codec = RECORD_CODEC
   constructor (private readonly bytes: Uint8Array) {}
   marshal (): Uint8Array { return this.bytes }
-  equals (other: Libp2pRecord): boolean {
-    const theirs = other.marshal()
-    return theirs.length === this.bytes.length && theirs.every((byte, i) => byte === this.bytes[i])
-  }
+  equals (other: Libp2pRecord): boolean { return equalBytes(this.bytes, other.marshal()) }
 }
 
-/** Signs a record with its owner's key and returns the envelope bytes. */
+/**
+ * Signs a record with its owner's key and returns the envelope bytes. Does not validate the record: callers
+ * validate their input first (`validateInstanceFields`), and peers check it again on receipt.
+ *
+ * @throws Error if `record.owner` is not the peer id of `privateKey`: a programming error, never input.
+ */
 export async function sealRecord (record: SignedRecord, privateKey: PrivateKey): Promise<Uint8Array> {
   const signer = peerIdFromPrivateKey(privateKey).toString()
-  if (signer !== record.owner) throw new Error(`record of ${record.owner} cannot be signed by ${signer}`)
+  if (signer !== record.owner) throw new Error(`A record owned by ${record.owner} cannot be signed by ${signer}: only the owner signs its records`)
   const envelope = await RecordEnvelope.seal(new PayloadRecord(encodePayload(record)), privateKey)
   return envelope.marshal()
 }
 
 /**
- * Opens envelope bytes from the network: size first, then decoding, payload type, signature, owner key type,
- * payload, namespace, and every record limit, in that order, so nothing is trusted before it is checked.
+ * Opens envelope bytes from the network. Cheapest checks first, and nothing read from the payload before the
+ * signature verifies: size (`oversized`), envelope decoding (`malformed`), payload type (`wrong-type`), owner
+ * key type (`invalid-record`: only Ed25519, whose peer id embeds the key), signature (`bad-signature`), payload
+ * decoding (`malformed`), namespace (`wrong-namespace`), then every record limit (`invalid-record`).
+ * Never throws and never rejects.
  */
-export async function openRecord (bytes: Uint8Array, expect: { readonly maxBytes: number, readonly namespace: string }): Promise<OpenResult> {
+export async function openRecord (bytes: Uint8Array, expect: OpenExpectations): Promise<OpenResult> {
   if (bytes.length > expect.maxBytes) return reject('oversized', `envelope of ${bytes.length} bytes, limit ${expect.maxBytes}`)
   let envelope: RecordEnvelope
   try {
     envelope = RecordEnvelope.createFromProtobuf(bytes)
   } catch (err) {
-    return reject('malformed', `undecodable envelope: ${(err as Error).message}`)
+    return reject('malformed', `undecodable envelope: ${messageOf(err)}`)
   }
-  if (!equalBytes(envelope.payloadType, RECORD_CODEC)) return reject('wrong-type', 'envelope of another payload type')
-  if (envelope.publicKey.type !== 'Ed25519') return reject('invalid-record', `owner key of type ${envelope.publicKey.type}; only Ed25519 is accepted`)
+  if (!equalBytes(envelope.payloadType, RECORD_CODEC)) return reject('wrong-type', `envelope of payload type 0x${toHex(envelope.payloadType)}, expected 0x${toHex(RECORD_CODEC)}`)
+  // Before the signature, since it costs nothing and spares verifying (say) an RSA signature only to refuse it.
+  if (envelope.publicKey.type !== 'Ed25519') return reject('invalid-record', `owner key of type ${envelope.publicKey.type}; only Ed25519 owner keys are accepted`)
   let valid: boolean
   try {
     valid = await envelope.validate(RECORD_DOMAIN)
   } catch {
     valid = false
   }
-  if (!valid) return reject('bad-signature', 'envelope signature does not verify')
+  if (!valid) return reject('bad-signature', `envelope signature does not verify for domain ${RECORD_DOMAIN}`)
   const owner = peerIdFromPublicKey(envelope.publicKey).toString()
   let record: SignedRecord
   try {
     record = decodePayload(envelope.payload, owner)
   } catch (err) {
-    return reject('malformed', `undecodable payload: ${(err as Error).message}`)
+    return reject('malformed', `undecodable payload: ${messageOf(err)}`)
   }
-  if (record.namespace !== expect.namespace) return reject('wrong-namespace', `record of namespace \`${record.namespace}\``)
+  if (record.namespace !== expect.namespace) return reject('wrong-namespace', `record of namespace ${JSON.stringify(record.namespace)}, expected ${JSON.stringify(expect.namespace)}`)
   const problem = checkRecord(record)
   if (problem !== undefined) return { ok: false, rejection: problem }
-  // A copy, so a record kept in the table does not pin the (possibly much larger) buffer it arrived in.
-  return { ok: true, record, envelope: Uint8Array.from(bytes) }
+  // Re-encoded, not the received bytes: protobuf lets a relay re-frame a valid envelope (unknown fields, field
+  // order) without touching the signed parts. Envelopes are compared and hashed by the table, so every node
+  // must hold the same bytes for the same signed record. This is also a copy that does not pin `bytes`.
+  return { ok: true, record, envelope: envelope.marshal() }
 }
 
-function reject (reason: Rejection['reason'], detail: string): OpenResult {
+function reject (reason: RejectReason, detail: string): OpenResult {
   return { ok: false, rejection: { reason, detail } }
 }
 
+function messageOf (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+function toHex (bytes: Uint8Array): string {
+  return Array.from(bytes.subarray(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join('')
+}
+
 function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i])
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }

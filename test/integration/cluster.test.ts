@@ -237,6 +237,14 @@ describe('a stopped registry', () => {
     expect(node.services()).toEqual([])
   })
 
+  it('refuses a record over maxRecordBytes before anything is published', async () => {
+    cluster = new Cluster()
+    const node = await cluster.start()
+    const metadata = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, 'v'.repeat(500)]))
+    await expect(node.register({ service: 'big', version: '1.0.0', address: 'h', port: 1, metadata })).rejects.toMatchObject({ code: 'ERR_INVALID_RECORD', message: expect.stringContaining('maxRecordBytes') })
+    expect(node.services()).toEqual([])
+  })
+
   it('caps the instances one node owns', async () => {
     cluster = new Cluster()
     const node = await cluster.start({ maxInstancesPerOwner: 2 })
