@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { PRESETS, type Instance, type Member } from '../../src/index.js'
+import { Checker } from '../support/checker.js'
+import { churn, viewOf, type ChurnNode } from '../support/churn.js'
 import { canUseNetns, Lan, NsNode } from '../support/netns.js'
 
 const usable = canUseNetns()
@@ -102,6 +104,18 @@ describe.runIf(usable)('a LAN of three hosts with mDNS', () => {
       for (const node of nodes) expect(await addresses(node, 'jobs')).toEqual([lan.address(0)])
     }, { timeout: 30_000, interval: 200 })
   }, 45_000)
+
+  it('pass the checker after churn across a partition and its healing', async () => {
+    const checker = new Checker()
+    const churning: ChurnNode[] = nodes.map((node, i) => ({ node, peerId: ids[i]!, owned: [], alive: true }))
+    lan.split([2])
+    // Both sides keep taking writes while split, long enough for each to give the other up.
+    expect(await churn(churning, checker, { opsPerSecond: 20, durationMs: timing.deadAfter + 2_000, service: 'split-churn' })).toBeGreaterThan(50)
+    lan.heal()
+    await vi.waitFor(async () => {
+      for (const node of nodes) expect(checker.check(await viewOf(node, 'split-churn'))).toEqual({ lost: [], resurrected: [], duplicated: [] })
+    }, { timeout: 30_000, interval: 250 })
+  }, 60_000)
 
   it('keep two clusters on the same LAN apart by namespace', async () => {
     const staging = [0, 1].map((i) => new NsNode(lan.hosts[i]!, { ...timing, namespace: 'staging', mdns: true, listen: [`/ip4/${lan.address(i)}/tcp/0`], logPrefix: `s${i + 1}` }))
