@@ -21,7 +21,6 @@ describe('self-preservation', () => {
     for (const [i, node] of nodes.entries()) await node.register({ service: 'shop', version: '1.0.0', address: `10.0.0.${i}`, port: 80 })
     await vi.waitFor(() => { expect(survivor.lookup('shop')).toHaveLength(4) }, { timeout: 10_000 })
 
-    const silencedAt = Date.now()
     await Promise.all(nodes.slice(1).map(async (node) => node.stop({ leave: false })))
     const others = nodes.slice(1).map((n) => n.peerId)
 
@@ -31,7 +30,6 @@ describe('self-preservation', () => {
       expect(members).toHaveLength(others.length)
       for (const member of members) expect([member.state, member.stale]).toEqual(['suspect', true])
     }, { timeout: PRESETS.test.deadAfter + 2_000, interval: 50 })
-    expect(Date.now() - silencedAt).toBeGreaterThanOrEqual(PRESETS.test.deadAfter)
     expect(survivor.lookup('shop')).toHaveLength(1)
     expect(survivor.lookup('shop', { includeStale: true })).toHaveLength(4)
 
