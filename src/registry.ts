@@ -2,14 +2,14 @@
  * The facade: wires the replica (pure core) to the network, signs this node's writes, turns replica effects
  * into events, and serves the public API. It holds no registry logic of its own beyond "who owns what here".
  */
-import { randomBytes, randomInt, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { TypedEventEmitter, type PrivateKey } from '@libp2p/interface'
 import { logger, type Logger } from '@libp2p/logger'
 import type { Clock, RegistryOptions, ResolvedConfig } from './config.js'
 import { resolveConfig } from './config.js'
 import { InvalidArgumentError, InvalidRecordError, RegistryStoppedError, TooManyInstancesError, UnknownInstanceError, describeValue } from './errors.js'
 import type { Change, Member, RegistryEvents } from './events.js'
-import { HashChain } from './membership/hash-chain.js'
+import { BeatQueue } from './beat-queue.js'
 import { createNode, type RegistryLibp2p } from './net/node.js'
 import { startDriver, type Driver } from './net/driver.js'
 import { loadIdentity } from './net/identity.js'
@@ -18,9 +18,9 @@ import { decodeBeats, encodeBeats } from './net/frames.js'
 import { MAX_BEAT_BATCH_BYTES } from './net/protocols.js'
 import { sealRecord, openRecord } from './record/sign.js'
 import { validateInstanceFields, validatePatch } from './record/validate.js'
-import { MEMBER_RECORD_ID, type ChainAnchor, type Instance, type InstanceRecord, type InstanceStatus, type MemberRecord, type SignedRecord } from './record/types.js'
+import { MEMBER_RECORD_ID, type Instance, type InstanceRecord, type InstanceStatus, type MemberRecord, type SignedRecord } from './record/types.js'
 import type { Rejection } from './reject-reason.js'
-import { Replica, type BeatInput, type LookupFilter, type ReplicaEffect } from './replica.js'
+import { Replica, type LookupFilter, type ReplicaEffect } from './replica.js'
 import { parseVersionRange } from './table/query.js'
 import { ZERO_HLC } from './clock/hlc.js'
 import { iterateChanges } from './watch.js'
@@ -88,11 +88,8 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
   private readonly health: HealthRunner
   private readonly guard: PeerGuard
   private readonly router: Router
-  private readonly relay = new Map<string, BeatInput>()
+  private readonly beats: BeatQueue
   private readonly pulls = new Map<string, Set<string>>()
-  private chain: HashChain
-  private chainId: number
-  private seq = 0
   private driver: Driver | undefined
   private stopped = false
   /** Aborted by `stop()`, which ends every `changes()` iterator. */
@@ -146,8 +143,7 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
       now: () => this.clock.now(),
       zone: config.zone
     }, { consecutiveFailures: config.outlierFailures, baseEjectionMs: config.outlierEjection, maxEjectionMs: config.outlierMaxEjection })
-    this.chain = HashChain.create(randomBytes(32), config.heartbeatChainLength)
-    this.chainId = randomInt(0, 2 ** 32 - 1)
+    this.beats = new BeatQueue(node.peerId.toString(), config.heartbeatChainLength)
   }
 
   /** This node's peer id. */
@@ -393,7 +389,7 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     for (const beat of decoded.beats) {
       if (!this.guard.isAllowedOwner(beat.owner)) continue
       const result = this.replica.ingestBeat(beat, nowMs)
-      if (result.outcome === 'fresh') this.relay.set(beat.owner, beat)
+      if (result.outcome === 'fresh') this.beats.relay(beat)
       else if (result.outcome === 'rejected') this.reject(result.rejection, from, true)
       this.emitEffects(result.effects, from)
     }
@@ -405,29 +401,15 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
   }
 
   private beat (): void {
-    if (this.seq >= this.chain.length) {
-      // The chain is used up: sign a new anchor. Peers learn it from the member record before the next beat.
-      this.chain = HashChain.create(randomBytes(32), this.config.heartbeatChainLength)
-      this.chainId = (this.chainId + 1) >>> 0
-      this.seq = 0
-      void this.writeMember()
-    }
-    this.seq++
-    this.relay.set(this.peerId, {
-      owner: this.peerId,
-      chainId: this.chainId,
-      seq: this.seq,
-      proof: this.chain.reveal(this.seq),
-      recordsStamp: this.replica.table.maxStamp(this.peerId) ?? ZERO_HLC
-    })
+    // A used-up chain was replaced: sign the new anchor. Peers pull the member record if a beat outruns it.
+    if (this.beats.beat(this.replica.table.maxStamp(this.peerId) ?? ZERO_HLC)) void this.writeMember()
   }
 
   private flushBeats (): void {
-    if (this.relay.size === 0) return
+    if (this.beats.isEmpty) return
     const peers = this.network.connectedPeers()
     if (peers.length === 0) return
-    const batch = encodeBeats([...this.relay.values()])
-    this.relay.clear()
+    const batch = encodeBeats(this.beats.drain())
     for (let i = 0; i < this.config.beatFanout && peers.length > 0; i++) {
       const [peer] = peers.splice(Math.floor(Math.random() * peers.length), 1)
       if (peer === undefined) break
@@ -515,12 +497,12 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     const envelope = await this.sealMember(false)
     const opened = await openRecord(envelope, { maxBytes: Number.MAX_SAFE_INTEGER, namespace: this.config.namespace })
     if (!opened.ok) throw new Error(`own member record does not verify: ${opened.rejection.detail}`)
-    this.replica.ingestLocal({ record: opened.record, envelope })
-    await this.network.publish(envelope)
+    this.replica.ingestLocal({ record: opened.record, envelope: opened.envelope })
+    this.stats.sent('gossip', opened.envelope.length)
+    await this.network.publish(opened.envelope)
   }
 
   private async sealMember (leaving: boolean): Promise<Uint8Array> {
-    const chain: ChainAnchor = { chainId: this.chainId, anchor: this.chain.anchor, length: this.chain.length }
     const record: MemberRecord = {
       kind: 'member',
       deleted: false,
@@ -531,7 +513,7 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
       // A member advertises at most 16 addresses (the record limit); loopback ones last, as they help only
       // nodes on the same host.
       addrs: this.multiaddrs.sort((a, b) => Number(a.includes('/127.0.0.1/')) - Number(b.includes('/127.0.0.1/'))).slice(0, 16),
-      chain,
+      chain: this.beats.anchor,
       leaving
     }
     return sealRecord(record, this.key)

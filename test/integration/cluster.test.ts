@@ -271,3 +271,19 @@ describe('namespaces', () => {
     expect(staging.members().map((m) => m.peerId)).toEqual([staging.peerId])
   })
 })
+
+describe('heartbeat chains', () => {
+  it('keep members alive across many chain renewals', async () => {
+    cluster = new Cluster()
+    // Five beats per chain at 200 ms: a new signed anchor every second.
+    const nodes = await cluster.startMany(3, { heartbeatChainLength: 5 })
+    await fullyMeshedMembers(nodes)
+    const suspicions: string[] = []
+    for (const node of nodes) node.addEventListener('member:suspect', (e) => { suspicions.push(e.detail.member.peerId) })
+    const renewalsBefore = nodes[0]!.stats.snapshot().messagesOut.gossip
+    await vi.waitFor(() => { expect(nodes[0]!.stats.snapshot().messagesOut.gossip - renewalsBefore).toBeGreaterThanOrEqual(4) }, { timeout: 10_000, interval: 100 })
+    await fullyMeshedMembers(nodes)
+    expect(suspicions).toEqual([])
+    expect(nodes[0]!.stats.snapshot().rejected['bad-proof'] ?? 0).toBe(0)
+  })
+})
