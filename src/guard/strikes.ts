@@ -2,6 +2,7 @@
  * Strikes against peers that send invalid input. Strikes decay (one per `decayMs`); a peer reaching
  * `threshold` is banned for `banMs`: disconnected and refused until then. Pure: time comes in.
  */
+import { PerPeer } from './per-peer.js'
 
 /** Strike policy. */
 export interface StrikePolicy {
@@ -19,22 +20,15 @@ interface Record {
   bannedUntilMs: number
 }
 
-const MAX_PEERS = 10_000
-
 /** Strikes and bans of one node. */
 export class Strikes {
-  private readonly records = new Map<string, Record>()
+  private readonly records = new PerPeer<Record>(() => ({ strikes: 0, atMs: 0, bannedUntilMs: 0 }))
 
   constructor (private readonly policy: StrikePolicy) {}
 
   /** Counts a strike; returns true if it bans the peer now. */
   strike (peer: string, nowMs: number): boolean {
-    let record = this.records.get(peer)
-    if (record === undefined) {
-      record = { strikes: 0, atMs: nowMs, bannedUntilMs: 0 }
-      if (this.records.size >= MAX_PEERS) this.records.delete(this.records.keys().next().value!)
-      this.records.set(peer, record)
-    }
+    const record = this.records.get(peer)
     record.strikes = Math.max(0, record.strikes - Math.floor((nowMs - record.atMs) / this.policy.decayMs)) + 1
     record.atMs = nowMs
     if (record.strikes < this.policy.threshold || nowMs < record.bannedUntilMs) return false
@@ -45,6 +39,6 @@ export class Strikes {
 
   /** True while the peer is banned. */
   isBanned (peer: string, nowMs: number): boolean {
-    return nowMs < (this.records.get(peer)?.bannedUntilMs ?? 0)
+    return nowMs < (this.records.peek(peer)?.bannedUntilMs ?? 0)
   }
 }

@@ -2,6 +2,7 @@
  * Token buckets per key (peer): `take(key, nowMs)` spends a token if one is left. Pure: time comes in.
  * Buckets of idle keys are dropped once full again, so memory follows the number of active peers.
  */
+import { PerPeer } from './per-peer.js'
 
 /** A rate: `perSecond` tokens refill every second, up to `burst`. */
 export interface Rate {
@@ -14,23 +15,18 @@ interface Bucket {
   atMs: number
 }
 
-/** Most keys tracked; beyond it the oldest bucket is dropped (a dropped key starts again with a full bucket). */
-const MAX_KEYS = 10_000
-
 /** Per-key token buckets with one rate. */
 export class TokenBuckets {
-  private readonly buckets = new Map<string, Bucket>()
+  private readonly buckets: PerPeer<Bucket>
 
-  constructor (private readonly rate: Rate) {}
+  constructor (private readonly rate: Rate) {
+    // A new bucket starts full; `atMs` 0 only makes the first refill a no-op, since it is capped at the burst.
+    this.buckets = new PerPeer(() => ({ tokens: rate.burst, atMs: 0 }))
+  }
 
   /** Spends `cost` tokens of `key` if it has them; false means over the rate. */
   take (key: string, nowMs: number, cost = 1): boolean {
-    let bucket = this.buckets.get(key)
-    if (bucket === undefined) {
-      bucket = { tokens: this.rate.burst, atMs: nowMs }
-      if (this.buckets.size >= MAX_KEYS) this.buckets.delete(this.buckets.keys().next().value!)
-      this.buckets.set(key, bucket)
-    }
+    const bucket = this.buckets.get(key)
     const refill = Math.max(0, nowMs - bucket.atMs) * this.rate.perSecond / 1000
     bucket.tokens = Math.min(this.rate.burst, bucket.tokens + refill)
     bucket.atMs = nowMs
