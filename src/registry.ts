@@ -197,7 +197,7 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
   }
 
   /** Healthy instances of a service, from local memory (no network hop). */
-  lookup (service: string, options: LookupOptions = {}): Instance[] {
+  lookup (service: string, options: LookupOptions = {}): readonly Instance[] {
     if (typeof service !== 'string' || service === '') throw new InvalidArgumentError('service', `Expected \`service\` to be a non-empty string, got ${describeValue(service)}`)
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', `Expected lookup options to be an object, got ${describeValue(options)}`)
     const { version, tags, includeUnhealthy, includeStale } = options

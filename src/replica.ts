@@ -8,6 +8,7 @@ import { compareHlc, tickHlc, witnessHlc, ZERO_HLC, type Hlc } from './clock/hlc
 import { FailureDetector, type Transition } from './membership/detector.js'
 import { MEMBER_RECORD_ID, type Instance, type InstanceRecord, type MemberRecord, type MemberState, type SignedRecord } from './record/types.js'
 import { compareEntries } from './table/compare.js'
+import { matches } from './table/query.js'
 import { LwwTable } from './table/table.js'
 import type { TableEntry } from './table/entry.js'
 import type { DownReason, Change, Member, MemberChange } from './events.js'
@@ -69,6 +70,24 @@ export interface LookupFilter {
   readonly includeStale?: boolean
 }
 
+/**
+ * Lookup results kept at once. Filters come from callers (an HTTP query can hold any range), so the cache is
+ * bounded; past the bound it starts over, which costs one recomputation per key.
+ */
+const MAX_CACHED_LOOKUPS = 1_024
+
+interface CachedLookup {
+  /** The table's array of the service when the result was computed. */
+  readonly records: readonly InstanceRecord[]
+  /** The detector's revision then. */
+  readonly revision: number
+  readonly instances: readonly Instance[]
+}
+
+function lookupKey (service: string, filter: LookupFilter): string {
+  return `${service}\u0000${filter.version ?? ''}\u0000${filter.tags?.join('\u0001') ?? ''}\u0000${filter.includeUnhealthy === true ? 1 : 0}${filter.includeStale === true ? 1 : 0}`
+}
+
 /** The core state machine of one node. */
 export class Replica {
   readonly table = new LwwTable()
@@ -77,6 +96,8 @@ export class Replica {
   private clock: Hlc = ZERO_HLC
   /** Instances as lookups return them, rebuilt only when the record or its owner's state changes. */
   private readonly views = new WeakMap<InstanceRecord, Instance>()
+  /** Lookup results by service and filter (see `lookup`). */
+  private readonly lookups = new Map<string, CachedLookup>()
 
   constructor (options: ReplicaOptions) {
     this.options = options
@@ -165,13 +186,30 @@ export class Replica {
     return effects
   }
 
-  /** Visible instances of a service, from local memory. */
-  lookup (service: string, filter: LookupFilter = {}): Instance[] {
-    const records = this.table.instances(service, filter)
+  /**
+   * Visible instances of a service, from local memory. The array is frozen and shared between calls until the
+   * service's records or a member's state change, so a lookup that nothing changed since costs a map hit.
+   */
+  lookup (service: string, filter: LookupFilter = {}): readonly Instance[] {
+    const plain = filter.version === undefined && (filter.tags === undefined || filter.tags.length === 0) &&
+      filter.includeUnhealthy !== true && filter.includeStale !== true
+    const key = plain ? service : lookupKey(service, filter)
+    // The table replaces a service's array on every change to it, so its identity says whether it changed.
+    const records = this.table.instances(service)
+    const cached = this.lookups.get(key)
+    if (cached !== undefined && cached.records === records && cached.revision === this.detector.revision) return cached.instances
+    const instances = Object.freeze(this.visible(records, filter))
+    if (this.lookups.size >= MAX_CACHED_LOOKUPS) this.lookups.clear()
+    this.lookups.set(key, { records, revision: this.detector.revision, instances })
+    return instances
+  }
+
+  private visible (records: readonly InstanceRecord[], filter: LookupFilter): Instance[] {
     const found: Instance[] = []
     for (const record of records) {
+      if (!matches(record, filter)) continue
       if (record.status === 'critical' && filter.includeUnhealthy !== true) continue
-      if (filter.includeStale !== true && record.owner !== this.options.self && this.detector.get(record.owner)?.stale === true) continue
+      if (filter.includeStale !== true && record.owner !== this.options.self && this.detector.isStale(record.owner)) continue
       found.push(this.instance(record))
     }
     return found
@@ -197,7 +235,7 @@ export class Replica {
   /** Liveness of an owner as seen here. */
   stateOf (owner: string): MemberState {
     if (owner === this.options.self) return 'alive'
-    return this.detector.get(owner)?.state ?? 'dead'
+    return this.detector.stateOf(owner) ?? 'dead'
   }
 
   private ingestOwn (entry: TableEntry, nowMs: number): IngestResult {

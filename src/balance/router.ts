@@ -41,7 +41,7 @@ const MAX_BALANCERS = 1_000
 
 /** What the router reads from its registry. */
 export interface RouterSource {
-  lookup: (service: string, options: { version?: string, tags?: readonly string[] }) => Instance[]
+  lookup: (service: string, options: { version?: string, tags?: readonly string[] }) => readonly Instance[]
   now: () => number
   zone: string | undefined
 }

@@ -91,6 +91,11 @@ interface Entry {
 export class FailureDetector {
   private readonly options: DetectorOptions
   private readonly entries = new Map<string, Entry>()
+  /**
+   * Bumped whenever a member's state or stale flag changes: what lookups return depends on both, so the
+   * replica's lookup cache is valid for one revision.
+   */
+  revision = 0
   /** When members died of silence, within the last `deadAfter`: a mass silence may come over several ticks. */
   private recentDeathsMs: number[] = []
 
@@ -117,6 +122,7 @@ export class FailureDetector {
     if (entry === undefined) {
       entry = { peerId: record.owner, state: 'alive', lastHeardMs: nowMs, deadSinceMs: 0, chain: undefined, maxStamp: record.stamp, stale: false }
       this.entries.set(record.owner, entry)
+      this.revision++
       this.learnChain(entry, record)
       if (record.kind === 'member' && record.leaving) {
         entry.chain!.closed = true
@@ -170,9 +176,13 @@ export class FailureDetector {
         this.recentDeathsMs.push(nowMs)
       } else if (entry.state === 'alive' && silentMs >= this.options.suspectAfter) {
         entry.state = 'suspect'
+        this.revision++
         transitions.push({ peerId: entry.peerId, from: 'alive', to: 'suspect', reason: 'silence' })
       }
-      if (entry.state === 'suspect') entry.stale = silentMs >= this.options.deadAfter
+      if (entry.state === 'suspect' && entry.stale !== silentMs >= this.options.deadAfter) {
+        entry.stale = !entry.stale
+        this.revision++
+      }
     }
     return transitions
   }
@@ -196,6 +206,16 @@ export class FailureDetector {
     // One member dying is never a mass silence, whatever the cluster size: a two-node cluster must still see
     // its peer die.
     return falling >= 2 && falling > this.options.selfPreservationThreshold * (living + this.recentDeathsMs.length)
+  }
+
+  /** A member's state, without building its view (lookups ask this per instance). */
+  stateOf (peerId: string): MemberState | undefined {
+    return this.entries.get(peerId)?.state
+  }
+
+  /** True if the member is kept only by self-preservation. */
+  isStale (peerId: string): boolean {
+    return this.entries.get(peerId)?.stale === true
   }
 
   /** The view of one member. */
@@ -224,6 +244,7 @@ export class FailureDetector {
   private kill (entry: Entry, from: MemberState | 'unknown', reason: TransitionReason, nowMs: number): Transition {
     entry.state = 'dead'
     entry.stale = false
+    this.revision++
     entry.deadSinceMs = nowMs
     return { peerId: entry.peerId, from, to: 'dead', reason }
   }
@@ -232,6 +253,7 @@ export class FailureDetector {
     const from = entry.state
     entry.state = 'alive'
     entry.stale = false
+    this.revision++
     entry.lastHeardMs = nowMs
     return { peerId: entry.peerId, from, to: 'alive', reason }
   }

@@ -97,8 +97,9 @@ export async function openRecord (bytes: Uint8Array, expect: OpenExpectations): 
   if (problem !== undefined) return { ok: false, rejection: problem }
   // Re-encoded, not the received bytes: protobuf lets a relay re-frame a valid envelope (unknown fields, field
   // order) without touching the signed parts. Envelopes are compared and hashed by the table, so every node
-  // must hold the same bytes for the same signed record. This is also a copy that does not pin `bytes`.
-  return { ok: true, record, envelope: envelope.marshal() }
+  // must hold the same bytes for the same signed record. Copied to a buffer of its own: marshal() may return a
+  // view into a shared 8 KiB allocation pool, which the table would then pin for as long as it holds the record.
+  return { ok: true, record, envelope: new Uint8Array(envelope.marshal()) }
 }
 
 function reject (reason: RejectReason, detail: string): OpenResult {

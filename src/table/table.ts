@@ -23,6 +23,9 @@ interface OwnerState {
 }
 
 /** The LWW table of one replica. */
+/** One empty result for every unknown service, so callers can cache by array identity. */
+const NO_RECORDS: readonly InstanceRecord[] = Object.freeze([])
+
 export class LwwTable {
   private readonly owners_ = new Map<string, OwnerState>()
   /** service -> (owner/id -> live instance record). */
@@ -110,7 +113,7 @@ export class LwwTable {
     let all = this.serviceArrays.get(service)
     if (all === undefined) {
       const records = this.byService.get(service)
-      if (records === undefined) return []
+      if (records === undefined) return NO_RECORDS
       // (owner, id) order: stable across updates, so round-robin cycles stay fair while records change.
       all = [...records.values()].sort((a, b) => a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
       this.serviceArrays.set(service, all)

@@ -178,3 +178,60 @@ describe('Replica', () => {
     expect(replica.members(T0).filter((m) => m.stale)).toHaveLength(3)
   })
 })
+
+describe('Replica lookup cache', () => {
+  const chain = HashChain.create(new Uint8Array(32).fill(9), 50)
+
+  function withPeer (): Replica {
+    const replica = new Replica({ ...options, maxInstancesPerOwner: 10 })
+    replica.ingest(member(PEER, at(T0), chain), T0)
+    replica.ingest(instance(PEER, 'a', at(T0 + 1), { version: '1.2.0', tags: ['eu'] }), T0)
+    replica.ingest(instance(PEER, 'b', at(T0 + 2), { version: '2.0.0' }), T0)
+    return replica
+  }
+
+  it('returns the same frozen array while nothing changes', () => {
+    const replica = withPeer()
+    const first = replica.lookup('orders')
+    expect(first.map((i) => i.id)).toEqual(['a', 'b'])
+    expect(replica.lookup('orders')).toBe(first)
+    expect(Object.isFrozen(first)).toBe(true)
+    expect(replica.lookup('unknown')).toBe(replica.lookup('unknown'))
+  })
+
+  it('computes a new result when a record of the service changes', () => {
+    const replica = withPeer()
+    const before = replica.lookup('orders')
+    replica.ingest(instance(PEER, 'c', at(T0 + 3)), T0)
+    expect(replica.lookup('orders').map((i) => i.id)).toEqual(['a', 'b', 'c'])
+    replica.ingest(tombstone(PEER, 'a', at(T0 + 4)), T0)
+    expect(replica.lookup('orders').map((i) => i.id)).toEqual(['b', 'c'])
+    expect(before.map((i) => i.id)).toEqual(['a', 'b'])
+  })
+
+  it('follows the owner\'s state: suspect shows in the instances, death removes them', () => {
+    const replica = withPeer()
+    expect(replica.lookup('orders')[0]!.memberState).toBe('alive')
+    replica.tick(T0 + 3_000)
+    expect(replica.lookup('orders').map((i) => i.memberState)).toEqual(['suspect', 'suspect'])
+    replica.tick(T0 + 10_000)
+    expect(replica.lookup('orders')).toEqual([])
+  })
+
+  it('keeps filtered lookups apart from plain ones', () => {
+    const replica = withPeer()
+    expect(replica.lookup('orders', { version: '^1.0.0' }).map((i) => i.id)).toEqual(['a'])
+    expect(replica.lookup('orders', { tags: ['eu'] }).map((i) => i.id)).toEqual(['a'])
+    expect(replica.lookup('orders', { version: '^2.0.0' }).map((i) => i.id)).toEqual(['b'])
+    expect(replica.lookup('orders').map((i) => i.id)).toEqual(['a', 'b'])
+    replica.ingest(instance(PEER, 'b', at(T0 + 5), { version: '2.0.0', status: 'critical' }), T0)
+    expect(replica.lookup('orders', { version: '^2.0.0' })).toEqual([])
+    expect(replica.lookup('orders', { version: '^2.0.0', includeUnhealthy: true }).map((i) => i.status)).toEqual(['critical'])
+  })
+
+  it('stays correct past its bound on distinct filters', () => {
+    const replica = withPeer()
+    for (let i = 0; i < 3_000; i++) expect(replica.lookup('orders', { version: `>=0.0.${i}` })).toHaveLength(2)
+    expect(replica.lookup('orders', { version: '>=2.0.0' }).map((i) => i.id)).toEqual(['b'])
+  })
+})
