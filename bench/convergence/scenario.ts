@@ -1,0 +1,207 @@
+/**
+ * One convergence run at one cluster size: N nodes over several worker processes on loopback (mDNS off,
+ * default timings), each node with one standing instance; then, in order: registrations, steady-state cost,
+ * deregistrations, a late joiner that must fetch the whole table, and a SIGKILLed node. Every wait is bounded; a run that cannot converge fails with what it was waiting for.
+ */
+import { DEFAULTS, type RegistryOptions } from '../../src/index.js'
+import { summarize, type Summary } from '../report/stats.js'
+import { pollUntil, waitForAll, Worker } from './fleet.js'
+import { now, type Sample } from './protocol.js'
+
+/** How many nodes share one worker process: enough processes to use both cores, few enough to fit in memory. */
+const NODES_PER_WORKER = 25
+const OP_TIMEOUT_MS = 30_000
+/** Pause between measured operations, so one's traffic does not queue behind the last one's. */
+const OP_GAP_MS = 50
+
+export interface ConvergenceOptions {
+  readonly nodes: number
+  /** Registrations measured (and as many deregistrations). */
+  readonly ops: number
+  /** Length of the steady-state window. */
+  readonly steadySeconds: number
+  readonly options?: RegistryOptions
+  readonly log?: (line: string) => void
+}
+
+export interface ConvergenceResult {
+  readonly bench: 'convergence'
+  readonly nodes: number
+  readonly processes: number
+  readonly heartbeatMs: number
+  readonly deadAfterMs: number
+  readonly startupMs: number
+  readonly register: Summary
+  readonly deregister: Summary
+  /** From SIGKILL until every other node holds the victim dead. */
+  readonly detectionMs: number
+  /** From `createRegistry` on a new node until its lookup returns every standing instance / every member is alive. */
+  readonly joinTableMs: number
+  readonly joinMembersMs: number
+  readonly steady: {
+    readonly cpuPercentPerNode: number
+    /** Process RSS divided by the nodes in it, for the shared worker processes. */
+    readonly rssMbPerNodeShared: number
+    /** RSS of a process that embeds exactly one node (the joiner). */
+    readonly rssMbSingleNode: number
+    readonly payloadBytesInPerNodePerSec: number
+    readonly payloadBytesOutPerNodePerSec: number
+    readonly wireBytesPerNodePerSec: number
+    readonly messagesOutPerNodePerSec: number
+  }
+}
+
+/** Runs one convergence measurement; always stops every process it started. */
+export async function runConvergence (config: ConvergenceOptions): Promise<ConvergenceResult> {
+  const log = config.log ?? (() => {})
+  const options: RegistryOptions = { ...config.options }
+  const heartbeatMs = options.heartbeatInterval ?? DEFAULTS.heartbeatInterval
+  const deadAfterMs = options.deadAfter ?? DEFAULTS.deadAfter
+  const hosted = config.nodes - 1
+  const hostCount = Math.max(2, Math.ceil(hosted / NODES_PER_WORKER))
+  const hosts = Array.from({ length: hostCount }, (_, i) => new Worker(`host${i}`))
+  const victim = new Worker('victim')
+  const all = [...hosts, victim]
+  let joiner: Worker | undefined
+  try {
+    const startedAt = now()
+    let seeds: string[] = []
+    for (const [i, host] of hosts.entries()) {
+      const count = Math.floor(hosted / hostCount) + (i < hosted % hostCount ? 1 : 0)
+      const reply = await host.ask({ op: 'start', count, seeds, options }, 120_000)
+      host.peerIds.push(...reply.peerIds)
+      host.addrs.push(...reply.addrs)
+      seeds = [...seeds, ...reply.addrs]
+    }
+    const victimReply = await victim.ask({ op: 'start', count: 1, seeds, options })
+    victim.peerIds.push(...victimReply.peerIds)
+    await pollUntil(async () => {
+      const { minAlive, minStanding } = await census(all)
+      return minAlive >= config.nodes && minStanding >= config.nodes
+    }, 120_000, 200, `${config.nodes} members alive and their instances visible at every node`)
+    const startupMs = now() - startedAt
+    log(`N=${config.nodes}: ${hostCount} processes, members converged in ${Math.round(startupMs)} ms`)
+
+    // One unmeasured round trip lets gossipsub finish grafting its mesh.
+    const warm = await registerSomewhere(hosts, all)
+    await deregister(warm, all)
+
+    const live: Registered[] = []
+    const registerMs: number[] = []
+    for (let i = 0; i < config.ops; i++) {
+      const registered = await registerSomewhere(hosts, all)
+      live.push(registered)
+      registerMs.push(registered.latencyMs)
+      await pause(OP_GAP_MS)
+    }
+    log(`N=${config.nodes}: register p50 ${summarize(registerMs).p50.toFixed(1)} ms`)
+
+    const steady = await measureSteady(hosts, config.steadySeconds)
+
+    const deregisterMs: number[] = []
+    for (const registered of live) {
+      deregisterMs.push(await deregister(registered, all))
+      await pause(OP_GAP_MS)
+    }
+
+    joiner = new Worker('joiner')
+    const joined = await joiner.ask({ op: 'join', seeds, options, instances: config.nodes, members: config.nodes + 1, timeoutMs: 60_000 }, 90_000)
+    joiner.peerIds.push(joined.peerId)
+    const withJoiner = [...all, joiner]
+    const rssSingle = (await joiner.ask({ op: 'sample' })).rssBytes
+
+    const survivors = withJoiner.filter((w) => w !== victim)
+    const victimId = victim.peerIds[0]!
+    const dead = waitForAll(survivors, (m) => m.kind === 'dead' && m.peerId === victimId ? m.at : undefined, deadAfterMs * 3, 'victim dead everywhere')
+    const killedAt = now()
+    await victim.kill()
+    const detectionMs = (await dead) - killedAt
+    log(`N=${config.nodes}: SIGKILL detected everywhere after ${Math.round(detectionMs)} ms (deadAfter ${deadAfterMs})`)
+
+    return {
+      bench: 'convergence',
+      nodes: config.nodes,
+      processes: hostCount + 1,
+      heartbeatMs,
+      deadAfterMs,
+      startupMs: Math.round(startupMs),
+      register: summarize(registerMs),
+      deregister: summarize(deregisterMs),
+      detectionMs: Math.round(detectionMs),
+      joinTableMs: Math.round(joined.tableMs),
+      joinMembersMs: Math.round(joined.membersMs),
+      steady: { ...steady, rssMbSingleNode: Math.round(rssSingle / 1e6) }
+    }
+  } finally {
+    await Promise.allSettled([...all, ...(joiner === undefined ? [] : [joiner])].map(async (w) => w.stop()))
+  }
+}
+
+interface Registered {
+  readonly host: Worker
+  readonly node: number
+  readonly instanceId: string
+  readonly latencyMs: number
+}
+
+async function census (workers: readonly Worker[]): Promise<{ minAlive: number, minStanding: number }> {
+  const replies = await Promise.all(workers.map(async (w) => w.ask({ op: 'census' })))
+  return { minAlive: Math.min(...replies.map((r) => r.minAlive)), minStanding: Math.min(...replies.map((r) => r.minStanding)) }
+}
+
+/** Registers on a random hosted node; the latency runs until every node of `everyone` shows the instance. */
+async function registerSomewhere (hosts: readonly Worker[], everyone: readonly Worker[]): Promise<Registered> {
+  const host = hosts[Math.floor(Math.random() * hosts.length)]!
+  const node = Math.floor(Math.random() * host.peerIds.length)
+  // The instance id is only known from the reply, so collect every `up` report and match it afterwards.
+  const ups = new Map<Worker, Map<string, number>>()
+  const stops = everyone.map((w) => w.observe((m) => {
+    if (m.kind !== 'seen' || !m.key.startsWith('up:')) return
+    let seen = ups.get(w)
+    if (seen === undefined) ups.set(w, seen = new Map())
+    seen.set(m.key, m.at)
+  }))
+  try {
+    const { instanceId, startedAt } = await host.ask({ op: 'register', node })
+    const key = `up:${instanceId}`
+    let at = 0
+    await pollUntil(async () => {
+      const times = everyone.map((w) => ups.get(w)?.get(key))
+      if (times.some((t) => t === undefined)) return false
+      at = Math.max(...times as number[])
+      return true
+    }, OP_TIMEOUT_MS, 1, `instance ${instanceId} visible at every node`)
+    return { host, node, instanceId, latencyMs: at - startedAt }
+  } finally {
+    for (const stop of stops) stop()
+  }
+}
+
+async function deregister (registered: Pick<Registered, 'host' | 'node' | 'instanceId'>, everyone: readonly Worker[]): Promise<number> {
+  const key = `down:${registered.instanceId}`
+  const gone = waitForAll(everyone, (m) => m.kind === 'seen' && m.key === key ? m.at : undefined, OP_TIMEOUT_MS, `instance ${registered.instanceId} gone everywhere`)
+  const { startedAt } = await registered.host.ask({ op: 'deregister', node: registered.node, instanceId: registered.instanceId })
+  return (await gone) - startedAt
+}
+
+async function measureSteady (hosts: readonly Worker[], seconds: number): Promise<Omit<ConvergenceResult['steady'], 'rssMbSingleNode'>> {
+  const before = await Promise.all(hosts.map(async (w) => w.ask({ op: 'sample' })))
+  await pause(seconds * 1000)
+  const after = await Promise.all(hosts.map(async (w) => w.ask({ op: 'sample' })))
+  const sum = (samples: readonly Sample[], pick: (s: Sample) => number): number => samples.reduce((total, s) => total + pick(s), 0)
+  const nodes = sum(after, (s) => s.nodes)
+  const elapsed = (sum(after, (s) => s.at) - sum(before, (s) => s.at)) / after.length / 1000
+  const perNodePerSec = (pick: (s: Sample) => number): number => Math.round((sum(after, pick) - sum(before, pick)) / nodes / elapsed)
+  return {
+    cpuPercentPerNode: Number(((sum(after, (s) => s.cpuMicros) - sum(before, (s) => s.cpuMicros)) / 1e6 / elapsed / nodes * 100).toFixed(2)),
+    rssMbPerNodeShared: Math.round(sum(after, (s) => s.rssBytes) / nodes / 1e6),
+    payloadBytesInPerNodePerSec: perNodePerSec((s) => s.payloadIn),
+    payloadBytesOutPerNodePerSec: perNodePerSec((s) => s.payloadOut),
+    wireBytesPerNodePerSec: perNodePerSec((s) => s.wireOut),
+    messagesOutPerNodePerSec: perNodePerSec((s) => s.messagesOut)
+  }
+}
+
+async function pause (ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}

@@ -1,0 +1,198 @@
+/**
+ * Turns one results folder (the JSON lines of the convergence, simulate and lookup benches) into the report
+ * people read: `summary.md` with the tables and the targets, and three SVG plots beside it.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
+import type { ConvergenceResult } from '../convergence/scenario.js'
+import type { LookupResult } from '../lookup.js'
+import type { SimulationResult } from '../simulate/scenario.js'
+import { readJsonLines } from './jsonl.js'
+import { markdownTable, type Cell } from './markdown.js'
+import { renderLineChart, type Series } from './plot.js'
+import { round } from './stats.js'
+
+export type LabelledSimulation = SimulationResult & { readonly label: string }
+
+/** The issue's targets, in one place. */
+export const TARGETS = {
+  registerP99AtN50Ms: 100,
+  registerP99AtN200Ms: 500,
+  lookupsPerSecAt1000: 5_000_000,
+  rssMbPerNode: 40,
+  simMessagesPerNodePerSecAt1000: 50,
+  simBytesPerNodePerSecAt1000: 20_000
+} as const
+
+interface Results {
+  readonly convergence: ConvergenceResult[]
+  readonly simulate: LabelledSimulation[]
+  readonly lookup: LookupResult[]
+}
+
+function load<T> (folder: string, name: string): T[] {
+  const file = join(folder, `${name}.jsonl`)
+  return existsSync(file) ? readJsonLines<T>(file) : []
+}
+
+/** Writes summary.md and the plots into `folder`; returns the markdown. */
+export async function writeSummary (folder: string, command: string): Promise<string> {
+  const results: Results = { convergence: load(folder, 'convergence'), simulate: load(folder, 'simulate'), lookup: load(folder, 'lookup') }
+  const plots = await writePlots(folder, results)
+  const text = [
+    '# Benchmark results',
+    '',
+    `Produced by \`${command}\` on ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+    '',
+    '## Targets',
+    '',
+    targetsTable(results),
+    '',
+    ...convergenceSection(results.convergence),
+    ...simulationSection(results.simulate),
+    ...comparisonSection(results),
+    ...lookupSection(folder),
+    ...plots.map((file) => `![${file}](${file})`),
+    ''
+  ].join('\n')
+  writeFileSync(join(folder, 'summary.md'), text)
+  return text
+}
+
+function targetsTable ({ convergence, simulate, lookup }: Results): string {
+  const at = (n: number): ConvergenceResult | undefined => convergence.find((r) => r.nodes === n)
+  const sim1000 = simulate.find((r) => r.nodes === 1000 && r.loss === 0)
+  const lookup1000 = lookup.find((r) => r.bench === 'lookup' && r.api === 'registry' && r.instances === 1000 && r.query === 'plain')
+  const rows: Cell[][] = []
+  const check = (name: string, target: string, measured: number | undefined, goal: number, unit: string, lowerIsBetter = true): void => {
+    if (measured === undefined) {
+      rows.push([name, target, 'not measured in this run', '–'])
+      return
+    }
+    const met = lowerIsBetter ? measured <= goal : measured >= goal
+    const verdict = met ? 'met' : `missed by ${round(lowerIsBetter ? measured / goal : goal / measured, 1)}×`
+    rows.push([name, target, `${round(measured, 1).toLocaleString('en')} ${unit}`, verdict])
+  }
+  check('register p99, N = 50', `≤ ${TARGETS.registerP99AtN50Ms} ms`, at(50)?.register.p99, TARGETS.registerP99AtN50Ms, 'ms')
+  check('register p99, N = 200', `≤ ${TARGETS.registerP99AtN200Ms} ms`, at(200)?.register.p99, TARGETS.registerP99AtN200Ms, 'ms')
+  for (const r of convergence) {
+    check(`SIGKILL → dead everywhere, N = ${r.nodes}`, `≤ deadAfter + heartbeat = ${r.deadAfterMs + r.heartbeatMs} ms`, r.detectionMs, r.deadAfterMs + r.heartbeatMs, 'ms')
+  }
+  check('lookups/s, 1 000 instances', `≥ ${TARGETS.lookupsPerSecAt1000.toLocaleString('en')}`, lookup1000?.bench === 'lookup' ? lookup1000.callsPerSec : undefined, TARGETS.lookupsPerSecAt1000, '/s', false)
+  const single = convergence.map((r) => r.steady.rssMbSingleNode)
+  check('RSS, a process embedding one node', `≤ ${TARGETS.rssMbPerNode} MB`, single.length > 0 ? Math.max(...single) : undefined, TARGETS.rssMbPerNode, 'MB')
+  const shared = convergence.filter((r) => r.nodes >= 50).map((r) => r.steady.rssMbPerNodeShared)
+  check('RSS per node, 25 nodes sharing a process', `≤ ${TARGETS.rssMbPerNode} MB`, shared.length > 0 ? Math.max(...shared) : undefined, TARGETS.rssMbPerNode, 'MB')
+  check('simulated N = 1 000: messages per node per s', `≤ ${TARGETS.simMessagesPerNodePerSecAt1000}`, sim1000?.messagesPerNodePerSec, TARGETS.simMessagesPerNodePerSecAt1000, 'msg/s')
+  check('simulated N = 1 000: bytes per node per s', `≤ ${TARGETS.simBytesPerNodePerSecAt1000.toLocaleString('en')} B/s`, sim1000?.bytesPerNodePerSec, TARGETS.simBytesPerNodePerSecAt1000, 'B/s')
+  return markdownTable(['target', 'goal', 'measured', 'verdict'], rows)
+}
+
+function convergenceSection (rows: readonly ConvergenceResult[]): string[] {
+  if (rows.length === 0) return []
+  return [
+    '## Real clusters on loopback (bench/convergence)',
+    '',
+    'Latencies in ms, from the call until the last node shows the change. Steady state per node: CPU in % of one core, RSS, bytes per second (wire: everything written to TCP, framing and gossipsub control included; payload: registry records, beats and sync frames), messages sent per second.',
+    '',
+    markdownTable(
+      ['N', 'procs', 'register p50', 'p99', 'max', 'deregister p50', 'p99', 'max', 'SIGKILL → dead', 'join: full table', 'CPU %', 'RSS MB (shared)', 'RSS MB (1 node)', 'wire B/s', 'payload in B/s', 'msg out/s'],
+      rows.map((r) => [r.nodes, r.processes, round(r.register.p50), round(r.register.p99), round(r.register.max), round(r.deregister.p50), round(r.deregister.p99), round(r.deregister.max),
+        r.detectionMs, r.joinTableMs, r.steady.cpuPercentPerNode, r.steady.rssMbPerNodeShared, r.steady.rssMbSingleNode, r.steady.wireBytesPerNodePerSec, r.steady.payloadBytesInPerNodePerSec, r.steady.messagesOutPerNodePerSec])
+    ),
+    ''
+  ]
+}
+
+function simulationSection (rows: readonly LabelledSimulation[]): string[] {
+  if (rows.length === 0) return []
+  return [
+    '## Simulation (bench/simulate)',
+    '',
+    'The pure core (Replica, table, detector, sync session, beat queue) over a modelled overlay. Latencies in simulated ms; traffic per node per second at steady state, framing included; false suspicions and deaths summed over every observer.',
+    '',
+    markdownTable(
+      ['model', 'N', 'traced', 'loss', 'register p50', 'p99', 'deregister p99', 'SIGKILL → dead', 'msg/s', 'B/s', 'beats B/s', 'gossip B/s', 'sync B/s', 'largest beat batch', 'false suspects', 'false deaths', 'run s'],
+      rows.map((r) => [r.label, r.nodes, r.traced, r.loss, round(r.register.p50), round(r.register.p99), round(r.deregister.p99), r.detectionMs, r.messagesPerNodePerSec, r.bytesPerNodePerSec,
+        r.byChannel.beats.bytesPerNodePerSec, r.byChannel.gossip.bytesPerNodePerSec, r.byChannel.sync.bytesPerNodePerSec, r.largestBeatBatchBytes, r.falseSuspicions, r.falseDeaths, r.wallSeconds])
+    ),
+    ''
+  ]
+}
+
+function comparisonSection ({ convergence, simulate }: Results): string[] {
+  const pairs = convergence.flatMap((real) => {
+    const sim = simulate.find((s) => s.nodes === real.nodes && s.loss === 0)
+    return sim === undefined ? [] : [{ real, sim }]
+  })
+  if (pairs.length === 0) return []
+  const ratio = (sim: number, real: number): string => real === 0 ? '–' : `${round(sim / real, 2)}`
+  return [
+    '## Simulation against the real clusters',
+    '',
+    markdownTable(
+      ['N', 'bytes/node/s real (wire)', 'sim', 'sim/real', 'msg out/node/s real', 'sim', 'SIGKILL → dead real', 'sim', 'sim/real', 'register p50 real', 'sim', 'sim/real'],
+      pairs.map(({ real, sim }) => [real.nodes, real.steady.wireBytesPerNodePerSec, sim.bytesPerNodePerSec, ratio(sim.bytesPerNodePerSec, real.steady.wireBytesPerNodePerSec),
+        real.steady.messagesOutPerNodePerSec, sim.messagesPerNodePerSec, real.detectionMs, sim.detectionMs, ratio(sim.detectionMs, real.detectionMs),
+        round(real.register.p50), round(sim.register.p50), ratio(sim.register.p50, real.register.p50)])
+    ),
+    ''
+  ]
+}
+
+function lookupSection (folder: string): string[] {
+  const file = join(folder, 'lookup.md')
+  if (!existsSync(file)) return []
+  return ['## Lookups (bench/lookup)', '', readFileSync(file, 'utf8').trim(), '']
+}
+
+async function writePlots (folder: string, { convergence, simulate }: Results): Promise<string[]> {
+  const written: string[] = []
+  const plot = async (file: string, spec: Parameters<typeof renderLineChart>[0]): Promise<void> => {
+    const series = spec.series.filter((s) => s.points.length > 0)
+    if (series.length === 0) return
+    writeFileSync(join(folder, file), await renderLineChart({ ...spec, series }))
+    written.push(file)
+  }
+  const lan = simulate.filter((s) => s.loss === 0).sort((a, b) => a.nodes - b.nodes)
+  const real = [...convergence].sort((a, b) => a.nodes - b.nodes)
+  const line = (name: string, rows: ReadonlyArray<{ nodes: number }>, y: (row: never) => number): Series =>
+    ({ name, points: rows.map((row) => ({ x: row.nodes, y: Math.max(y(row as never), 0.01) })) })
+  await plot('convergence-vs-n.svg', {
+    title: 'Register / deregister: until every node shows it',
+    x: { label: 'nodes (N)', log: true },
+    y: { label: 'ms', log: true },
+    series: [
+      line('register p50 (real)', real, (r: ConvergenceResult) => r.register.p50),
+      line('register p99 (real)', real, (r: ConvergenceResult) => r.register.p99),
+      line('deregister p99 (real)', real, (r: ConvergenceResult) => r.deregister.p99),
+      line('register p99 (simulated)', lan, (r: LabelledSimulation) => r.register.p99)
+    ],
+    targets: [{ y: TARGETS.registerP99AtN50Ms, label: 'target p99 at N=50' }, { y: TARGETS.registerP99AtN200Ms, label: 'target p99 at N=200' }]
+  })
+  await plot('bandwidth-vs-n.svg', {
+    title: 'Steady-state traffic per node',
+    x: { label: 'nodes (N)', log: true },
+    y: { label: 'bytes per second per node', log: true },
+    series: [
+      line('real: wire bytes out', real, (r: ConvergenceResult) => r.steady.wireBytesPerNodePerSec),
+      line('real: registry payload in', real, (r: ConvergenceResult) => r.steady.payloadBytesInPerNodePerSec),
+      line('simulated: bytes out', lan, (r: LabelledSimulation) => r.bytesPerNodePerSec)
+    ],
+    targets: [{ y: TARGETS.simBytesPerNodePerSecAt1000, label: 'target at N=1000 (simulated)' }]
+  })
+  await plot('detection-vs-n.svg', {
+    title: 'SIGKILL until dead at every node',
+    x: { label: 'nodes (N)', log: true },
+    y: { label: 'seconds' },
+    series: [
+      line('real', real, (r: ConvergenceResult) => r.detectionMs / 1000),
+      line('simulated', lan, (r: LabelledSimulation) => r.detectionMs / 1000)
+    ],
+    targets: real.length > 0 || lan.length > 0
+      ? [{ y: ((real[0]?.deadAfterMs ?? lan[0]!.deadAfterMs) + (real[0]?.heartbeatMs ?? 1000)) / 1000, label: 'deadAfter + heartbeat' }]
+      : []
+  })
+  return written
+}

@@ -1,0 +1,167 @@
+/**
+ * One simulated run: a converged start, a steady-state window where traffic is counted, registrations and
+ * deregistrations timed until every live node shows them, and a member killed without a word, timed until
+ * every live node holds it dead. False suspicions and deaths of live members are counted throughout.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { DEFAULTS } from '../../src/config.js'
+import { encodePayload } from '../../src/record/codec.js'
+import { sealRecord } from '../../src/record/sign.js'
+import type { InstanceRecord } from '../../src/record/types.js'
+import { summarize, type Summary } from '../report/stats.js'
+import { SIM_DEFAULTS, SimWorld, type SimChannel, type SimConfig, type TracedMember } from './world.js'
+
+/**
+ * Work grows with nodes x traced members (every node verifies every traced beat): this budget keeps a run
+ * within minutes. Every member is traced up to N = 447; above that a sample, never fewer than MIN_TRACED.
+ */
+export const TRACE_BUDGET = 200_000
+const MIN_TRACED = 10
+const WARMUP_MS = 3_000
+/** Long enough for the pulls a beat triggers (a quarter heartbeat later) to settle before the next operation. */
+const OP_GAP_MS = 300
+const OP_TIMEOUT_MS = 30_000
+
+export interface SimulationOptions {
+  readonly nodes: number
+  readonly ops: number
+  readonly steadySeconds: number
+  readonly config?: Partial<Omit<SimConfig, 'nodes' | 'traced' | 'envelopeOverhead'>>
+  /** Override the number of traced members. */
+  readonly traced?: number
+  /** Nodes x traced members to aim for when choosing how many to trace (default TRACE_BUDGET). */
+  readonly traceBudget?: number
+}
+
+export interface SimulationResult {
+  readonly bench: 'simulate'
+  readonly nodes: number
+  readonly traced: number
+  readonly loss: number
+  readonly latencyMedianMs: number
+  readonly latencySigma: number
+  readonly deadAfterMs: number
+  readonly register: Summary
+  readonly deregister: Summary
+  readonly detectionMs: number
+  /** Per node per second at steady state (all channels, framing included), and by channel. */
+  readonly messagesPerNodePerSec: number
+  readonly bytesPerNodePerSec: number
+  readonly byChannel: Record<SimChannel, { readonly messagesPerNodePerSec: number, readonly bytesPerNodePerSec: number }>
+  readonly largestBeatBatchBytes: number
+  /** Transitions of live members to suspect / dead, summed over every observing node. */
+  readonly falseSuspicions: number
+  readonly falseDeaths: number
+  readonly simulatedSeconds: number
+  readonly wallSeconds: number
+}
+
+/** Runs one simulation. */
+export async function runSimulation (options: SimulationOptions): Promise<SimulationResult> {
+  const wallStart = performance.now()
+  const traced = options.traced ?? Math.min(options.nodes, Math.max(MIN_TRACED, Math.floor((options.traceBudget ?? TRACE_BUDGET) / options.nodes)))
+  const members: TracedMember[] = []
+  for (let i = 0; i < traced; i++) members.push({ peerId: (await generateKeyPair('Ed25519')).publicKey.toString() })
+  const config: SimConfig = { ...SIM_DEFAULTS, ...options.config, nodes: options.nodes, traced, envelopeOverhead: await envelopeOverhead() }
+
+  const changes = new Map<string, number[]>()
+  const victimIndex = traced - 1
+  const victim = members[victimIndex]!.peerId
+  let killed = false
+  const deaths = new Map<number, number>()
+  let falseSuspicions = 0
+  let falseDeaths = 0
+  const world = new SimWorld(config, members, {
+    change: (_, key, at) => {
+      let seen = changes.get(key)
+      if (seen === undefined) changes.set(key, seen = [])
+      seen.push(at)
+    },
+    member: (node, peerId, state, at) => {
+      if (killed && peerId === victim) {
+        if (state === 'dead') deaths.set(node, at)
+      } else if (state === 'suspect') falseSuspicions++
+      else if (state === 'dead') falseDeaths++
+    }
+  })
+  world.start()
+  world.runUntil(WARMUP_MS)
+
+  world.counting = true
+  const steadyFrom = world.now
+  world.runUntil(steadyFrom + options.steadySeconds * 1000)
+  world.counting = false
+  const live = (): number => world.nodes.filter((n) => n.alive).length
+  const steadyNodes = live()
+
+  // One operation at a time, each timed until every live node shows it.
+  const timeOps = (kind: 'up' | 'down', act: (owner: number, id: string) => void, ids: string[]): number[] => {
+    const latencies: number[] = []
+    for (const [i, id] of ids.entries()) {
+      const owner = i % traced
+      const startedAt = world.now
+      act(owner, id)
+      const key = `${kind}:${id}`
+      const deadline = startedAt + OP_TIMEOUT_MS
+      while ((changes.get(key)?.length ?? 0) < live() && world.now < deadline) world.runUntil(world.now + 10)
+      const seen = changes.get(key) ?? []
+      if (seen.length < live()) throw new Error(`${key} reached ${seen.length} of ${live()} nodes within ${OP_TIMEOUT_MS} ms`)
+      latencies.push(Math.max(...seen) - startedAt)
+      world.runUntil(world.now + OP_GAP_MS)
+    }
+    return latencies
+  }
+  const ids = Array.from({ length: options.ops }, (_, i) => `op-${i}`)
+  const registerMs = timeOps('up', (owner, id) => { world.register(owner, id) }, ids)
+  const deregisterMs = timeOps('down', (owner, id) => { world.deregister(owner, id) }, ids)
+
+  const killedAt = world.now
+  killed = true
+  world.kill(victimIndex)
+  const deadline = killedAt + config.deadAfterMs * 3
+  while (deaths.size < live() && world.now < deadline) world.runUntil(world.now + 50)
+  if (deaths.size < live()) throw new Error(`the victim was dead at ${deaths.size} of ${live()} nodes within ${deadline - killedAt} ms`)
+  const detectionMs = Math.max(...deaths.values()) - killedAt
+
+  const seconds = options.steadySeconds
+  const perNode = (channel: SimChannel): { messagesPerNodePerSec: number, bytesPerNodePerSec: number } => ({
+    messagesPerNodePerSec: round(world.sent[channel].messages / steadyNodes / seconds),
+    bytesPerNodePerSec: Math.round(world.sent[channel].bytes / steadyNodes / seconds)
+  })
+  const byChannel = { beats: perNode('beats'), gossip: perNode('gossip'), sync: perNode('sync') }
+  return {
+    bench: 'simulate',
+    nodes: options.nodes,
+    traced,
+    loss: config.loss,
+    latencyMedianMs: config.latency.medianMs,
+    latencySigma: config.latency.sigma,
+    deadAfterMs: config.deadAfterMs,
+    register: summarize(registerMs),
+    deregister: summarize(deregisterMs),
+    detectionMs: Math.round(detectionMs),
+    messagesPerNodePerSec: round(byChannel.beats.messagesPerNodePerSec + byChannel.gossip.messagesPerNodePerSec + byChannel.sync.messagesPerNodePerSec),
+    bytesPerNodePerSec: byChannel.beats.bytesPerNodePerSec + byChannel.gossip.bytesPerNodePerSec + byChannel.sync.bytesPerNodePerSec,
+    byChannel,
+    largestBeatBatchBytes: world.largestBatchBytes,
+    falseSuspicions,
+    falseDeaths,
+    simulatedSeconds: Math.round(world.now / 1000),
+    wallSeconds: round((performance.now() - wallStart) / 1000)
+  }
+}
+
+/** What signing adds to a record's payload: measured once by sealing a real record. */
+async function envelopeOverhead (): Promise<number> {
+  const key = await generateKeyPair('Ed25519')
+  const record: InstanceRecord = {
+    kind: 'instance', deleted: false, owner: key.publicKey.toString(), id: 'probe', namespace: DEFAULTS.namespace,
+    stamp: { wall: Date.now(), logical: 0 }, service: 'bench', version: '1.0.0', address: '10.0.0.1', port: 8080,
+    tags: [], metadata: {}, weight: 1, status: 'passing'
+  }
+  return (await sealRecord(record, key)).length - encodePayload(record).length
+}
+
+function round (value: number): number {
+  return Math.round(value * 10) / 10
+}
