@@ -2,26 +2,45 @@
  * Convergence, failure detection and steady-state cost of real clusters on loopback.
  *
  *   npx tsx bench/convergence.ts [--nodes 10,25,50,100,200] [--ops 20] [--steady 10] [--out bench/results/full]
+ *                                [--heartbeat ms] [--suspect ms] [--dead ms]
  *
  * Appends one JSON line per cluster size to <out>/convergence.jsonl and prints progress to stderr.
  */
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { writeJsonLine } from './report/jsonl.js'
+import type { RegistryOptions } from '../src/index.js'
 import { runConvergence, type ConvergenceResult } from './convergence/scenario.js'
+
+/** A size the machine could not run, with why: reported instead of aborting the rest of the suite. */
+export interface ConvergenceFailure {
+  readonly bench: 'convergence-failed'
+  readonly nodes: number
+  readonly options: RegistryOptions
+  readonly error: string
+}
 
 export interface ConvergenceBenchOptions {
   readonly sizes: readonly number[]
+  /** Registry options per cluster size (timings); the defaults when it returns nothing. */
+  readonly optionsFor?: (nodes: number) => RegistryOptions
   readonly ops: number
   readonly steadySeconds: number
   readonly out: string
 }
 
 /** Runs the sizes one after the other (never two clusters at once: they would share the two cores). */
-export async function runConvergenceBench (options: ConvergenceBenchOptions): Promise<ConvergenceResult[]> {
-  const results: ConvergenceResult[] = []
+export async function runConvergenceBench (options: ConvergenceBenchOptions): Promise<Array<ConvergenceResult | ConvergenceFailure>> {
+  const results: Array<ConvergenceResult | ConvergenceFailure> = []
   for (const nodes of options.sizes) {
-    const result = await runConvergence({ nodes, ops: options.ops, steadySeconds: options.steadySeconds, log: (line) => { console.error(line) } })
+    const registryOptions = options.optionsFor?.(nodes) ?? {}
+    let result: ConvergenceResult | ConvergenceFailure
+    try {
+      result = await runConvergence({ nodes, ops: options.ops, steadySeconds: options.steadySeconds, options: registryOptions, log: (line) => { console.error(line) } })
+    } catch (err) {
+      result = { bench: 'convergence-failed', nodes, options: registryOptions, error: err instanceof Error ? err.message : String(err) }
+      console.error(`N=${nodes}: failed: ${result.error}`)
+    }
     writeJsonLine(`${options.out}/convergence.jsonl`, result)
     results.push(result)
   }
@@ -34,11 +53,19 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       nodes: { type: 'string', default: '10,25,50,100,200' },
       ops: { type: 'string', default: '20' },
       steady: { type: 'string', default: '10' },
+      heartbeat: { type: 'string' },
+      suspect: { type: 'string' },
+      dead: { type: 'string' },
       out: { type: 'string', default: 'bench/results/full' }
     }
   })
   const sizes = values.nodes.split(',').map(Number)
   if (sizes.some((n) => !Number.isInteger(n) || n < 3)) throw new RangeError(`--nodes must list integers >= 3, got ${values.nodes}`)
-  const results = await runConvergenceBench({ sizes, ops: Number(values.ops), steadySeconds: Number(values.steady), out: values.out })
+  const timings: RegistryOptions = {
+    ...(values.heartbeat !== undefined && { heartbeatInterval: Number(values.heartbeat) }),
+    ...(values.suspect !== undefined && { suspectAfter: Number(values.suspect) }),
+    ...(values.dead !== undefined && { deadAfter: Number(values.dead) })
+  }
+  const results = await runConvergenceBench({ sizes, ops: Number(values.ops), steadySeconds: Number(values.steady), out: values.out, optionsFor: () => timings })
   for (const result of results) console.log(JSON.stringify(result))
 }

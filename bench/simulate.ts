@@ -21,12 +21,14 @@ export interface SimulateBenchOptions {
   /** Tag written with each result, to tell runs with different models apart. */
   readonly label?: string
   readonly traceBudget?: number
+  /** Registry timings other than the defaults. */
+  readonly timings?: { readonly heartbeatMs: number, readonly suspectAfterMs: number, readonly deadAfterMs: number }
 }
 
 export async function runSimulateBench (options: SimulateBenchOptions): Promise<Array<SimulationResult & { label: string }>> {
   const results: Array<SimulationResult & { label: string }> = []
   for (const nodes of options.sizes) {
-    const result = { ...await runSimulation({ nodes, ops: options.ops, steadySeconds: options.steadySeconds, config: { loss: options.loss, latency: options.latency }, traceBudget: options.traceBudget }), label: options.label ?? 'lan' }
+    const result = { ...await runSimulation({ nodes, ops: options.ops, steadySeconds: options.steadySeconds, config: { loss: options.loss, latency: options.latency, ...options.timings }, traceBudget: options.traceBudget }), label: options.label ?? 'lan' }
     console.error(`sim N=${nodes} (${result.traced} traced, loss ${options.loss}): register p99 ${result.register.p99.toFixed(1)} ms, ${result.messagesPerNodePerSec} msg/s, ${result.bytesPerNodePerSec} B/s per node, detection ${result.detectionMs} ms, ${result.wallSeconds} s`)
     writeJsonLine(`${options.out}/simulate.jsonl`, result)
     results.push(result)

@@ -105,11 +105,11 @@ export function waitForAll (workers: readonly Worker[], match: (message: WorkerM
 }
 
 /** Polls `check` every `intervalMs` until it returns true, at most `timeoutMs`. */
-export async function pollUntil (check: () => Promise<boolean>, timeoutMs: number, intervalMs: number, what: string): Promise<void> {
+export async function pollUntil (check: () => Promise<boolean>, timeoutMs: number, intervalMs: number, what: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (await check()) return
     await new Promise((resolve) => setTimeout(resolve, intervalMs))
   }
-  throw new Error(`${what} within ${timeoutMs} ms`)
+  throw new Error(`no ${what()} within ${timeoutMs} ms`)
 }

@@ -49,6 +49,8 @@ export interface Sample {
   /** User + system CPU time of the process, µs. */
   readonly cpuMicros: number
   readonly rssBytes: number
+  /** RSS before the registry's modules were loaded: Node itself and the bench's own code. */
+  readonly baseRssBytes: number
   /** Registry payload bytes (records, beats, sync frames) summed over the worker's nodes. */
   readonly payloadIn: number
   readonly payloadOut: number

@@ -11,6 +11,7 @@ import { now, type Sample } from './protocol.js'
 /** How many nodes share one worker process: enough processes to use both cores, few enough to fit in memory. */
 const NODES_PER_WORKER = 25
 const OP_TIMEOUT_MS = 30_000
+const STARTUP_TIMEOUT_MS = 300_000
 /** Pause between measured operations, so one's traffic does not queue behind the last one's. */
 const OP_GAP_MS = 50
 
@@ -33,6 +34,8 @@ export interface ConvergenceResult {
   readonly startupMs: number
   readonly register: Summary
   readonly deregister: Summary
+  /** Every latency, in the order the operations ran. */
+  readonly samples: { readonly register: readonly number[], readonly deregister: readonly number[] }
   /** From SIGKILL until every other node holds the victim dead. */
   readonly detectionMs: number
   /** From `createRegistry` on a new node until its lookup returns every standing instance / every member is alive. */
@@ -44,6 +47,8 @@ export interface ConvergenceResult {
     readonly rssMbPerNodeShared: number
     /** RSS of a process that embeds exactly one node (the joiner). */
     readonly rssMbSingleNode: number
+    /** What loading the registry and running one node added to that process's RSS. */
+    readonly rssMbAddedSingleNode: number
     readonly payloadBytesInPerNodePerSec: number
     readonly payloadBytesOutPerNodePerSec: number
     readonly wireBytesPerNodePerSec: number
@@ -75,10 +80,11 @@ export async function runConvergence (config: ConvergenceOptions): Promise<Conve
     }
     const victimReply = await victim.ask({ op: 'start', count: 1, seeds, options })
     victim.peerIds.push(...victimReply.peerIds)
+    let last = { minAlive: 0, minStanding: 0 }
     await pollUntil(async () => {
-      const { minAlive, minStanding } = await census(all)
-      return minAlive >= config.nodes && minStanding >= config.nodes
-    }, 120_000, 200, `${config.nodes} members alive and their instances visible at every node`)
+      last = await census(all)
+      return last.minAlive >= config.nodes && last.minStanding >= config.nodes
+    }, STARTUP_TIMEOUT_MS, 500, () => `${config.nodes} members alive and their instances visible at every node (at worst ${last.minAlive} alive, ${last.minStanding} instances)`)
     const startupMs = now() - startedAt
     log(`N=${config.nodes}: ${hostCount} processes, members converged in ${Math.round(startupMs)} ms`)
 
@@ -108,7 +114,7 @@ export async function runConvergence (config: ConvergenceOptions): Promise<Conve
     const joined = await joiner.ask({ op: 'join', seeds, options, instances: config.nodes, members: config.nodes + 1, timeoutMs: 60_000 }, 90_000)
     joiner.peerIds.push(joined.peerId)
     const withJoiner = [...all, joiner]
-    const rssSingle = (await joiner.ask({ op: 'sample' })).rssBytes
+    const single = await joiner.ask({ op: 'sample' })
 
     const survivors = withJoiner.filter((w) => w !== victim)
     const victimId = victim.peerIds[0]!
@@ -127,10 +133,11 @@ export async function runConvergence (config: ConvergenceOptions): Promise<Conve
       startupMs: Math.round(startupMs),
       register: summarize(registerMs),
       deregister: summarize(deregisterMs),
+      samples: { register: registerMs.map(Math.round), deregister: deregisterMs.map(Math.round) },
       detectionMs: Math.round(detectionMs),
       joinTableMs: Math.round(joined.tableMs),
       joinMembersMs: Math.round(joined.membersMs),
-      steady: { ...steady, rssMbSingleNode: Math.round(rssSingle / 1e6) }
+      steady: { ...steady, rssMbSingleNode: Math.round(single.rssBytes / 1e6), rssMbAddedSingleNode: Math.round((single.rssBytes - single.baseRssBytes) / 1e6) }
     }
   } finally {
     await Promise.allSettled([...all, ...(joiner === undefined ? [] : [joiner])].map(async (w) => w.stop()))
@@ -170,7 +177,7 @@ async function registerSomewhere (hosts: readonly Worker[], everyone: readonly W
       if (times.some((t) => t === undefined)) return false
       at = Math.max(...times as number[])
       return true
-    }, OP_TIMEOUT_MS, 1, `instance ${instanceId} visible at every node`)
+    }, OP_TIMEOUT_MS, 1, () => `instance ${instanceId} visible at every node`)
     return { host, node, instanceId, latencyMs: at - startedAt }
   } finally {
     for (const stop of stops) stop()
@@ -184,7 +191,7 @@ async function deregister (registered: Pick<Registered, 'host' | 'node' | 'insta
   return (await gone) - startedAt
 }
 
-async function measureSteady (hosts: readonly Worker[], seconds: number): Promise<Omit<ConvergenceResult['steady'], 'rssMbSingleNode'>> {
+async function measureSteady (hosts: readonly Worker[], seconds: number): Promise<Omit<ConvergenceResult['steady'], 'rssMbSingleNode' | 'rssMbAddedSingleNode'>> {
   const before = await Promise.all(hosts.map(async (w) => w.ask({ op: 'sample' })))
   await pause(seconds * 1000)
   const after = await Promise.all(hosts.map(async (w) => w.ask({ op: 'sample' })))

@@ -3,11 +3,15 @@
  * change, when the last of its nodes showed it. Started by the controller with `fork` (see fleet.ts).
  */
 import { Socket } from 'node:net'
-import { createRegistry, type Registry, type RegistryOptions } from '../../src/index.js'
+import type { Registry, RegistryOptions } from '../../src/index.js'
 import { BENCH_SERVICE, STANDING_SERVICE, now, type Envelope, type Replies, type Request, type Sample, type WorkerMessage } from './protocol.js'
 
 /** How many of the earlier nodes each new node bootstraps to: enough for a connected overlay from the start. */
 const BOOTSTRAP_FANOUT = 3
+
+// RSS before the registry's code (libp2p and the rest) is loaded, so a sample can tell what embedding costs.
+const baseRssBytes = process.memoryUsage().rss
+const { createRegistry } = await import('../../src/index.js')
 const JOIN_POLL_MS = 5
 
 // Bench-only instrumentation: every TCP socket in this process is a libp2p connection to another bench node
@@ -89,7 +93,7 @@ function sample (): Sample {
     payloadOut += stats.bytesOut.beats + stats.bytesOut.gossip + stats.bytesOut.sync
     messagesOut += stats.messagesOut.beats + stats.messagesOut.gossip + stats.messagesOut.sync
   }
-  return { at: now(), nodes: nodes.length, cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage().rss, payloadIn, payloadOut, wireOut, messagesOut }
+  return { at: now(), nodes: nodes.length, cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage().rss, baseRssBytes, payloadIn, payloadOut, wireOut, messagesOut }
 }
 
 async function join (request: Extract<Request, { op: 'join' }>): Promise<Replies['join']> {

@@ -40,6 +40,7 @@ export interface SimulationResult {
   readonly loss: number
   readonly latencyMedianMs: number
   readonly latencySigma: number
+  readonly heartbeatMs: number
   readonly deadAfterMs: number
   readonly register: Summary
   readonly deregister: Summary
@@ -136,6 +137,7 @@ export async function runSimulation (options: SimulationOptions): Promise<Simula
     loss: config.loss,
     latencyMedianMs: config.latency.medianMs,
     latencySigma: config.latency.sigma,
+    heartbeatMs: config.heartbeatMs,
     deadAfterMs: config.deadAfterMs,
     register: summarize(registerMs),
     deregister: summarize(deregisterMs),
