@@ -43,6 +43,9 @@ const PLANS = {
       { sizes: [10, 25, 50, 100, 200, 1000, 10_000], loss: 0, traceBudget: 200_000, steadySeconds: 10, ops: 20 },
       { sizes: [1000], loss: 0.05, traceBudget: 200_000, steadySeconds: 10, ops: 20 },
       { sizes: [1000], loss: 0.2, traceBudget: 200_000, steadySeconds: 10, ops: 20 },
+      // The timings the real runs at 100 and 200 nodes use, to compare like with like.
+      { sizes: [100], loss: 0, traceBudget: 200_000, steadySeconds: 20, ops: 20, timings: { heartbeatMs: 5_000, suspectAfterMs: 15_000, deadAfterMs: 50_000 } },
+      { sizes: [200], loss: 0, traceBudget: 200_000, steadySeconds: 30, ops: 20, timings: { heartbeatMs: 10_000, suspectAfterMs: 30_000, deadAfterMs: 100_000 } },
       // What the bandwidth target at N = 1 000 costs in detection time with today's all-to-all heartbeats.
       { sizes: [1000], loss: 0, traceBudget: 200_000, steadySeconds: 30, ops: 20, timings: { heartbeatMs: 12_000, suspectAfterMs: 36_000, deadAfterMs: 120_000 }, label: 'lan, heartbeat 12 s' }
     ]

@@ -2,7 +2,7 @@
  * The discrete-event simulator: the pure core over a modelled overlay, for cluster sizes one machine cannot run.
  *
  *   npx tsx bench/simulate.ts [--nodes 100,1000,10000] [--ops 20] [--steady 10] [--loss 0] [--latency 0.5]
- *                             [--sigma 0.5] [--out bench/results/full]
+ *                             [--sigma 0.5] [--heartbeat ms [--suspect ms] [--dead ms]] [--label lan] [--out bench/results/full]
  *
  * Appends one JSON line per size to <out>/simulate.jsonl.
  */
@@ -46,6 +46,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       latency: { type: 'string', default: '0.5' },
       sigma: { type: 'string', default: '0.5' },
       label: { type: 'string', default: 'lan' },
+      heartbeat: { type: 'string' },
+      suspect: { type: 'string' },
+      dead: { type: 'string' },
       out: { type: 'string', default: 'bench/results/full' }
     }
   })
@@ -58,6 +61,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     loss: Number(values.loss),
     latency: { medianMs: Number(values.latency), sigma: Number(values.sigma) },
     label: values.label,
-    out: values.out
+    out: values.out,
+    ...(values.heartbeat !== undefined && {
+      timings: { heartbeatMs: Number(values.heartbeat), suspectAfterMs: Number(values.suspect ?? 3 * Number(values.heartbeat)), deadAfterMs: Number(values.dead ?? 10 * Number(values.heartbeat)) }
+    })
   })
 }

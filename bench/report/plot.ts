@@ -68,7 +68,14 @@ function toVegaLite (spec: ChartSpec): TopLevelSpec {
           x,
           y,
           // Legend in the caller's series order, not alphabetical.
-          color: { field: 'series', type: 'nominal', title: null, scale: { domain: spec.series.map((series) => series.name) } },
+          color: {
+            field: 'series',
+            type: 'nominal',
+            title: null,
+            scale: { domain: spec.series.map((series) => series.name) },
+            // Below the plot, names in full: series names carry what was measured and how.
+            legend: { orient: 'bottom', direction: 'vertical', columns: 2, labelLimit: 0 }
+          },
           // Lines join points in the order given, not sorted by x, so a series may double back.
           order: { field: 'index', type: 'quantitative' }
         },
