@@ -6,8 +6,8 @@
  *
  * Appends one JSON line per cluster size to <out>/convergence.jsonl and prints progress to stderr.
  */
-import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
+import { CLUSTER_OPTIONS, isMain, parseSizes, parseTimings } from './report/cli.js'
 import { writeJsonLine } from './report/jsonl.js'
 import type { RegistryOptions } from '../src/index.js'
 import { runConvergence, type ConvergenceResult } from './convergence/scenario.js'
@@ -47,25 +47,10 @@ export async function runConvergenceBench (options: ConvergenceBenchOptions): Pr
   return results
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({
-    options: {
-      nodes: { type: 'string', default: '10,25,50,100,200' },
-      ops: { type: 'string', default: '20' },
-      steady: { type: 'string', default: '10' },
-      heartbeat: { type: 'string' },
-      suspect: { type: 'string' },
-      dead: { type: 'string' },
-      out: { type: 'string', default: 'bench/results/full' }
-    }
-  })
-  const sizes = values.nodes.split(',').map(Number)
-  if (sizes.some((n) => !Number.isInteger(n) || n < 3)) throw new RangeError(`--nodes must list integers >= 3, got ${values.nodes}`)
-  const timings: RegistryOptions = {
-    ...(values.heartbeat !== undefined && { heartbeatInterval: Number(values.heartbeat) }),
-    ...(values.suspect !== undefined && { suspectAfter: Number(values.suspect) }),
-    ...(values.dead !== undefined && { deadAfter: Number(values.dead) })
-  }
-  const results = await runConvergenceBench({ sizes, ops: Number(values.ops), steadySeconds: Number(values.steady), out: values.out, optionsFor: () => timings })
+if (isMain(import.meta.url)) {
+  const { values } = parseArgs({ options: { nodes: { type: 'string', default: '10,25,50,100,200' }, ...CLUSTER_OPTIONS } })
+  const timings = parseTimings(values)
+  const options: RegistryOptions = timings === undefined ? {} : { heartbeatInterval: timings.heartbeatMs, suspectAfter: timings.suspectAfterMs, deadAfter: timings.deadAfterMs }
+  const results = await runConvergenceBench({ sizes: parseSizes(values.nodes), ops: Number(values.ops), steadySeconds: Number(values.steady), out: values.out, optionsFor: () => options })
   for (const result of results) console.log(JSON.stringify(result))
 }

@@ -11,7 +11,6 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -21,6 +20,7 @@ import { createRegistry, DEFAULTS } from '../src/index.js'
 import { openRecord, sealRecord } from '../src/record/sign.js'
 import type { InstanceRecord } from '../src/record/types.js'
 import type { LookupFilter, Replica } from '../src/replica.js'
+import { isMain } from './report/cli.js'
 import { writeJsonLine } from './report/jsonl.js'
 import { markdownTable } from './report/markdown.js'
 import { round } from './report/stats.js'
@@ -292,6 +292,6 @@ function parseArgs (argv: readonly string[]): LookupBenchOptions {
   return { quick, out }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isMain(import.meta.url)) {
   await runLookupBench(parseArgs(process.argv.slice(2)))
 }

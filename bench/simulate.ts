@@ -6,8 +6,8 @@
  *
  * Appends one JSON line per size to <out>/simulate.jsonl.
  */
-import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
+import { CLUSTER_OPTIONS, isMain, parseSizes, parseTimings, type Timings } from './report/cli.js'
 import { writeJsonLine } from './report/jsonl.js'
 import { runSimulation, type SimulationResult } from './simulate/scenario.js'
 
@@ -22,7 +22,7 @@ export interface SimulateBenchOptions {
   readonly label?: string
   readonly traceBudget?: number
   /** Registry timings other than the defaults. */
-  readonly timings?: { readonly heartbeatMs: number, readonly suspectAfterMs: number, readonly deadAfterMs: number }
+  readonly timings?: Timings
 }
 
 export async function runSimulateBench (options: SimulateBenchOptions): Promise<Array<SimulationResult & { label: string }>> {
@@ -36,34 +36,26 @@ export async function runSimulateBench (options: SimulateBenchOptions): Promise<
   return results
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (isMain(import.meta.url)) {
   const { values } = parseArgs({
     options: {
       nodes: { type: 'string', default: '100,1000,10000' },
-      ops: { type: 'string', default: '20' },
-      steady: { type: 'string', default: '10' },
       loss: { type: 'string', default: '0' },
       latency: { type: 'string', default: '0.5' },
       sigma: { type: 'string', default: '0.5' },
       label: { type: 'string', default: 'lan' },
-      heartbeat: { type: 'string' },
-      suspect: { type: 'string' },
-      dead: { type: 'string' },
-      out: { type: 'string', default: 'bench/results/full' }
+      ...CLUSTER_OPTIONS
     }
   })
-  const sizes = values.nodes.split(',').map(Number)
-  if (sizes.some((n) => !Number.isInteger(n) || n < 3)) throw new RangeError(`--nodes must list integers >= 3, got ${values.nodes}`)
+  const timings = parseTimings(values)
   await runSimulateBench({
-    sizes,
+    sizes: parseSizes(values.nodes),
     ops: Number(values.ops),
     steadySeconds: Number(values.steady),
     loss: Number(values.loss),
     latency: { medianMs: Number(values.latency), sigma: Number(values.sigma) },
     label: values.label,
     out: values.out,
-    ...(values.heartbeat !== undefined && {
-      timings: { heartbeatMs: Number(values.heartbeat), suspectAfterMs: Number(values.suspect ?? 3 * Number(values.heartbeat)), deadAfterMs: Number(values.dead ?? 10 * Number(values.heartbeat)) }
-    })
+    ...(timings !== undefined && { timings })
   })
 }

@@ -1,0 +1,51 @@
+/**
+ * Command-line pieces the cluster benches share: the options they both take, cluster sizes, timings, and
+ * whether a module is the one node was started with (so a bench file runs alone or is imported by bench/run).
+ */
+import { pathToFileURL } from 'node:url'
+
+/** parseArgs options common to bench/convergence.ts and bench/simulate.ts. */
+export const CLUSTER_OPTIONS = {
+  ops: { type: 'string', default: '20' },
+  steady: { type: 'string', default: '10' },
+  heartbeat: { type: 'string' },
+  suspect: { type: 'string' },
+  dead: { type: 'string' },
+  out: { type: 'string', default: 'bench/results/full' }
+} as const
+
+/** Registry timings a bench run overrides. */
+export interface Timings {
+  readonly heartbeatMs: number
+  readonly suspectAfterMs: number
+  readonly deadAfterMs: number
+}
+
+/** True when `moduleUrl` (a module's `import.meta.url`) is the script node was asked to run. */
+export function isMain (moduleUrl: string): boolean {
+  return process.argv[1] !== undefined && moduleUrl === pathToFileURL(process.argv[1]).href
+}
+
+/** `--nodes 10,25,50` as numbers. */
+export function parseSizes (text: string): number[] {
+  const sizes = text.split(',').map(Number)
+  if (sizes.some((n) => !Number.isInteger(n) || n < 3)) throw new RangeError(`--nodes must list integers >= 3, got \`${text}\``)
+  return sizes
+}
+
+/**
+ * `--heartbeat ms [--suspect ms] [--dead ms]`; suspect and dead default to 3 and 10 heartbeats, the ratios of
+ * the registry's defaults. Undefined without --heartbeat.
+ */
+export function parseTimings (values: { heartbeat?: string, suspect?: string, dead?: string }): Timings | undefined {
+  if (values.heartbeat === undefined) {
+    if (values.suspect !== undefined || values.dead !== undefined) throw new RangeError('--suspect and --dead need --heartbeat')
+    return undefined
+  }
+  const heartbeatMs = Number(values.heartbeat)
+  const timings = { heartbeatMs, suspectAfterMs: Number(values.suspect ?? 3 * heartbeatMs), deadAfterMs: Number(values.dead ?? 10 * heartbeatMs) }
+  for (const [name, value] of Object.entries(timings)) {
+    if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer of milliseconds, got ${value}`)
+  }
+  return timings
+}
