@@ -71,7 +71,7 @@ export const SIM_DEFAULTS: Omit<SimConfig, 'nodes' | 'traced' | 'envelopeOverhea
   seed: 1
 }
 
-/** A traced member: its key-derived id and its heartbeat chain. */
+/** A traced member: the peer id its records and beats carry. */
 export interface TracedMember {
   readonly peerId: string
 }
@@ -133,7 +133,7 @@ export class SimWorld {
     this.scale = config.nodes / config.traced
     this.topicBytes = new TextEncoder().encode(recordsTopic(DEFAULTS.namespace)).length
     this.overlay = buildOverlay(config.nodes, config.targetPeers, config.meshDegree, this.rng)
-    const chainLength = 100_000
+    const chainLength = DEFAULTS.heartbeatChainLength
     for (let i = 0; i < config.nodes; i++) {
       const traced = i < config.traced
       const self = traced ? members[i]!.peerId : `sim-${i}`
@@ -152,7 +152,7 @@ export class SimWorld {
           selfPreservationLimit: DEFAULTS.selfPreservationLimit
         }),
         // Only traced members beat; the others need a queue for relaying (a 2-step chain they never use).
-        beats: new BeatQueue(self, traced ? Math.ceil(chainLength / 10) : 2),
+        beats: new BeatQueue(self, traced ? chainLength : 2),
         traced,
         alive: true,
         seen: new Set(),
@@ -266,7 +266,8 @@ export class SimWorld {
   }
 
   private beat (node: SimNode): void {
-    node.beats.beat(this.ownMaxStamp(node))
+    // A renewed chain would need a newly signed member record, which the model does not publish.
+    if (node.beats.beat(this.ownMaxStamp(node))) throw new Error(`the simulation ran past ${DEFAULTS.heartbeatChainLength} heartbeats of one chain`)
   }
 
   private ownMaxStamp (node: SimNode): Hlc {

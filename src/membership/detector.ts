@@ -91,13 +91,18 @@ interface Entry {
 export class FailureDetector {
   private readonly options: DetectorOptions
   private readonly entries = new Map<string, Entry>()
+  /** Changes of any member's state or stale flag so far (see `revision`). */
+  private changes = 0
+  /** When members died of silence, within the last `deadAfter`: a mass silence may come over several ticks. */
+  private recentDeathsMs: number[] = []
+
   /**
    * Bumped whenever a member's state or stale flag changes: what lookups return depends on both, so the
    * replica's lookup cache is valid for one revision.
    */
-  revision = 0
-  /** When members died of silence, within the last `deadAfter`: a mass silence may come over several ticks. */
-  private recentDeathsMs: number[] = []
+  get revision (): number {
+    return this.changes
+  }
 
   constructor (options: DetectorOptions) {
     this.options = options
@@ -122,7 +127,7 @@ export class FailureDetector {
     if (entry === undefined) {
       entry = { peerId: record.owner, state: 'alive', lastHeardMs: nowMs, deadSinceMs: 0, chain: undefined, maxStamp: record.stamp, stale: false }
       this.entries.set(record.owner, entry)
-      this.revision++
+      this.changes++
       this.learnChain(entry, record)
       if (record.kind === 'member' && record.leaving) {
         entry.chain!.closed = true
@@ -176,12 +181,12 @@ export class FailureDetector {
         this.recentDeathsMs.push(nowMs)
       } else if (entry.state === 'alive' && silentMs >= this.options.suspectAfter) {
         entry.state = 'suspect'
-        this.revision++
+        this.changes++
         transitions.push({ peerId: entry.peerId, from: 'alive', to: 'suspect', reason: 'silence' })
       }
       if (entry.state === 'suspect' && entry.stale !== silentMs >= this.options.deadAfter) {
         entry.stale = !entry.stale
-        this.revision++
+        this.changes++
       }
     }
     return transitions
@@ -244,7 +249,7 @@ export class FailureDetector {
   private kill (entry: Entry, from: MemberState | 'unknown', reason: TransitionReason, nowMs: number): Transition {
     entry.state = 'dead'
     entry.stale = false
-    this.revision++
+    this.changes++
     entry.deadSinceMs = nowMs
     return { peerId: entry.peerId, from, to: 'dead', reason }
   }
@@ -253,7 +258,7 @@ export class FailureDetector {
     const from = entry.state
     entry.state = 'alive'
     entry.stale = false
-    this.revision++
+    this.changes++
     entry.lastHeardMs = nowMs
     return { peerId: entry.peerId, from, to: 'alive', reason }
   }
