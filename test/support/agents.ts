@@ -4,7 +4,7 @@
  * SIGKILLed if it does not exit in time.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { root, spawnScript, tsx, type Spawned } from './processes.js'
+import { root, spawnScript, tsxArgs, type Spawned } from './processes.js'
 
 const cli = 'src/cli/main.ts'
 
@@ -19,7 +19,7 @@ export interface Agent {
 
 /** Runs the CLI with arguments and returns its exit code and output. */
 export async function runCli (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  const child = spawn(process.execPath, [tsx, cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...tsxArgs, cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })

@@ -6,8 +6,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { root, tsxArgs } from './processes.js'
 
-const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url))
 const runner = fileURLToPath(new URL('../netns/runner.ts', import.meta.url))
 
 function ip (...args: string[]): void {
@@ -118,10 +118,10 @@ export class NsNode {
 
   /** Runs the node inside `namespace`, or, when it is undefined, as a plain child process on this host. */
   constructor (namespace: string | undefined, options: Record<string, unknown>) {
-    const command = [process.execPath, tsx, runner, JSON.stringify(options)]
+    const command = [process.execPath, ...tsxArgs, runner, JSON.stringify(options)]
     this.child = namespace === undefined
-      ? spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] })
-      : spawn('ip', ['netns', 'exec', namespace, ...command], { stdio: ['pipe', 'pipe', 'pipe'] })
+      ? spawn(command[0]!, command.slice(1), { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] })
+      : spawn('ip', ['netns', 'exec', namespace, ...command], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] })
     this.exited = new Promise((resolve) => this.child.once('exit', resolve))
     this.child.stderr!.on('data', (chunk: Buffer) => { this.output += chunk.toString() })
     let ready: (id: string) => void

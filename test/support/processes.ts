@@ -6,7 +6,13 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 export const root = fileURLToPath(new URL('../..', import.meta.url))
-export const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url))
+/**
+ * Node arguments that run a TypeScript file with tsx's loader in the same process. Not tsx's CLI: that runs the
+ * script in a grandchild and relays signals only if the grandchild confirms within 30 ms, which a loaded
+ * machine misses (it then kills it and exits 143); here a signal reaches the script itself. `tsx` resolves from
+ * the working directory: spawn with `cwd: root`.
+ */
+export const tsxArgs: readonly string[] = ['--import', 'tsx']
 
 /** A running script. */
 export interface Spawned {
@@ -17,7 +23,7 @@ export interface Spawned {
 
 /** Runs `script` (relative to the repository root) with arguments and extra environment. */
 export function spawnScript (script: string, args: readonly string[] = [], env: Record<string, string> = {}): Spawned {
-  const child = spawn(process.execPath, [tsx, script, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...tsxArgs, script, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString() })
   child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString() })
