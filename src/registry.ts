@@ -1,28 +1,25 @@
 /**
- * The facade: wires the replica (pure core) to the network, signs this node's writes, turns replica effects
- * into events, and serves the public API. It holds no registry logic of its own beyond "who owns what here".
+ * The facade: composes the engine (the node's policy), its libp2p transport and the driver that times it,
+ * validates the public API's input, and turns what the engine reports into events. It decides nothing itself.
  */
 import { randomUUID } from 'node:crypto'
 import { TypedEventEmitter, type PrivateKey } from '@libp2p/interface'
 import { logger, type Logger } from '@libp2p/logger'
 import type { Clock, RegistryOptions, ResolvedConfig } from './config.js'
 import { resolveConfig } from './config.js'
-import { InvalidArgumentError, InvalidRecordError, RegistryStoppedError, TooManyInstancesError, UnknownInstanceError, describeValue } from './errors.js'
+import { InvalidArgumentError, RegistryStoppedError, TooManyInstancesError, UnknownInstanceError, describeValue } from './errors.js'
 import type { Change, Member, RegistryEvents } from './events.js'
 import { BeatQueue } from './beat-queue.js'
 import { createNode, type RegistryLibp2p } from './net/node.js'
 import { startDriver, type Driver } from './net/driver.js'
 import { loadIdentity } from './net/identity.js'
-import { Network, type Verdict } from './net/network.js'
-import { decodeBeats, encodeBeats } from './net/frames.js'
-import { MAX_BEAT_BATCH_BYTES } from './net/protocols.js'
-import { sealRecord, openRecord } from './record/sign.js'
+import { Network } from './net/network.js'
+import { signedEnvelopes } from './record/sign.js'
 import { validateInstanceFields, validatePatch } from './record/validate.js'
-import { MEMBER_RECORD_ID, type Instance, type InstanceRecord, type InstanceStatus, type MemberRecord, type SignedRecord } from './record/types.js'
-import type { Rejection } from './reject-reason.js'
-import { Replica, type LookupFilter, type ReplicaEffect } from './replica.js'
+import type { Instance, InstanceRecord, InstanceStatus } from './record/types.js'
+import type { LookupFilter, Replica } from './replica.js'
 import { parseVersionRange } from './table/query.js'
-import { ZERO_HLC } from './clock/hlc.js'
+import { Engine } from './engine/engine.js'
 import { iterateChanges } from './watch.js'
 import { resolveCheck, type CheckDefinition } from './health/check.js'
 import { HealthRunner } from './health/runner.js'
@@ -71,25 +68,17 @@ export interface LookupOptions {
   includeStale?: boolean
 }
 
-/** How long a graceful stop waits for its leave notice to reach the neighbours. */
-const LEAVE_TIMEOUT_MS = 1_000
-
 /** A running registry node. Create one with `createRegistry`. */
 export class Registry extends TypedEventEmitter<RegistryEvents> {
   /** Counters of what this node sent, received and refused. */
   readonly stats = new RegistryStats()
   private readonly config: ResolvedConfig
   private readonly clock: Clock
-  private readonly key: PrivateKey
   private readonly network: Network
-  private readonly replica: Replica
+  private readonly engine: Engine
   private readonly log: Logger
-  private readonly owned = new Map<string, InstanceRecord>()
   private readonly health: HealthRunner
-  private readonly guard: PeerGuard
   private readonly router: Router
-  private readonly beats: BeatQueue
-  private readonly pulls = new Map<string, Set<string>>()
   private driver: Driver | undefined
   private stopped = false
   /** Aborted by `stop()`, which ends every `changes()` iterator. */
@@ -99,42 +88,33 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
   constructor (config: ResolvedConfig, key: PrivateKey, node: RegistryLibp2p, guard: PeerGuard, log: Logger) {
     super()
     this.config = config
-    this.guard = guard
     this.clock = config.clock
-    this.key = key
     this.log = log
-    this.replica = new Replica({
-      self: node.peerId.toString(),
-      namespace: config.namespace,
-      maxInstancesPerOwner: config.maxInstancesPerOwner,
-      maxClockDrift: config.maxClockDrift,
-      tombstoneTtl: config.tombstoneTtl,
-      suspectAfter: config.suspectAfter,
-      deadAfter: config.deadAfter,
-      maxChainSteps: config.heartbeatChainLength,
-      selfPreservationThreshold: config.selfPreservationThreshold,
-      selfPreservationLimit: config.selfPreservationLimit
-    })
-    this.network = new Network(node, config, {
-      gossip: async (envelope, from) => this.receive(envelope, from, 'gossip'),
-      beats: (batch, from) => { this.receiveBeats(batch, from) },
-      connected: (peer) => { if (!this.stopped) void this.syncWith(peer) },
-      disconnected: () => {},
-      table: this.replica.table,
-      ignoreOwner: (owner) => this.ignoreOwner(owner),
-      ingest: async (envelope, from) => this.receive(envelope, from, 'sync'),
-      admitSync: (peer) => {
-        const nowMs = this.clock.now()
-        if (this.guard.isBanned(peer, nowMs)) return false
-        if (this.guard.admitSync(peer, nowMs)) return true
-        this.reject({ reason: 'rate-limited', detail: 'over the per-peer anti-entropy rate' }, peer, true)
-        return false
+    const self = node.peerId.toString()
+    // The transport and the engine refer to each other: the engine sends through the transport, the transport
+    // hands what arrives to the engine's handlers. The handlers object is filled in once the engine exists.
+    const handlers = {} as Engine['handlers']
+    this.network = new Network(node, config, handlers, log)
+    this.engine = new Engine({
+      config,
+      self,
+      transport: this.network,
+      envelopes: signedEnvelopes(key, { maxBytes: config.maxRecordBytes, namespace: config.namespace }),
+      guard,
+      stats: this.stats,
+      random: Math.random,
+      beats: new BeatQueue(self, config.heartbeatChainLength),
+      events: {
+        change: (change) => { this.safeDispatchEvent(`instance:${change.type}`, { detail: change as never }) },
+        member: (change) => { this.safeDispatchEvent(`member:${change.member.state}`, { detail: change }) },
+        rejected: (rejected) => { this.safeDispatchEvent('record:rejected', { detail: rejected }) }
       },
-      misbehaved: (peer, detail) => { this.reject({ reason: 'malformed', detail }, peer, true) }
-    }, log)
+      log
+    })
+    Object.assign(handlers, this.engine.handlers)
     this.health = new HealthRunner({
-      publish: async (id, status) => { if (!this.stopped && this.owned.has(id)) await this.update(id, { status }) },
-      deregister: async (id) => { if (!this.stopped && this.owned.has(id)) await this.deregister(id) },
+      publish: async (id, status) => { if (!this.stopped && this.engine.own.get(id) !== undefined) await this.update(id, { status }) },
+      deregister: async (id) => { if (!this.stopped && this.engine.own.get(id) !== undefined) await this.deregister(id) },
       now: () => this.clock.now(),
       onError: (err) => { this.log.error('health check action failed: %e', err) }
     })
@@ -143,7 +123,11 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
       now: () => this.clock.now(),
       zone: config.zone
     }, { consecutiveFailures: config.outlierFailures, baseEjectionMs: config.outlierEjection, maxEjectionMs: config.outlierMaxEjection })
-    this.beats = new BeatQueue(node.peerId.toString(), config.heartbeatChainLength)
+  }
+
+  /** The replica this node keeps (diagnostics and tests). */
+  private get replica (): Replica {
+    return this.engine.replica
   }
 
   /** This node's peer id. */
@@ -167,11 +151,11 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     if (typeof id !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(id)) {
       throw new InvalidArgumentError('id', `Expected \`id\` to be 1-64 letters, digits, \`_\`, \`.\`, \`:\` or \`-\`, got ${describeValue(id)}`)
     }
-    if (!this.owned.has(id) && this.owned.size >= this.config.maxInstancesPerOwner) throw new TooManyInstancesError(this.config.maxInstancesPerOwner)
-    const record: InstanceRecord = { kind: 'instance', deleted: false, owner: this.peerId, id, namespace: this.config.namespace, stamp: this.stamp(), ...fields }
+    const own = this.engine.own
+    if (own.get(id) === undefined && own.size >= this.config.maxInstancesPerOwner) throw new TooManyInstancesError(this.config.maxInstancesPerOwner)
+    const record: InstanceRecord = { kind: 'instance', deleted: false, owner: this.peerId, id, namespace: this.config.namespace, stamp: own.stamp(), ...fields }
     this.health.remove(id)
-    await this.write(record)
-    this.owned.set(id, record)
+    await own.put(record)
     if (check !== undefined) this.health.add(id, check, fields.status)
     return this.replica.instance(record)
   }
@@ -181,19 +165,17 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     this.assertRunning()
     const current = this.ownedInstance(id)
     const changes = validatePatch(patch)
-    const record: InstanceRecord = { ...current, ...changes, stamp: this.stamp() }
-    await this.write(record)
-    this.owned.set(id, record)
+    const record: InstanceRecord = { ...current, ...changes, stamp: this.engine.own.stamp() }
+    await this.engine.own.put(record)
     return this.replica.instance(record)
   }
 
   /** Removes an instance this node owns, everywhere: a tombstone is gossiped. */
   async deregister (id: string): Promise<void> {
     this.assertRunning()
-    const current = this.ownedInstance(id)
-    this.owned.delete(id)
+    this.ownedInstance(id)
     this.health.remove(id)
-    await this.write({ kind: 'instance', deleted: true, owner: this.peerId, id, namespace: this.config.namespace, stamp: this.stamp(), service: current.service })
+    await this.engine.own.remove(id)
   }
 
   /** Healthy instances of a service, from local memory (no network hop). */
@@ -304,241 +286,30 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     this.driver?.stop()
     this.health.stopAll()
     this.stopSignal.abort()
-    if (options.leave !== false) await this.announceLeave()
+    await this.engine.stop(options.leave !== false)
     await this.network.stop()
     await this.network.node.stop()
-  }
-
-  private async announceLeave (): Promise<void> {
-    try {
-      const leaving = await this.sealMember(true)
-      await Promise.all([this.network.publish(leaving), this.network.pushToAll([leaving], LEAVE_TIMEOUT_MS)])
-    } catch (err) {
-      this.log.error('could not announce leave: %e', err)
-    }
   }
 
   /** @internal Starts the protocols and timers; called once by `createRegistry`. */
   async start (): Promise<void> {
     await this.network.start()
-    await this.writeMember()
+    await this.engine.start()
+    const engine = this.engine
     this.driver = startDriver(this.config, {
-      beat: () => { this.beat() },
-      flush: () => { this.flushBeats() },
-      tick: () => { this.emitEffects(this.replica.tick(this.clock.now())) },
-      antiEntropy: () => { this.antiEntropy() },
-      maintain: () => { this.network.maintain(this.replica.members(this.clock.now()), this.clock.now(), Math.random) }
+      beat: () => { engine.beat() },
+      flush: () => { engine.flush() },
+      tick: () => { engine.tick() },
+      antiEntropy: () => { engine.antiEntropy() },
+      maintain: () => { this.network.maintain(this.replica.members(this.clock.now()), Math.random) }
     })
-  }
-
-  /** Network handler: a gossiped or synced envelope. */
-  private async receive (envelope: Uint8Array, from: string, via: 'gossip' | 'sync'): Promise<Verdict> {
-    if (this.stopped) return 'ignore'
-    const nowMs = this.clock.now()
-    this.stats.received(via, envelope.length)
-    if (this.guard.isBanned(from, nowMs)) return 'reject'
-    // Rate first: a flood costs a counter, not a signature check per message.
-    if (via === 'gossip' && !this.guard.admitRecord(from, nowMs)) {
-      this.reject({ reason: 'rate-limited', detail: 'over the per-peer record rate' }, from, true)
-      return 'reject'
-    }
-    if (via === 'gossip' && this.config.dropGossipRate > 0 && Math.random() < this.config.dropGossipRate) return 'ignore'
-    const opened = await openRecord(envelope, { maxBytes: this.config.maxRecordBytes, namespace: this.config.namespace })
-    if (!opened.ok) {
-      this.reject(opened.rejection, from, true)
-      return 'reject'
-    }
-    if (!this.guard.isAllowedOwner(opened.record.owner)) {
-      // An allowed relay may hold another cluster's allow-list: refuse the record, not the relay.
-      this.reject({ reason: 'not-allowed', detail: `owner ${opened.record.owner} is not in allowPeers` }, from)
-      return 'ignore'
-    }
-    const result = this.replica.ingest({ record: opened.record, envelope: opened.envelope }, nowMs)
-    this.emitEffects(result.effects, from)
-    if (result.outcome === 'rejected') {
-      // A relay passing on a record of a member it still believes alive is honest; only forgeries cost score.
-      const honest = result.rejection.reason === 'dead-member' || result.rejection.reason === 'too-many-instances'
-      this.reject(result.rejection, from, !honest)
-      return honest ? 'ignore' : 'reject'
-    }
-    if (result.outcome !== 'applied') return 'ignore'
-    if (via === 'sync' && from === opened.record.owner) {
-      // The owner handed us its own record directly: it was written while the owner had no gossip peers (a
-      // node that just started), so no one else has it yet. Gossip it on instead of waiting for anti-entropy.
-      void this.network.publish(opened.envelope)
-    }
-    return 'accept'
-  }
-
-  /** Network handler: a batch of beats from a neighbour. */
-  private receiveBeats (batch: Uint8Array, from: string): void {
-    if (this.stopped) return
-    const nowMs = this.clock.now()
-    this.stats.received('beats', batch.length)
-    if (this.guard.isBanned(from, nowMs)) return
-    if (!this.guard.admitBeats(from, nowMs)) {
-      this.reject({ reason: 'rate-limited', detail: 'over the per-peer heartbeat batch rate' }, from, true)
-      return
-    }
-    const decoded = decodeBeats(batch, Math.floor(MAX_BEAT_BATCH_BYTES / 40))
-    if (decoded === undefined) {
-      this.reject({ reason: 'malformed', detail: 'undecodable beat batch' }, from, true)
-      return
-    }
-    if (decoded.invalid > 0) this.reject({ reason: 'malformed', detail: `${decoded.invalid} beats with a malformed owner or stamp` }, from, true)
-    for (const beat of decoded.beats) {
-      if (!this.guard.isAllowedOwner(beat.owner)) continue
-      const result = this.replica.ingestBeat(beat, nowMs)
-      if (result.outcome === 'fresh') this.beats.relay(beat)
-      else if (result.outcome === 'rejected') this.reject(result.rejection, from, true)
-      this.emitEffects(result.effects, from)
-    }
-  }
-
-  /** Owners not worth pulling during anti-entropy: those dead here. */
-  private ignoreOwner (owner: string): boolean {
-    return owner !== this.peerId && this.replica.stateOf(owner) === 'dead' && this.replica.detector.get(owner) !== undefined
-  }
-
-  private beat (): void {
-    // A used-up chain was replaced: sign the new anchor. Peers pull the member record if a beat outruns it.
-    if (this.beats.beat(this.replica.table.maxStamp(this.peerId) ?? ZERO_HLC)) void this.writeMember()
-  }
-
-  private flushBeats (): void {
-    if (this.beats.isEmpty) return
-    const peers = this.network.connectedPeers()
-    if (peers.length === 0) return
-    const batch = encodeBeats(this.beats.drain())
-    for (let i = 0; i < this.config.beatFanout && peers.length > 0; i++) {
-      const [peer] = peers.splice(Math.floor(Math.random() * peers.length), 1)
-      if (peer === undefined) break
-      this.stats.sent('beats', batch.length)
-      void this.network.sendBeats(peer, batch)
-    }
-  }
-
-  private antiEntropy (): void {
-    const peers = this.network.connectedPeers()
-    const peer = peers[Math.floor(Math.random() * peers.length)]
-    if (peer !== undefined) void this.syncWith(peer)
-  }
-
-  private async syncWith (peer: string, owners?: Iterable<string>): Promise<void> {
-    const stats = await this.network.sync(peer, owners)
-    if (stats !== undefined) this.stats.syncRound(owners === undefined ? 'full' : 'targeted')
-  }
-
-  private emitEffects (effects: readonly ReplicaEffect[], from?: string): void {
-    for (const effect of effects) {
-      switch (effect.kind) {
-        case 'change':
-          this.safeDispatchEvent(`instance:${effect.change.type}`, { detail: effect.change as never })
-          break
-        case 'member':
-          this.log('member %s: %s -> %s', effect.change.member.peerId, effect.change.from, effect.change.member.state)
-          this.safeDispatchEvent(`member:${effect.change.member.state}`, { detail: effect.change })
-          break
-        case 'supersede':
-          void this.supersede(effect.record)
-          break
-        case 'pull':
-          if (from !== undefined) this.schedulePull(from, effect.owner)
-          break
-      }
-    }
-  }
-
-  private schedulePull (peer: string, owner: string): void {
-    let owners = this.pulls.get(peer)
-    if (owners === undefined) {
-      owners = new Set()
-      this.pulls.set(peer, owners)
-      // Gather the pulls one batch of beats asks for, then run them as one targeted exchange.
-      queueMicrotask(() => {
-        const wanted = this.pulls.get(peer)
-        this.pulls.delete(peer)
-        if (wanted !== undefined && !this.stopped) void this.syncWith(peer, wanted)
-      })
-    }
-    owners.add(owner)
-  }
-
-  private async supersede (record: SignedRecord): Promise<void> {
-    if (this.stopped) return
-    this.log('superseding record %s from an earlier run of this node', record.id === MEMBER_RECORD_ID ? '(member)' : record.id)
-    if (record.kind === 'member') {
-      await this.writeMember()
-      return
-    }
-    const mine = this.owned.get(record.id)
-    if (mine !== undefined) {
-      const renewed = { ...mine, stamp: this.stamp() }
-      this.owned.set(record.id, renewed)
-      await this.write(renewed)
-      return
-    }
-    await this.write({ kind: 'instance', deleted: true, owner: this.peerId, id: record.id, namespace: this.config.namespace, stamp: this.stamp(), service: record.kind === 'instance' ? record.service : '' })
-  }
-
-  private async write (record: SignedRecord): Promise<void> {
-    const envelope = await sealRecord(record, this.key)
-    if (envelope.length > this.config.maxRecordBytes) {
-      // Peers would refuse it as oversized: fail here, where the caller can still shrink it.
-      throw new InvalidRecordError('instance', `The signed record is ${envelope.length} bytes, over \`maxRecordBytes\` (${this.config.maxRecordBytes}): shorten its metadata or tags`)
-    }
-    const result = this.replica.ingestLocal({ record, envelope })
-    this.emitEffects(result.effects)
-    this.stats.sent('gossip', envelope.length)
-    await this.network.publish(envelope)
-  }
-
-  private async writeMember (): Promise<void> {
-    const envelope = await this.sealMember(false)
-    const opened = await openRecord(envelope, { maxBytes: Number.MAX_SAFE_INTEGER, namespace: this.config.namespace })
-    if (!opened.ok) throw new Error(`own member record does not verify: ${opened.rejection.detail}`)
-    this.replica.ingestLocal({ record: opened.record, envelope: opened.envelope })
-    this.stats.sent('gossip', opened.envelope.length)
-    await this.network.publish(opened.envelope)
-  }
-
-  private async sealMember (leaving: boolean): Promise<Uint8Array> {
-    const record: MemberRecord = {
-      kind: 'member',
-      deleted: false,
-      owner: this.peerId,
-      id: MEMBER_RECORD_ID,
-      namespace: this.config.namespace,
-      stamp: this.stamp(),
-      // A member advertises at most 16 addresses (the record limit); loopback ones last, as they help only
-      // nodes on the same host.
-      addrs: this.multiaddrs.sort((a, b) => Number(a.includes('/127.0.0.1/')) - Number(b.includes('/127.0.0.1/'))).slice(0, 16),
-      chain: this.beats.anchor,
-      leaving
-    }
-    return sealRecord(record, this.key)
-  }
-
-  private stamp (): ReturnType<Replica['stamp']> {
-    return this.replica.stamp(this.clock.now())
   }
 
   private ownedInstance (id: string): InstanceRecord {
     if (typeof id !== 'string') throw new InvalidArgumentError('id', `Expected \`id\` to be a string, got ${describeValue(id)}`)
-    const record = this.owned.get(id)
+    const record = this.engine.own.get(id)
     if (record === undefined) throw new UnknownInstanceError(id)
     return record
-  }
-
-  /** Counts and reports a refused message; with `strike`, it counts against the sender, who may be banned. */
-  private reject (rejection: Rejection, from: string, strike = false): void {
-    this.stats.rejected(rejection.reason)
-    this.log('rejected input from %s: %s (%s)', from, rejection.reason, rejection.detail)
-    this.safeDispatchEvent('record:rejected', { detail: { ...rejection, from } })
-    if (strike && this.guard.strike(from, this.clock.now())) {
-      this.log('banning %s: too much invalid input', from)
-      void this.network.disconnect(from)
-    }
   }
 
   private assertRunning (): void {

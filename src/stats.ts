@@ -40,6 +40,12 @@ export class RegistryStats {
     this.bytesOut[channel] += bytes
   }
 
+  /** Counts several messages sent at once (the frames of one exchange). */
+  sentMany (channel: Channel, messages: number, bytes: number): void {
+    this.messagesOut[channel] += messages
+    this.bytesOut[channel] += bytes
+  }
+
   /** Counts one refused message. */
   rejected (reason: RejectReason): void {
     this.rejections[reason] = (this.rejections[reason] ?? 0) + 1

@@ -11,31 +11,17 @@ import type { ResolvedConfig } from '../config.js'
 import { BeatLinks, readBeatStream } from './beat-links.js'
 import type { RegistryLibp2p } from './node.js'
 import { beatProtocol, recordsTopic, syncProtocol, SYNC_TIMEOUT_MS } from './protocols.js'
-import { initiateSync, pushRecords, respondSync, SyncProtocolError, type SyncPeer, type SyncStats } from './sync-protocol.js'
-
-/** What the registry decides about a received envelope; gossipsub forwards only accepted ones. */
-export type Verdict = 'accept' | 'ignore' | 'reject'
-
-/** Callbacks through which the network hands what it receives to the registry. */
-export interface NetworkHandlers extends SyncPeer {
-  /** A gossiped record envelope. `reject` lowers the sender's gossipsub score. */
-  gossip: (envelope: Uint8Array, from: string) => Promise<Verdict>
-  /** A batch of heartbeats from a neighbour (undecoded). */
-  beats: (batch: Uint8Array, from: string) => void
-  /** A new connection this node dialled: the moment to run anti-entropy with it. */
-  connected: (peer: string) => void
-  /** A connection closed. */
-  disconnected: (peer: string) => void
-  /** May this peer start an anti-entropy exchange now? */
-  admitSync: (peer: string) => boolean
-  /** A peer broke a protocol (malformed frames, too many invalid records): count it against the peer. */
-  misbehaved: (peer: string, detail: string) => void
-}
+import { initiateSync, pushRecords, respondSync, SyncProtocolError } from './sync-protocol.js'
+import type { SyncOutcome, Transport, TransportHandlers } from '../engine/transport.js'
 
 /** A dial that has not connected by then is abandoned. */
 const DIAL_TIMEOUT_MS = 5_000
 
-/** Back-off of a peer after its first failed dial, doubling with each further failure up to the maximum. */
+/**
+ * Dial back-offs run on the monotonic clock (`performance.now()`): a wall-clock step must not retry a peer at
+ * once or never.
+ *
+ * Back-off of a peer after its first failed dial, doubling with each further failure up to the maximum. */
 const MIN_DIAL_BACKOFF_MS = 1_000
 const MAX_DIAL_BACKOFF_MS = 30_000
 /** Peers remembered with a back-off; the oldest is forgotten beyond it. */
@@ -47,8 +33,8 @@ const MAX_DIALS_PER_ROUND = 4
 /** Longest back-off between two attempts to reach the bootstrap peers while isolated. */
 const MAX_BOOTSTRAP_BACKOFF_MS = 30_000
 
-/** Gossip, heartbeat links, anti-entropy and dialling for one node. */
-export class Network {
+/** Gossip, heartbeat links, anti-entropy and dialling for one node: the engine's transport on libp2p. */
+export class Network implements Transport {
   private readonly topic: string
   private readonly beatProtocol: string
   private readonly syncProtocol: string
@@ -64,7 +50,7 @@ export class Network {
   constructor (
     readonly node: RegistryLibp2p,
     private readonly config: ResolvedConfig,
-    private readonly handlers: NetworkHandlers,
+    private readonly handlers: TransportHandlers,
     private readonly log: Logger
   ) {
     this.topic = recordsTopic(config.namespace)
@@ -99,7 +85,10 @@ export class Network {
         return
       }
       respondSync(stream, this.handlers, from, AbortSignal.timeout(SYNC_TIMEOUT_MS)).then(
-        (stats) => { this.log('sync with %s answered: sent %d, received %d', from, stats.sent, stats.received) },
+        (stats) => {
+          this.log('sync with %s answered: sent %d, received %d', from, stats.sent, stats.received)
+          this.handlers.answered(stats)
+        },
         (err: Error) => {
           this.log('sync with %s failed: %e', from, err)
           if (err instanceof SyncProtocolError) this.handlers.misbehaved(from, err.message)
@@ -113,9 +102,7 @@ export class Network {
       if (connection.direction === 'outbound') this.handlers.connected(connection.remotePeer.toString())
     })
     this.node.addEventListener('peer:disconnect', (event) => {
-      const peer = event.detail.toString()
-      this.beatLinks.close(peer)
-      this.handlers.disconnected(peer)
+      this.beatLinks.close(event.detail.toString())
     })
     this.node.addEventListener('peer:discovery', (event) => {
       // mDNS (or bootstrap) found a peer: connect if we want more neighbours.
@@ -149,13 +136,15 @@ export class Network {
     return (this.node.services.pubsub as unknown as GossipSub).getScore(peer)
   }
 
-  /** Gossips a signed envelope to the cluster. */
-  async publish (envelope: Uint8Array): Promise<void> {
+  /** Gossips a signed envelope to the cluster; resolves with the payload bytes handed to neighbours. */
+  async publish (envelope: Uint8Array): Promise<number> {
     try {
-      await this.node.services.pubsub.publish(this.topic, envelope)
+      const { recipients } = await this.node.services.pubsub.publish(this.topic, envelope)
+      return envelope.length * recipients.length
     } catch (err) {
       // No peer yet is normal at start; anti-entropy delivers the record once one connects.
       this.log.trace('publish failed: %e', err)
+      return 0
     }
   }
 
@@ -165,7 +154,7 @@ export class Network {
   }
 
   /** Runs one anti-entropy exchange with a peer (one at a time per peer). Never throws. */
-  async sync (peer: string, owners?: Iterable<string>): Promise<SyncStats | undefined> {
+  async sync (peer: string, owners?: Iterable<string>): Promise<SyncOutcome | undefined> {
     if (this.stopping || this.syncs.has(peer)) return undefined
     this.syncs.add(peer)
     const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
@@ -201,8 +190,9 @@ export class Network {
    * Keeps this node connected: below `targetPeers`, dials a few known members it is not connected to; with no
    * connection at all, dials the bootstrap peers with exponential back-off.
    */
-  maintain (members: ReadonlyArray<{ peerId: string, addrs: readonly string[] }>, nowMs: number, random: () => number): void {
+  maintain (members: ReadonlyArray<{ peerId: string, addrs: readonly string[] }>, random: () => number): void {
     if (this.stopping) return
+    const nowMs = performance.now()
     const connected = new Set(this.connectedPeers())
     if (connected.size === 0 && this.config.bootstrap.length > 0 && nowMs >= this.nextBootstrapMs) {
       this.nextBootstrapMs = nowMs + this.bootstrapBackoffMs
@@ -250,7 +240,7 @@ export class Network {
     } catch (err) {
       this.log.trace('dial %s failed: %e', key, err)
       const backoffMs = Math.min((this.dialBackoff.get(key)?.backoffMs ?? MIN_DIAL_BACKOFF_MS / 2) * 2, MAX_DIAL_BACKOFF_MS)
-      this.dialBackoff.set(key, { retryAtMs: Date.now() + backoffMs, backoffMs })
+      this.dialBackoff.set(key, { retryAtMs: performance.now() + backoffMs, backoffMs })
       if (this.dialBackoff.size > MAX_BACKOFF_ENTRIES) this.dialBackoff.delete(this.dialBackoff.keys().next().value!)
     } finally {
       this.dialing.delete(key)

@@ -14,19 +14,12 @@
 import { lpStream, type LengthPrefixedStream } from 'it-length-prefixed-stream'
 import type { Stream } from '@libp2p/interface'
 import { answerDigest, answerSummary, answerWant, openSync } from '../sync/session.js'
-import type { LwwTable } from '../table/table.js'
 import type { TableEntry } from '../table/entry.js'
+import type { SyncPeer } from '../engine/transport.js'
 import { MAX_SYNC_FRAME_BYTES } from './protocols.js'
 import { decodeSyncFrame, encodeSyncFrame, type SyncMessage } from './frames.js'
 
-/** What a sync endpoint needs from the registry. */
-export interface SyncPeer {
-  readonly table: LwwTable
-  /** Owners not worth pulling (dead here). */
-  ignoreOwner: (owner: string) => boolean
-  /** Verifies and merges one envelope received from `from`. */
-  ingest: (envelope: Uint8Array, from: string) => Promise<'accept' | 'ignore' | 'reject'>
-}
+export type { SyncPeer }
 
 /** Invalid records one exchange may carry before it is abandoned: an honest peer sends none. */
 const MAX_INVALID_PER_EXCHANGE = 16
@@ -35,6 +28,13 @@ const MAX_INVALID_PER_EXCHANGE = 16
 export interface SyncStats {
   sent: number
   received: number
+  /** Bytes and frames this side wrote, counted where they are written. */
+  bytesOut: number
+  framesOut: number
+}
+
+function newStats (): SyncStats {
+  return { sent: 0, received: 0, bytesOut: 0, framesOut: 0 }
 }
 
 /** Thrown when the other side breaks the protocol; the stream is aborted. */
@@ -48,13 +48,13 @@ export class SyncProtocolError extends Error {
 /** Runs the initiator side; `owners` limits the exchange to those owners (a targeted pull). */
 export async function initiateSync (stream: Stream, peer: SyncPeer, from: string, signal: AbortSignal, owners?: Iterable<string>): Promise<SyncStats> {
   const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
-  const stats: SyncStats = { sent: 0, received: 0 }
-  await write(lp, openSync(peer.table, owners), signal)
+  const stats = newStats()
+  await write(lp, openSync(peer.table, owners), signal, stats)
   const summary = await read(lp, signal)
   if (summary.type !== 'summary') throw new SyncProtocolError(`expected a summary, got ${summary.type}`)
   const { give, want } = answerSummary(peer.table, summary, { ignoreOwner: peer.ignoreOwner })
-  await write(lp, want, signal)
-  stats.sent = await writeRecords(lp, give, signal)
+  await write(lp, want, signal, stats)
+  stats.sent = await writeRecords(lp, give, signal, stats)
   stats.received = await readRecords(lp, peer, from, signal)
   await stream.close({ signal })
   return stats
@@ -63,14 +63,14 @@ export async function initiateSync (stream: Stream, peer: SyncPeer, from: string
 /** Sends records without asking for anything back (a graceful leave's last words). */
 export async function pushRecords (stream: Stream, envelopes: readonly Uint8Array[], signal: AbortSignal): Promise<void> {
   const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
-  await writeRecords(lp, envelopes.map((envelope) => ({ envelope })), signal)
+  await writeRecords(lp, envelopes.map((envelope) => ({ envelope })), signal, newStats())
   await stream.close({ signal })
 }
 
 /** Runs the responder side of one inbound stream. */
 export async function respondSync (stream: Stream, peer: SyncPeer, from: string, signal: AbortSignal): Promise<SyncStats> {
   const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
-  const stats: SyncStats = { sent: 0, received: 0 }
+  const stats = newStats()
   const first = await read(lp, signal)
   if (first.type === 'records' || first.type === 'done') {
     stats.received = await readRecords(lp, peer, from, signal, first)
@@ -78,17 +78,20 @@ export async function respondSync (stream: Stream, peer: SyncPeer, from: string,
     return stats
   }
   if (first.type !== 'digest') throw new SyncProtocolError(`expected a digest, got ${first.type}`)
-  await write(lp, answerDigest(peer.table, first), signal)
+  await write(lp, answerDigest(peer.table, first), signal, stats)
   const want = await read(lp, signal)
   if (want.type !== 'want') throw new SyncProtocolError(`expected a want, got ${want.type}`)
   stats.received = await readRecords(lp, peer, from, signal)
-  stats.sent = await writeRecords(lp, answerWant(peer.table, want), signal)
+  stats.sent = await writeRecords(lp, answerWant(peer.table, want), signal, stats)
   await stream.close({ signal })
   return stats
 }
 
-async function write (lp: LengthPrefixedStream<Stream>, message: SyncMessage, signal: AbortSignal): Promise<void> {
-  await lp.write(encodeSyncFrame(message), { signal })
+async function write (lp: LengthPrefixedStream<Stream>, message: SyncMessage, signal: AbortSignal, stats: SyncStats): Promise<void> {
+  const frame = encodeSyncFrame(message)
+  await lp.write(frame, { signal })
+  stats.framesOut++
+  stats.bytesOut += frame.length
 }
 
 async function read (lp: LengthPrefixedStream<Stream>, signal: AbortSignal): Promise<SyncMessage> {
@@ -98,22 +101,22 @@ async function read (lp: LengthPrefixedStream<Stream>, signal: AbortSignal): Pro
 }
 
 /** Writes entries in frames under the frame limit, then DONE. Returns how many were sent. */
-async function writeRecords (lp: LengthPrefixedStream<Stream>, entries: ReadonlyArray<Pick<TableEntry, 'envelope'>>, signal: AbortSignal): Promise<number> {
+async function writeRecords (lp: LengthPrefixedStream<Stream>, entries: ReadonlyArray<Pick<TableEntry, 'envelope'>>, signal: AbortSignal, stats: SyncStats): Promise<number> {
   // Leave room for framing: each envelope costs its length plus a few bytes of tag and length prefix.
   const budget = MAX_SYNC_FRAME_BYTES - 1024
   let batch: Uint8Array[] = []
   let size = 0
   for (const { envelope } of entries) {
     if (size + envelope.length + 8 > budget && batch.length > 0) {
-      await write(lp, { type: 'records', envelopes: batch }, signal)
+      await write(lp, { type: 'records', envelopes: batch }, signal, stats)
       batch = []
       size = 0
     }
     batch.push(envelope)
     size += envelope.length + 8
   }
-  if (batch.length > 0) await write(lp, { type: 'records', envelopes: batch }, signal)
-  await write(lp, { type: 'done' }, signal)
+  if (batch.length > 0) await write(lp, { type: 'records', envelopes: batch }, signal, stats)
+  await write(lp, { type: 'done' }, signal, stats)
   return entries.length
 }
 

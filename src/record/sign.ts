@@ -119,3 +119,11 @@ function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
 }
+
+/** The node's envelope codec: seals with its key, opens with the registry's expectations (see `Envelopes`). */
+export function signedEnvelopes (privateKey: PrivateKey, expect: OpenExpectations): { seal: (record: SignedRecord) => Promise<Uint8Array>, open: (bytes: Uint8Array) => Promise<OpenResult> } {
+  return {
+    seal: async (record) => sealRecord(record, privateKey),
+    open: async (bytes) => openRecord(bytes, expect)
+  }
+}

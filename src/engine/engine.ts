@@ -1,0 +1,310 @@
+/**
+ * A node's policy, shared unchanged by the libp2p node and the simulator: what it admits from the network and
+ * what that costs the sender, how it keeps liveness (own beats, relays, pulls), when it runs anti-entropy, and
+ * its own signed writes. It reaches the network only through `Transport`, reads time and randomness from what it
+ * is given, and reports what happened through `EngineEvents`. It owns no timer: a driver calls its tasks.
+ */
+import type { Logger } from '@libp2p/interface'
+import type { ResolvedConfig } from '../config.js'
+import type { Change, MemberChange, Rejected } from '../events.js'
+import { BeatQueue } from '../beat-queue.js'
+import { ZERO_HLC } from '../clock/hlc.js'
+import { decodeBeats, encodeBeats } from '../net/frames.js'
+import { MAX_BEAT_BATCH_BYTES } from '../net/protocols.js'
+import type { PeerGuard } from '../guard/peer-guard.js'
+import type { Rejection } from '../reject-reason.js'
+import { Replica, type ReplicaEffect } from '../replica.js'
+import type { RegistryStats } from '../stats.js'
+import type { Envelopes } from './envelopes.js'
+import { OwnWrites } from './own-writes.js'
+import type { Transport, TransportHandlers, Verdict } from './transport.js'
+
+/** How long a graceful stop waits for its leave notice to reach the neighbours. */
+const LEAVE_TIMEOUT_MS = 1_000
+
+/** Where the engine reports what changed. Called synchronously, after the state is consistent. */
+export interface EngineEvents {
+  change: (change: Change) => void
+  member: (change: MemberChange) => void
+  rejected: (rejected: Rejected) => void
+}
+
+/** Everything an engine is built from. */
+export interface EngineInit {
+  readonly config: ResolvedConfig
+  /** This node's peer id. */
+  readonly self: string
+  readonly transport: Transport
+  readonly envelopes: Envelopes
+  readonly guard: PeerGuard
+  readonly stats: RegistryStats
+  /** Uniform in [0, 1): which neighbours get a batch, which peer an anti-entropy round picks. */
+  readonly random: () => number
+  /** Heartbeat chains for this node (their seeds are secret, so they come from the caller). */
+  readonly beats: BeatQueue
+  readonly events: EngineEvents
+  readonly log: Logger
+}
+
+/** The policy of one node. */
+export class Engine {
+  readonly replica: Replica
+  readonly own: OwnWrites
+  /** The inbound side, as the transport calls it. */
+  readonly handlers: TransportHandlers
+  private readonly config: ResolvedConfig
+  private readonly transport: Transport
+  private readonly envelopes: Envelopes
+  private readonly guard: PeerGuard
+  private readonly stats: RegistryStats
+  private readonly events: EngineEvents
+  private readonly beats: BeatQueue
+  private readonly random: () => number
+  private readonly log: Logger
+  private readonly self: string
+  /** Owners to pull from each peer, gathered over one batch of beats. */
+  private readonly pulls = new Map<string, Set<string>>()
+  private stopped = false
+
+  constructor (init: EngineInit) {
+    const { config } = init
+    this.config = config
+    this.self = init.self
+    this.transport = init.transport
+    this.envelopes = init.envelopes
+    this.guard = init.guard
+    this.stats = init.stats
+    this.events = init.events
+    this.beats = init.beats
+    this.random = init.random
+    this.log = init.log
+    this.replica = new Replica({
+      self: init.self,
+      namespace: config.namespace,
+      maxInstancesPerOwner: config.maxInstancesPerOwner,
+      maxClockDrift: config.maxClockDrift,
+      tombstoneTtl: config.tombstoneTtl,
+      suspectAfter: config.suspectAfter,
+      deadAfter: config.deadAfter,
+      maxChainSteps: config.heartbeatChainLength,
+      selfPreservationThreshold: config.selfPreservationThreshold,
+      selfPreservationLimit: config.selfPreservationLimit
+    })
+    this.own = new OwnWrites({
+      self: init.self,
+      namespace: config.namespace,
+      maxRecordBytes: config.maxRecordBytes,
+      replica: this.replica,
+      envelopes: init.envelopes,
+      transport: init.transport,
+      now: () => this.now(),
+      chain: () => this.beats.anchor,
+      effects: (effects) => { this.apply(effects) },
+      sent: (bytes) => { if (bytes > 0) this.stats.sent('gossip', bytes) },
+      log: init.log
+    })
+    this.handlers = {
+      table: this.replica.table,
+      gossip: async (envelope, from) => this.receive(envelope, from, 'gossip'),
+      ingest: async (envelope, from) => this.receive(envelope, from, 'sync'),
+      beats: (batch, from) => { this.receiveBeats(batch, from) },
+      connected: (peer) => { if (!this.stopped) void this.syncWith(peer) },
+      ignoreOwner: (owner) => this.ignoreOwner(owner),
+      admitSync: (peer) => this.admitSync(peer),
+      misbehaved: (peer, detail) => { this.reject({ reason: 'malformed', detail }, peer, true) },
+      answered: (outcome) => { this.stats.sentMany('sync', outcome.framesOut, outcome.bytesOut) }
+    }
+  }
+
+  /** Publishes this node's member record: the node exists for the cluster from here on. */
+  async start (): Promise<void> {
+    await this.own.putMember()
+  }
+
+  /** Stops acting on input and timers; with `leave`, first tells the neighbours this member is leaving. */
+  async stop (leave: boolean): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    if (!leave) return
+    try {
+      const leaving = await this.own.putMember(true)
+      await Promise.all([this.transport.publish(leaving), this.transport.pushToAll([leaving], LEAVE_TIMEOUT_MS)])
+    } catch (err) {
+      this.log.error('could not announce leave: %e', err)
+    }
+  }
+
+  /** Task: this node's own heartbeat. A used-up chain was replaced: sign the new anchor. */
+  beat (): void {
+    if (this.stopped) return
+    if (this.beats.beat(this.replica.table.maxStamp(this.self) ?? ZERO_HLC)) this.background(this.own.putMember(), 'renew the heartbeat chain')
+  }
+
+  /** Task: push queued beats (own and relayed) to `beatFanout` random neighbours. */
+  flush (): void {
+    if (this.stopped || this.beats.isEmpty) return
+    const peers = this.transport.connectedPeers()
+    if (peers.length === 0) return
+    const batch = encodeBeats(this.beats.drain())
+    for (let i = 0; i < this.config.beatFanout && peers.length > 0; i++) {
+      const [peer] = peers.splice(Math.floor(this.random() * peers.length), 1)
+      if (peer === undefined) break
+      this.stats.sent('beats', batch.length)
+      void this.transport.sendBeats(peer, batch)
+    }
+  }
+
+  /** Task: age members and reap tombstones. */
+  tick (): void {
+    if (this.stopped) return
+    this.apply(this.replica.tick(this.now()))
+  }
+
+  /** Task: one anti-entropy round with a random neighbour. */
+  antiEntropy (): void {
+    if (this.stopped) return
+    const peers = this.transport.connectedPeers()
+    const peer = peers[Math.floor(this.random() * peers.length)]
+    if (peer !== undefined) void this.syncWith(peer)
+  }
+
+  private now (): number {
+    return this.config.clock.now()
+  }
+
+  /** A gossiped or synced envelope: rate, signature, owner, then the replica's own rules. */
+  private async receive (envelope: Uint8Array, from: string, via: 'gossip' | 'sync'): Promise<Verdict> {
+    if (this.stopped) return 'ignore'
+    const nowMs = this.now()
+    this.stats.received(via, envelope.length)
+    if (this.guard.isBanned(from, nowMs)) return 'reject'
+    // Rate first: a flood costs a counter, not a signature check per message.
+    if (via === 'gossip' && !this.guard.admitRecord(from, nowMs)) {
+      this.reject({ reason: 'rate-limited', detail: 'over the per-peer record rate' }, from, true)
+      return 'reject'
+    }
+    if (via === 'gossip' && this.config.dropGossipRate > 0 && this.random() < this.config.dropGossipRate) return 'ignore'
+    const opened = await this.envelopes.open(envelope)
+    if (!opened.ok) {
+      this.reject(opened.rejection, from, true)
+      return 'reject'
+    }
+    if (!this.guard.isAllowedOwner(opened.record.owner)) {
+      // An allowed relay may hold another cluster's allow-list: refuse the record, not the relay.
+      this.reject({ reason: 'not-allowed', detail: `owner ${opened.record.owner} is not in allowPeers` }, from)
+      return 'ignore'
+    }
+    const result = this.replica.ingest({ record: opened.record, envelope: opened.envelope }, this.now())
+    this.apply(result.effects, from)
+    if (result.outcome === 'rejected') {
+      // A relay passing on a record of a member it still believes alive is honest; only forgeries cost score.
+      const honest = result.rejection.reason === 'dead-member' || result.rejection.reason === 'too-many-instances'
+      this.reject(result.rejection, from, !honest)
+      return honest ? 'ignore' : 'reject'
+    }
+    if (result.outcome !== 'applied') return 'ignore'
+    if (via === 'sync' && from === opened.record.owner) {
+      // The owner handed us its own record directly: it was written while the owner had no gossip peers (a
+      // node that just started), so no one else has it yet. Gossip it on instead of waiting for anti-entropy.
+      void this.transport.publish(opened.envelope)
+    }
+    return 'accept'
+  }
+
+  /** A batch of beats from a neighbour. */
+  private receiveBeats (batch: Uint8Array, from: string): void {
+    if (this.stopped) return
+    const nowMs = this.now()
+    this.stats.received('beats', batch.length)
+    if (this.guard.isBanned(from, nowMs)) return
+    if (!this.guard.admitBeats(from, nowMs)) {
+      this.reject({ reason: 'rate-limited', detail: 'over the per-peer heartbeat batch rate' }, from, true)
+      return
+    }
+    const decoded = decodeBeats(batch, Math.floor(MAX_BEAT_BATCH_BYTES / 40))
+    if (decoded === undefined) {
+      this.reject({ reason: 'malformed', detail: 'undecodable beat batch' }, from, true)
+      return
+    }
+    if (decoded.invalid > 0) this.reject({ reason: 'malformed', detail: `${decoded.invalid} beats with a malformed owner or stamp` }, from, true)
+    for (const beat of decoded.beats) {
+      if (!this.guard.isAllowedOwner(beat.owner)) continue
+      const result = this.replica.ingestBeat(beat, nowMs)
+      if (result.outcome === 'fresh') this.beats.relay(beat)
+      else if (result.outcome === 'rejected') this.reject(result.rejection, from, true)
+      this.apply(result.effects, from)
+    }
+  }
+
+  private admitSync (peer: string): boolean {
+    const nowMs = this.now()
+    if (this.guard.isBanned(peer, nowMs)) return false
+    if (this.guard.admitSync(peer, nowMs)) return true
+    this.reject({ reason: 'rate-limited', detail: 'over the per-peer anti-entropy rate' }, peer, true)
+    return false
+  }
+
+  /** Owners not worth pulling during anti-entropy: those dead here. */
+  private ignoreOwner (owner: string): boolean {
+    return owner !== this.self && this.replica.stateOf(owner) === 'dead' && this.replica.detector.get(owner) !== undefined
+  }
+
+  private async syncWith (peer: string, owners?: Iterable<string>): Promise<void> {
+    const outcome = await this.transport.sync(peer, owners)
+    if (outcome === undefined) return
+    this.stats.syncRound(owners === undefined ? 'full' : 'targeted')
+    this.stats.sentMany('sync', outcome.framesOut, outcome.bytesOut)
+  }
+
+  /** Acts on what the replica says happened: events out, pulls and supersedes here. */
+  private apply (effects: readonly ReplicaEffect[], from?: string): void {
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case 'change':
+          this.events.change(effect.change)
+          break
+        case 'member':
+          this.log('member %s: %s -> %s', effect.change.member.peerId, effect.change.from, effect.change.member.state)
+          this.events.member(effect.change)
+          break
+        case 'supersede':
+          if (!this.stopped) this.background(this.own.supersede(effect.record), 'supersede a record of an earlier run')
+          break
+        case 'pull':
+          if (from !== undefined) this.schedulePull(from, effect.owner)
+          break
+      }
+    }
+  }
+
+  private schedulePull (peer: string, owner: string): void {
+    let owners = this.pulls.get(peer)
+    if (owners === undefined) {
+      owners = new Set()
+      this.pulls.set(peer, owners)
+      // Gather the pulls one batch of beats asks for, then run them as one targeted exchange.
+      queueMicrotask(() => {
+        const wanted = this.pulls.get(peer)
+        this.pulls.delete(peer)
+        if (wanted !== undefined && !this.stopped) void this.syncWith(peer, wanted)
+      })
+    }
+    owners.add(owner)
+  }
+
+  /** Runs a write nobody awaits; a failure is logged, never an unhandled rejection in the host process. */
+  private background (work: Promise<unknown>, what: string): void {
+    work.catch((err: unknown) => { this.log.error('could not %s: %e', what, err) })
+  }
+
+  /** Counts and reports a refused message; with `strike`, it counts against the sender, who may be banned. */
+  reject (rejection: Rejection, from: string, strike = false): void {
+    this.stats.rejected(rejection.reason)
+    this.log('rejected input from %s: %s (%s)', from, rejection.reason, rejection.detail)
+    this.events.rejected({ ...rejection, from })
+    if (strike && this.guard.strike(from, this.now())) {
+      this.log('banning %s: too much invalid input', from)
+      void this.transport.disconnect(from)
+    }
+  }
+}

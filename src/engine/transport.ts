@@ -1,0 +1,75 @@
+/**
+ * The seam between a node's policy (the engine) and the wire. `net/` implements it on libp2p; the simulator
+ * implements it in memory. The engine never learns which: every guarantee it may rely on is stated here, per
+ * method, and nothing else. Like memberlist's `Transport` and yjs's test connector.
+ */
+import type { LwwTable } from '../table/table.js'
+
+/** What the engine decides about a received record envelope; a gossip transport forwards only accepted ones. */
+export type Verdict = 'accept' | 'ignore' | 'reject'
+
+/** What an anti-entropy exchange needs from the local node, on either side of it. */
+export interface SyncPeer {
+  /** The local table the session reads (digests, summaries, wanted entries). */
+  readonly table: LwwTable
+  /** Owners not worth pulling (dead here). */
+  ignoreOwner: (owner: string) => boolean
+  /** Verifies and merges one envelope received from `from`, exactly like a gossiped one. */
+  ingest: (envelope: Uint8Array, from: string) => Promise<Verdict>
+}
+
+/** How an exchange ended, for stats and logs. */
+export interface SyncOutcome {
+  /** Records handed to the peer. */
+  readonly sent: number
+  /** Records received from it (whatever they were judged). */
+  readonly received: number
+  /** Bytes this side wrote, frames included. */
+  readonly bytesOut: number
+  /** Frames this side wrote. */
+  readonly framesOut: number
+}
+
+/** The network as the engine uses it. No method throws: failures are reported by return value. */
+export interface Transport {
+  /** Peer ids of the neighbours connected now (in no particular order; the caller may reorder the array). */
+  connectedPeers: () => string[]
+  /** Addresses other nodes can dial to reach this one (each ends in /p2p/<peer id>). */
+  multiaddrs: () => string[]
+  /**
+   * Gossips a signed envelope to the cluster. Best-effort: it may reach some nodes late or never (loss, no
+   * peer yet); anti-entropy repairs what it misses. Resolves with the bytes handed to the wire (0 if none).
+   */
+  publish: (envelope: Uint8Array) => Promise<number>
+  /**
+   * Sends a batch of heartbeats to one neighbour. Best-effort and perishable: dropped (false) rather than queued
+   * when the link to that neighbour is busy or cannot be opened, since the next batch supersedes it.
+   */
+  sendBeats: (peer: string, batch: Uint8Array) => Promise<boolean>
+  /**
+   * Runs one anti-entropy exchange with a peer (all owners, or only `owners`). Reliable or failed as a whole:
+   * every frame arrives in order, or the exchange is abandoned (undefined) and nothing about the peer is
+   * assumed. At most one exchange per peer at a time: a second concurrent call resolves undefined at once.
+   */
+  sync: (peer: string, owners?: Iterable<string>) => Promise<SyncOutcome | undefined>
+  /** Pushes envelopes straight to every neighbour within `timeoutMs` (a leave notice). Best-effort. */
+  pushToAll: (envelopes: readonly Uint8Array[], timeoutMs: number) => Promise<void>
+  /** Closes every connection with a peer (one just banned). */
+  disconnect: (peer: string) => Promise<void>
+}
+
+/** What the transport hands to the engine: everything that arrives, undecoded. */
+export interface TransportHandlers extends SyncPeer {
+  /** A gossiped record envelope from a neighbour; `reject` costs the neighbour gossip score. */
+  gossip: (envelope: Uint8Array, from: string) => Promise<Verdict>
+  /** A batch of heartbeats from a neighbour. */
+  beats: (batch: Uint8Array, from: string) => void
+  /** A connection this node dialled opened: the moment for anti-entropy (only the dialler starts it). */
+  connected: (peer: string) => void
+  /** May this peer start an anti-entropy exchange now? */
+  admitSync: (peer: string) => boolean
+  /** This node answered an exchange a peer started: what it wrote, for the traffic counters. */
+  answered: (outcome: SyncOutcome) => void
+  /** A peer broke a protocol (malformed frames, too many invalid records in one exchange). */
+  misbehaved: (peer: string, detail: string) => void
+}
