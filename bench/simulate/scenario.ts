@@ -1,5 +1,5 @@
 /**
- * One simulated run: a converged start, a steady-state window where traffic is counted, registrations and
+ * One simulated run of the registry's engines: a start that converges through their own gossip, a steady-state window where traffic is counted, registrations and
  * deregistrations timed until every live node shows them, and a member killed without a word, timed until
  * every live node holds it dead. False suspicions and deaths of live members are counted throughout.
  */
@@ -85,42 +85,42 @@ export async function runSimulation (options: SimulationOptions): Promise<Simula
       else if (state === 'dead') falseDeaths++
     }
   })
-  world.start()
-  world.runUntil(WARMUP_MS)
+  await world.start()
+  await world.runUntil(WARMUP_MS)
 
   world.counting = true
   const steadyFrom = world.now
-  world.runUntil(steadyFrom + options.steadySeconds * 1000)
+  await world.runUntil(steadyFrom + options.steadySeconds * 1000)
   world.counting = false
   const live = (): number => world.nodes.filter((n) => n.alive).length
   const steadyNodes = live()
 
   // One operation at a time, each timed until every live node shows it.
-  const timeOps = (kind: 'up' | 'down', act: (owner: number, id: string) => void, ids: string[]): number[] => {
+  const timeOps = async (kind: 'up' | 'down', act: (owner: number, id: string) => Promise<void>, ids: string[]): Promise<number[]> => {
     const latencies: number[] = []
     for (const [i, id] of ids.entries()) {
       const owner = i % traced
       const startedAt = world.now
-      act(owner, id)
+      await act(owner, id)
       const key = `${kind}:${id}`
       const deadline = startedAt + OP_TIMEOUT_MS
-      while ((changes.get(key)?.length ?? 0) < live() && world.now < deadline) world.runUntil(world.now + 10)
+      while ((changes.get(key)?.length ?? 0) < live() && world.now < deadline) await world.runUntil(world.now + 10)
       const seen = changes.get(key) ?? []
       if (seen.length < live()) throw new Error(`${key} reached ${seen.length} of ${live()} nodes within ${OP_TIMEOUT_MS} ms`)
       latencies.push(Math.max(...seen) - startedAt)
-      world.runUntil(world.now + OP_GAP_MS)
+      await world.runUntil(world.now + OP_GAP_MS)
     }
     return latencies
   }
   const ids = Array.from({ length: options.ops }, (_, i) => `op-${i}`)
-  const registerMs = timeOps('up', (owner, id) => { world.register(owner, id) }, ids)
-  const deregisterMs = timeOps('down', (owner, id) => { world.deregister(owner, id) }, ids)
+  const registerMs = await timeOps('up', async (owner, id) => world.register(owner, id), ids)
+  const deregisterMs = await timeOps('down', async (owner, id) => world.deregister(owner, id), ids)
 
   const killedAt = world.now
   killed = true
   world.kill(victimIndex)
   const deadline = killedAt + config.deadAfterMs * 3
-  while (deaths.size < live() && world.now < deadline) world.runUntil(world.now + 50)
+  while (deaths.size < live() && world.now < deadline) await world.runUntil(world.now + 50)
   if (deaths.size < live()) throw new Error(`the victim was dead at ${deaths.size} of ${live()} nodes within ${deadline - killedAt} ms`)
   const detectionMs = Math.max(...deaths.values()) - killedAt
 

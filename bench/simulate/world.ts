@@ -1,36 +1,33 @@
 /**
- * A discrete-event model of a cluster, built on the pure core unchanged: every node is a `Replica` (LWW table,
- * failure detector, clock) with a `BeatQueue`, and the sync session functions run between replicas exactly as
- * the network layer runs them. What is modelled instead of run: the transport (latency, loss), gossipsub's
- * forwarding over its mesh, and signatures (records carry unsigned envelopes of the signed size, since the core
- * never verifies them; the facade does).
+ * A discrete-event model of a cluster in which every node is the registry's own `Engine` (admission, liveness,
+ * gossip policy, anti-entropy, own writes) over an in-memory `Transport` (sim-transport.ts): the simulator fakes
+ * the wire, never the node. Time is a manual clock; randomness is seeded; signatures are replaced by an unsigned
+ * codec of the signed size (sim-envelopes.ts).
  *
  * To reach N in the tens of thousands, only `traced` members beat and own records; every node relays and keeps
  * a replica of them. Members are exchangeable, so traffic of the untraced ones is the traced traffic scaled by
  * N / traced (exact when traced = N).
  */
+import { logger } from '@libp2p/logger'
 import TinyQueue from 'tinyqueue'
 import { BeatQueue } from '../../src/beat-queue.js'
-import { DEFAULTS } from '../../src/config.js'
-import { encodeBeats, encodeSyncFrame } from '../../src/net/frames.js'
+import { DEFAULTS, resolveConfig, type ResolvedConfig } from '../../src/config.js'
+import { Engine } from '../../src/engine/engine.js'
+import { PeerGuard } from '../../src/guard/peer-guard.js'
 import { recordsTopic } from '../../src/net/protocols.js'
-import type { Hlc } from '../../src/clock/hlc.js'
-import { encodePayload } from '../../src/record/codec.js'
-import { MEMBER_RECORD_ID, type SignedRecord } from '../../src/record/types.js'
-import { Replica, type BeatInput, type ReplicaEffect } from '../../src/replica.js'
-import { answerDigest, answerSummary, answerWant, openSync } from '../../src/sync/session.js'
-import type { TableEntry } from '../../src/table/entry.js'
+import type { InstanceRecord } from '../../src/record/types.js'
+import { RegistryStats } from '../../src/stats.js'
 import { buildOverlay, type Overlay } from './overlay.js'
 import { Rng } from './rng.js'
+import { SimEnvelopes } from './sim-envelopes.js'
+import { SimTransport, type SimChannel, type SimNetwork } from './sim-transport.js'
+
+export type { SimChannel }
 
 /** Stamps start at a realistic epoch, so they encode at their real size. */
 const EPOCH_MS = 1_800_000_000_000
 /** Noise (2-byte length, 16-byte tag) + yamux header (12) + length prefix: what a message costs beyond its payload. */
 export const FRAMING_BYTES = 32
-/** Gossipsub message ids are SHA-256 of the data under StrictNoSign. */
-const MESSAGE_ID_BYTES = 32
-/** Gossipsub keeps message ids for this many of its heartbeats to advertise in IHAVE. */
-const GOSSIP_HISTORY = 3
 
 /** Everything the model depends on; defaults are the registry's own (config.ts) and gossipsub's. */
 export interface SimConfig {
@@ -82,19 +79,15 @@ export interface Traffic {
   bytes: number
 }
 
-export type SimChannel = 'beats' | 'gossip' | 'sync'
-
-interface SimNode {
+/** One simulated node: its engine, its end of the network, and what the driver would time. */
+export interface SimNode {
   readonly index: number
-  readonly replica: Replica
+  readonly peerId: string
+  readonly engine: Engine
+  readonly transport: SimTransport
   readonly beats: BeatQueue
   readonly traced: boolean
   alive: boolean
-  /** Gossipsub's seen cache and its recent message ids (for IHAVE), by record key. */
-  readonly seen: Set<string>
-  recent: Array<{ key: string, entry: TableEntry, heartbeat: number }>
-  heartbeats: number
-  readonly pulling: Set<string>
 }
 
 interface SimEvent {
@@ -125,72 +118,112 @@ export class SimWorld {
   private readonly queue = new TinyQueue<SimEvent>([], (a, b) => a.at - b.at || a.seq - b.seq)
   private seq = 0
   private readonly scale: number
-  private readonly topicBytes: number
+  private readonly byPeer = new Map<string, SimNode>()
+  private readonly meshPeers: Array<Set<string>>
+  private readonly envelopes: SimEnvelopes
+  /** Engine work started by an event that has not settled yet (promises resolve between events). */
+  private touched = false
 
   constructor (readonly config: SimConfig, readonly members: readonly TracedMember[], private readonly observer: SimObserver = {}) {
     if (members.length !== config.traced) throw new RangeError(`expected ${config.traced} traced members, got ${members.length}`)
     this.rng = new Rng(config.seed)
     this.scale = config.nodes / config.traced
-    this.topicBytes = new TextEncoder().encode(recordsTopic(DEFAULTS.namespace)).length
     this.overlay = buildOverlay(config.nodes, config.targetPeers, config.meshDegree, this.rng)
-    const chainLength = DEFAULTS.heartbeatChainLength
+    const registryConfig = resolveConfig({
+      mdns: false,
+      heartbeatInterval: config.heartbeatMs,
+      suspectAfter: config.suspectAfterMs,
+      deadAfter: config.deadAfterMs,
+      antiEntropyInterval: config.antiEntropyMs,
+      beatFanout: config.beatFanout,
+      targetPeers: config.targetPeers,
+      clock: { now: () => EPOCH_MS + this.now }
+    })
+    this.envelopes = new SimEnvelopes(config.envelopeOverhead, registryConfig.maxRecordBytes)
+    const net = this.network()
     for (let i = 0; i < config.nodes; i++) {
       const traced = i < config.traced
-      const self = traced ? members[i]!.peerId : `sim-${i}`
-      this.nodes.push({
-        index: i,
-        replica: new Replica({
-          self,
-          namespace: DEFAULTS.namespace,
-          maxInstancesPerOwner: DEFAULTS.maxInstancesPerOwner,
-          maxClockDrift: DEFAULTS.maxClockDrift,
-          tombstoneTtl: DEFAULTS.tombstoneTtl,
-          suspectAfter: config.suspectAfterMs,
-          deadAfter: config.deadAfterMs,
-          maxChainSteps: chainLength,
-          selfPreservationThreshold: DEFAULTS.selfPreservationThreshold,
-          selfPreservationLimit: DEFAULTS.selfPreservationLimit
-        }),
-        // Only traced members beat; the others need a queue for relaying (a 2-step chain they never use).
-        beats: new BeatQueue(self, traced ? chainLength : 2),
-        traced,
-        alive: true,
-        seen: new Set(),
-        recent: [],
-        heartbeats: 0,
-        pulling: new Set()
-      })
+      const peerId = traced ? members[i]!.peerId : `sim-${i}`
+      this.nodes.push(this.createNode(i, peerId, traced, registryConfig, net))
+    }
+    for (const node of this.nodes) this.byPeer.set(node.peerId, node)
+    this.meshPeers = this.overlay.mesh.map((set) => new Set([...set].map((j) => this.nodes[j]!.peerId)))
+  }
+
+  private createNode (index: number, peerId: string, traced: boolean, config: ResolvedConfig, net: SimNetwork): SimNode {
+    const transport = new SimTransport(index, peerId, net)
+    // Only traced members beat; the others need a queue for relaying (a 2-step chain they never use).
+    const beats = new BeatQueue(peerId, traced ? config.heartbeatChainLength : 2)
+    const engine = new Engine({
+      config,
+      self: peerId,
+      transport,
+      envelopes: this.envelopes.forNode(),
+      guard: new PeerGuard(peerId, undefined),
+      stats: new RegistryStats(),
+      random: () => this.rng.next(),
+      beats,
+      events: {
+        change: (change) => { this.observer.change?.(index, `${change.type}:${change.instance.id}`, this.now) },
+        member: (change) => { this.observer.member?.(index, change.member.peerId, change.member.state, this.now) },
+        rejected: () => {}
+      },
+      log: logger('gossip-registry:sim')
+    })
+    transport.handlers = engine.handlers
+    return { index, peerId, engine, transport, beats, traced, alive: true }
+  }
+
+  private network (): SimNetwork {
+    return {
+      neighbours: (index) => this.overlay.neighbours[index]!.filter((j) => this.nodes[j]!.alive).map((j) => this.nodes[j]!.peerId),
+      mesh: (index) => this.meshPeers[index]!,
+      transport: (peer) => {
+        const node = this.byPeer.get(peer)
+        return node?.alive === true ? node.transport : undefined
+      },
+      count: (channel, bytes) => { this.count(channel, bytes) },
+      hop: (lossy, run, resumes = false) => {
+        if (lossy && this.rng.chance(this.config.loss)) return
+        this.at(this.now + this.latency(), resumes ? () => { this.touched = true; run() } : run)
+      },
+      track: (work) => {
+        this.touched = true
+        work.catch((err: unknown) => { throw err })
+      },
+      topicBytes: new TextEncoder().encode(recordsTopic(DEFAULTS.namespace)).length,
+      scale: this.scale,
+      random: () => this.rng.next(),
+      sample: (items, count) => this.rng.sample(items, count),
+      gossipLazy: this.config.gossipLazy
     }
   }
 
-  /** Every node learns every traced member's member record (a converged start), and the timers start. */
-  start (): void {
-    const memberEntries = this.nodes.filter((n) => n.traced).map((n) => this.entryOf({
-      kind: 'member', deleted: false, owner: this.members[n.index]!.peerId, id: MEMBER_RECORD_ID,
-      namespace: DEFAULTS.namespace, stamp: n.replica.stamp(this.wall()), addrs: [], chain: n.beats.anchor, leaving: false
-    }))
-    for (const node of this.nodes) {
-      for (const entry of memberEntries) {
-        if (node.traced && entry.record.owner === this.members[node.index]!.peerId) node.replica.ingestLocal(entry)
-        else node.replica.ingest(entry, this.wall())
-      }
-    }
+  /**
+   * Every traced member publishes its member record (so the cluster converges through the engines' own gossip
+   * during warm-up), and the driver's timers start, at random phases.
+   */
+  async start (): Promise<void> {
+    for (const node of this.nodes) if (node.traced) this.background(node.engine.start())
     const { heartbeatMs, gossipHeartbeatMs, antiEntropyMs } = this.config
     const quarter = heartbeatMs / 4
     for (const node of this.nodes) {
-      if (node.traced) this.every(this.rng.next() * heartbeatMs, heartbeatMs, node, () => { this.beat(node) })
-      this.every(this.rng.next() * quarter, quarter, node, () => { this.tick(node); this.flush(node) })
-      this.every(this.rng.next() * gossipHeartbeatMs, gossipHeartbeatMs, node, () => { this.gossipHeartbeat(node) })
-      this.every(this.rng.next() * antiEntropyMs, antiEntropyMs, node, () => { this.antiEntropy(node) })
+      const { engine, transport } = node
+      if (node.traced) this.every(this.rng.next() * heartbeatMs, heartbeatMs, node, () => { engine.beat() })
+      this.every(this.rng.next() * quarter, quarter, node, () => { engine.tick(); this.flush(node) })
+      this.every(this.rng.next() * gossipHeartbeatMs, gossipHeartbeatMs, node, () => { transport.gossipHeartbeat() })
+      this.every(this.rng.next() * antiEntropyMs, antiEntropyMs, node, () => { engine.antiEntropy() })
     }
+    await this.settle()
   }
 
-  /** Runs every event up to `untilMs` of simulated time. */
-  runUntil (untilMs: number): void {
+  /** Runs every event up to `untilMs` of simulated time, letting the engines' promises settle in between. */
+  async runUntil (untilMs: number): Promise<void> {
     while (this.queue.length > 0 && this.queue.peek()!.at <= untilMs) {
       const event = this.queue.pop()!
       this.now = event.at
       event.run()
+      await this.settle()
     }
     this.now = untilMs
   }
@@ -200,21 +233,19 @@ export class SimWorld {
     this.queue.push({ at, seq: this.seq++, run })
   }
 
-  /** A traced member registers an instance; returns its id. */
-  register (owner: number, id: string): void {
+  /** A traced member registers an instance; resolves once it is published (no simulated time passes). */
+  async register (owner: number, id: string): Promise<void> {
     const node = this.nodes[owner]!
-    this.publish(node, this.entryOf({
-      kind: 'instance', deleted: false, owner: this.members[owner]!.peerId, id, namespace: DEFAULTS.namespace, stamp: node.replica.stamp(this.wall()),
+    const record: InstanceRecord = {
+      kind: 'instance', deleted: false, owner: node.peerId, id, namespace: DEFAULTS.namespace, stamp: node.engine.own.stamp(),
       service: 'bench', version: '1.0.0', address: '10.0.0.1', port: 8080, tags: [], metadata: {}, weight: 1, status: 'passing'
-    }))
+    }
+    await node.engine.own.put(record)
   }
 
-  /** A traced member deregisters an instance. */
-  deregister (owner: number, id: string): void {
-    const node = this.nodes[owner]!
-    this.publish(node, this.entryOf({
-      kind: 'instance', deleted: true, owner: this.members[owner]!.peerId, id, namespace: DEFAULTS.namespace, stamp: node.replica.stamp(this.wall()), service: 'bench'
-    }))
+  /** A traced member deregisters an instance; resolves once the tombstone is published. */
+  async deregister (owner: number, id: string): Promise<void> {
+    await this.nodes[owner]!.engine.own.remove(id)
   }
 
   /** The node stops without a word: its timers stop and its connections close. */
@@ -222,8 +253,29 @@ export class SimWorld {
     this.nodes[index]!.alive = false
   }
 
-  private wall (): number {
-    return EPOCH_MS + this.now
+  private async settle (): Promise<void> {
+    // Microtasks queued by the event (a pull gathered from a beat batch) run before this continuation.
+    await null
+    if (!this.touched) return
+    this.touched = false
+    // Engine handlers chain several promises; a macrotask turn lets all of them settle (nothing else runs here).
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+
+  private background (work: Promise<unknown>): void {
+    this.touched = true
+    work.catch((err: unknown) => { throw err })
+  }
+
+  private latency (): number {
+    return this.rng.logNormal(this.config.latency.medianMs, this.config.latency.sigma)
+  }
+
+  private count (channel: SimChannel, bytes: number): void {
+    if (channel === 'beats') this.largestBatchBytes = Math.max(this.largestBatchBytes, bytes)
+    if (!this.counting) return
+    this.sent[channel].messages++
+    this.sent[channel].bytes += bytes + FRAMING_BYTES
   }
 
   private every (firstAt: number, period: number, node: SimNode, run: () => void): void {
@@ -235,173 +287,13 @@ export class SimWorld {
     this.at(this.now + firstAt, step)
   }
 
-  /** An unsigned envelope of the signed size: the payload plus the measured signing overhead. */
-  private entryOf (record: SignedRecord): TableEntry {
-    const payload = encodePayload(record)
-    const envelope = new Uint8Array(payload.length + this.config.envelopeOverhead)
-    envelope.set(payload)
-    return { record, envelope }
-  }
-
-  private latency (): number {
-    return this.rng.logNormal(this.config.latency.medianMs, this.config.latency.sigma)
-  }
-
-  private count (channel: SimChannel, bytes: number): void {
-    if (!this.counting) return
-    this.sent[channel].messages++
-    this.sent[channel].bytes += bytes + FRAMING_BYTES
-  }
-
-  /** Sends over a lossy gossip link; `deliver` runs at the receiver after the hop latency unless lost. */
-  private send (channel: SimChannel, bytes: number, to: number, deliver: (node: SimNode) => void): void {
-    this.count(channel, bytes)
-    if (this.rng.chance(this.config.loss)) return
-    const target = this.nodes[to]!
-    this.at(this.now + this.latency(), () => { if (target.alive) deliver(target) })
-  }
-
-  private liveNeighbours (node: SimNode): number[] {
-    return this.overlay.neighbours[node.index]!.filter((j) => this.nodes[j]!.alive)
-  }
-
-  private beat (node: SimNode): void {
-    // A renewed chain would need a newly signed member record, which the model does not publish.
-    if (node.beats.beat(this.ownMaxStamp(node))) throw new Error(`the simulation ran past ${DEFAULTS.heartbeatChainLength} heartbeats of one chain`)
-  }
-
-  private ownMaxStamp (node: SimNode): Hlc {
-    return node.replica.table.maxStamp(this.members[node.index]!.peerId) ?? { wall: 0, logical: 0 }
-  }
-
-  private tick (node: SimNode): void {
-    this.effects(node, node.replica.tick(this.wall()))
-  }
-
   private flush (node: SimNode): void {
-    if (node.beats.isEmpty) {
+    if (node.beats.isEmpty && this.scale > 1) {
       // With only some members traced, a real node's queue is (almost) never empty: count the batches anyway.
-      if (this.scale > 1) for (let i = 0; i < Math.min(this.config.beatFanout, this.liveNeighbours(node).length); i++) this.count('beats', 0)
+      const batches = Math.min(this.config.beatFanout, this.overlay.neighbours[node.index]!.filter((j) => this.nodes[j]!.alive).length)
+      for (let i = 0; i < batches; i++) this.count('beats', 0)
       return
     }
-    const batch = node.beats.drain()
-    const bytes = Math.round(encodeBeats(batch).length * this.scale)
-    this.largestBatchBytes = Math.max(this.largestBatchBytes, bytes)
-    for (const to of this.rng.sample(this.liveNeighbours(node), this.config.beatFanout)) {
-      this.send('beats', bytes, to, (target) => { this.receiveBeats(target, batch, node.index) })
-    }
+    node.engine.flush()
   }
-
-  private receiveBeats (node: SimNode, batch: readonly BeatInput[], from: number): void {
-    for (const beat of batch) {
-      const result = node.replica.ingestBeat(beat, this.wall())
-      if (result.outcome === 'fresh') node.beats.relay(beat)
-      this.effects(node, result.effects, from)
-    }
-  }
-
-  private publish (node: SimNode, entry: TableEntry): void {
-    this.effects(node, node.replica.ingestLocal(entry).effects)
-    const key = recordKey(entry)
-    node.seen.add(key)
-    node.recent.push({ key, entry, heartbeat: node.heartbeats })
-    // Gossipsub's flood publishing: the origin sends to every topic peer, not just its mesh.
-    for (const to of this.liveNeighbours(node)) this.sendRecord(entry, key, to, node.index)
-  }
-
-  private sendRecord (entry: TableEntry, key: string, to: number, from: number): void {
-    this.send('gossip', entry.envelope.length + this.topicBytes + 8, to, (target) => { this.receiveRecord(target, entry, key, from) })
-  }
-
-  private receiveRecord (node: SimNode, entry: TableEntry, key: string, from: number): void {
-    if (node.seen.has(key)) return
-    node.seen.add(key)
-    node.recent.push({ key, entry, heartbeat: node.heartbeats })
-    this.effects(node, node.replica.ingest(entry, this.wall()).effects, from)
-    for (const to of this.overlay.mesh[node.index]!) {
-      if (to !== from && this.nodes[to]!.alive) this.sendRecord(entry, key, to, node.index)
-    }
-  }
-
-  /** IHAVE to a few non-mesh peers for recent messages; a peer missing one answers IWANT and gets it. */
-  private gossipHeartbeat (node: SimNode): void {
-    node.heartbeats++
-    node.recent = node.recent.filter((m) => node.heartbeats - m.heartbeat <= GOSSIP_HISTORY)
-    if (node.recent.length === 0) return
-    const mesh = this.overlay.mesh[node.index]!
-    const lazy = this.liveNeighbours(node).filter((j) => !mesh.has(j))
-    const offered = [...node.recent]
-    for (const to of this.rng.sample(lazy, this.config.gossipLazy)) {
-      this.send('gossip', this.topicBytes + offered.length * (MESSAGE_ID_BYTES + 2), to, (target) => {
-        const wanted = offered.filter((m) => !target.seen.has(m.key))
-        if (wanted.length === 0) return
-        this.send('gossip', wanted.length * (MESSAGE_ID_BYTES + 2), node.index, () => {
-          for (const m of wanted) this.sendRecord(m.entry, m.key, target.index, node.index)
-        })
-      })
-    }
-  }
-
-  private antiEntropy (node: SimNode): void {
-    const peers = this.liveNeighbours(node)
-    if (peers.length > 0) this.sync(node, this.nodes[peers[this.rng.below(peers.length)]!]!)
-  }
-
-  /**
-   * The push-pull exchange of src/sync/session.ts between two replicas, one hop per frame (the stream is
-   * reliable). Digest and summary sizes of a full round grow with every owner, so they are scaled to N.
-   */
-  private sync (node: SimNode, peer: SimNode, owners?: readonly string[]): void {
-    const scale = owners === undefined ? this.scale : 1
-    const done = (): void => { if (owners !== undefined) for (const owner of owners) node.pulling.delete(owner) }
-    const digest = openSync(node.replica.table, owners)
-    this.count('sync', encodeSyncFrame(digest).length * scale)
-    this.at(this.now + this.latency(), () => {
-      if (!peer.alive) return done()
-      const summary = answerDigest(peer.replica.table, digest)
-      this.count('sync', encodeSyncFrame(summary).length * scale)
-      this.at(this.now + this.latency(), () => {
-        if (!node.alive) return
-        const { give, want } = answerSummary(node.replica.table, summary)
-        this.count('sync', encodeSyncFrame(want).length + encodeSyncFrame({ type: 'records', envelopes: give.map((e) => e.envelope) }).length)
-        this.at(this.now + this.latency(), () => {
-          if (!peer.alive) return done()
-          for (const entry of give) this.effects(peer, peer.replica.ingest(entry, this.wall()).effects)
-          const found = answerWant(peer.replica.table, want)
-          this.count('sync', encodeSyncFrame({ type: 'records', envelopes: found.map((e) => e.envelope) }).length)
-          this.at(this.now + this.latency(), () => {
-            done()
-            if (node.alive) for (const entry of found) this.effects(node, node.replica.ingest(entry, this.wall()).effects)
-          })
-        })
-      })
-    })
-  }
-
-  private effects (node: SimNode, effects: readonly ReplicaEffect[], from?: number): void {
-    for (const effect of effects) {
-      switch (effect.kind) {
-        case 'change':
-          this.observer.change?.(node.index, `${effect.change.type}:${effect.change.instance.id}`, this.now)
-          break
-        case 'member':
-          this.observer.member?.(node.index, effect.change.member.peerId, effect.change.member.state, this.now)
-          break
-        case 'pull':
-          // A beat showed newer records than we hold: fetch that owner's records from the node that relayed it.
-          if (from !== undefined && !node.pulling.has(effect.owner)) {
-            node.pulling.add(effect.owner)
-            this.sync(node, this.nodes[from]!, [effect.owner])
-          }
-          break
-        case 'supersede':
-          break
-      }
-    }
-  }
-}
-
-function recordKey (entry: TableEntry): string {
-  const { owner, id, stamp } = entry.record
-  return `${owner}/${id}/${stamp.wall}.${stamp.logical}`
 }
