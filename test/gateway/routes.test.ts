@@ -72,6 +72,22 @@ describe('/v1 routes', () => {
     expect((await app.inject({ method: 'DELETE', url: `/v1/instances/${instance.id}` })).statusCode).toBe(404)
   })
 
+  it('publishes the requested status first: a watcher never sees a critical registration as passing', async () => {
+    const seen: string[] = []
+    const unwatch = registry.watch('firstcritical', (change) => { if (change.type !== 'down') seen.push(`${change.type}:${change.instance.status}`) })
+    try {
+      const created = await app.inject({ method: 'POST', url: '/v1/instances', payload: { service: 'firstcritical', version: '1.0.0', address: '10.0.0.11', port: 9001, status: 'critical', ttl: 60_000 } })
+      expect(created.statusCode).toBe(201)
+      expect(created.json().instance).toMatchObject({ status: 'critical' })
+      expect(registry.lookup('firstcritical', { includeUnhealthy: true }).map((i) => i.status)).toEqual(['critical'])
+      expect(registry.lookup('firstcritical')).toEqual([])
+      expect(seen).toEqual(['up:critical'])
+      await app.inject({ method: 'DELETE', url: `/v1/instances/${created.json().instance.id as string}` })
+    } finally {
+      unwatch()
+    }
+  })
+
   it('describes members, itself, its health, metrics and its API', async () => {
     expect((await app.inject({ method: 'GET', url: '/v1/members' })).json().members[0]).toMatchObject({ peerId: registry.peerId, self: true, state: 'alive' })
     expect((await app.inject({ method: 'GET', url: '/v1/self' })).json()).toEqual({ peerId: registry.peerId, multiaddrs: registry.multiaddrs })
