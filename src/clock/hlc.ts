@@ -12,7 +12,7 @@ export interface Hlc {
 
 /**
  * Largest logical part of a stamp: it travels as a uint32 (record.proto), so one more would wrap to a lower
- * stamp on the wire. Never above 2^53 - 1 either, so it stays an exact JS number.
+ * stamp on the wire.
  */
 export const MAX_LOGICAL = 0xffff_ffff
 
@@ -35,10 +35,10 @@ export function maxHlc (a: Hlc, b: Hlc): Hlc {
  * The smallest stamp after `stamp`. Past `MAX_LOGICAL` the counter carries into the wall part (one millisecond
  * on, logical 0) instead of wrapping or saturating: a wrapped stamp would order before the writes it follows
  * (a deregistration losing to the registration it ends), and a saturated one would tie with them. The carry
- * costs at most 1 ms of lead over wall time per witnessed stamp: received stamps are at most `maxClockDrift`
- * ahead, so a peer that sends `(now + maxClockDrift, MAX_LOGICAL)` moves this clock to `now + maxClockDrift + 1`
- * and no further, and honest nodes never come near the limit (2^32 events in one millisecond). So received
- * stamps need no tighter limit on their logical part than the wire's.
+ * adds at most 1 ms to the clock's lead over wall time: received stamps are at most `maxClockDrift` ahead, so
+ * a peer that sends `(now + maxClockDrift, MAX_LOGICAL)` moves this clock to `now + maxClockDrift + 1` and no
+ * further, and honest nodes never come near the limit (2^32 events in one millisecond). So received stamps need
+ * no tighter limit on their logical part than the wire's.
  */
 function successor (stamp: Hlc): Hlc {
   if (stamp.logical < MAX_LOGICAL) return { wall: stamp.wall, logical: stamp.logical + 1 }
