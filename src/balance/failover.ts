@@ -45,8 +45,11 @@ export async function callWithFailover<T> (deps: FailoverDeps, options: Failover
       deps.outliers.succeed(key)
       return result
     } catch (err) {
-      // The caller giving up is not the instance's fault.
-      if (options.signal?.aborted === true) throw err
+      // The caller giving up is not the instance's fault, but it ends the call (and a trial call) all the same.
+      if (options.signal?.aborted === true) {
+        deps.outliers.abandon(key)
+        throw err
+      }
       deps.outliers.fail(key, deps.now())
       errors.push(err instanceof Error ? err : new Error(String(err)))
     } finally {

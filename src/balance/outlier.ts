@@ -41,6 +41,15 @@ export class OutlierDetector {
     if (record !== undefined && record.ejections > 0 && nowMs >= record.ejectedUntilMs) record.trialInFlight = true
   }
 
+  /**
+   * A call to `key` ended with no verdict on the instance (the caller gave up): a trial call in flight ends, so
+   * the next call is the trial. Without this an aborted trial would keep the instance ejected for good.
+   */
+  abandon (key: string): void {
+    const record = this.records.get(key)
+    if (record !== undefined) record.trialInFlight = false
+  }
+
   /** A call to `key` succeeded: it is healthy again and forgotten. */
   succeed (key: string): void {
     this.records.delete(key)

@@ -10,6 +10,12 @@ export interface Hlc {
   readonly logical: number
 }
 
+/**
+ * Largest logical part of a stamp: it travels as a uint32 (record.proto), so one more would wrap to a lower
+ * stamp on the wire.
+ */
+export const MAX_LOGICAL = 0xffff_ffff
+
 /** The stamp before every real stamp. */
 export const ZERO_HLC: Hlc = Object.freeze({ wall: 0, logical: 0 })
 
@@ -25,10 +31,24 @@ export function maxHlc (a: Hlc, b: Hlc): Hlc {
   return compareHlc(a, b) >= 0 ? a : b
 }
 
+/**
+ * The smallest stamp after `stamp`. Past `MAX_LOGICAL` the counter carries into the wall part (one millisecond
+ * on, logical 0) instead of wrapping or saturating: a wrapped stamp would order before the writes it follows
+ * (a deregistration losing to the registration it ends), and a saturated one would tie with them. The carry
+ * adds at most 1 ms to the clock's lead over wall time: received stamps are at most `maxClockDrift` ahead, so
+ * a peer that sends `(now + maxClockDrift, MAX_LOGICAL)` moves this clock to `now + maxClockDrift + 1` and no
+ * further, and honest nodes never come near the limit (2^32 events in one millisecond). So received stamps need
+ * no tighter limit on their logical part than the wire's.
+ */
+function successor (stamp: Hlc): Hlc {
+  if (stamp.logical < MAX_LOGICAL) return { wall: stamp.wall, logical: stamp.logical + 1 }
+  return { wall: stamp.wall + 1, logical: 0 }
+}
+
 /** A stamp for a local event (a write): strictly after `last`, and at least `physicalMs`. */
 export function tickHlc (last: Hlc, physicalMs: number): Hlc {
   if (physicalMs > last.wall) return { wall: physicalMs, logical: 0 }
-  return { wall: last.wall, logical: last.logical + 1 }
+  return successor(last)
 }
 
 /**
@@ -37,9 +57,7 @@ export function tickHlc (last: Hlc, physicalMs: number): Hlc {
  * the clock into the far future.
  */
 export function witnessHlc (last: Hlc, remote: Hlc, physicalMs: number): Hlc {
-  const wall = Math.max(last.wall, remote.wall, physicalMs)
-  if (wall === last.wall && wall === remote.wall) return { wall, logical: Math.max(last.logical, remote.logical) + 1 }
-  if (wall === last.wall) return { wall, logical: last.logical + 1 }
-  if (wall === remote.wall) return { wall, logical: remote.logical + 1 }
-  return { wall, logical: 0 }
+  const latest = maxHlc(last, remote)
+  if (physicalMs > latest.wall) return { wall: physicalMs, logical: 0 }
+  return successor(latest)
 }

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto'
 import type { Registry } from '../registry.js'
-import type { Instance } from '../record/types.js'
+import { DEFAULT_STATUS } from '../record/limits.js'
+import type { Instance, InstanceStatus } from '../record/types.js'
 
 /** Lease settings of a gateway. */
 export interface LeaseOptions {
@@ -26,7 +27,20 @@ export interface LeasedRegistration {
   weight?: number
   id?: string
   ttl?: number
+  /** The first status published (and gossiped). @default 'passing': the client just showed it is alive. */
+  status?: InstanceStatus
 }
+
+/** What a renewal matches: every field given must equal the lease's. */
+export interface LeaseFilter {
+  service?: string
+  version?: string
+  id?: string
+  address?: string
+  port?: number
+}
+
+type Lease = Required<Pick<LeaseFilter, 'service' | 'version' | 'address' | 'port'>>
 
 /** The id the classic API gives an instance: the same service, version, address and port always get the same id. */
 export function classicId (service: string, version: string, address: string, port: number): string {
@@ -35,7 +49,7 @@ export function classicId (service: string, version: string, address: string, po
 
 /** The HTTP-registered instances of one agent. */
 export class Leases {
-  private readonly leased = new Map<string, { service: string, version: string }>()
+  private readonly leased = new Map<string, Lease>()
 
   constructor (private readonly registry: Registry, private readonly options: LeaseOptions) {
     registry.addEventListener('instance:down', (event) => {
@@ -43,24 +57,25 @@ export class Leases {
     })
   }
 
-  /** Registers (or, for a known id, renews and updates) a leased instance. */
+  /** Registers (or, for a known id, renews and updates) a leased instance, published first with `status`. */
   async register (input: LeasedRegistration): Promise<Instance> {
-    const { ttl = this.options.ttl, ...fields } = input
+    const { ttl = this.options.ttl, status = DEFAULT_STATUS, ...fields } = input
     const instance = await this.registry.register({
       ...fields,
-      status: 'passing',
+      status,
       check: { ttl, deregisterCriticalAfter: this.options.grace }
     })
-    this.leased.set(instance.id, { service: instance.service, version: instance.version })
+    // Host names and IPv6 literals are case-insensitive: a lease is found whatever case a heartbeat names it in.
+    this.leased.set(instance.id, { service: instance.service, version: instance.version, address: instance.address.toLowerCase(), port: instance.port })
     return instance
   }
 
-  /** Renews the leases of the instances of a service and version (or just `id`); returns the ids renewed. */
-  renew (filter: { service?: string, version?: string, id?: string }): string[] {
+  /** Renews the leases of the instances that `filter` matches; returns the ids renewed. */
+  renew (filter: LeaseFilter): string[] {
+    const wanted = { ...filter, address: filter.address?.toLowerCase() }
     const renewed: string[] = []
     for (const [id, lease] of this.leased) {
-      if (filter.id !== undefined && filter.id !== id) continue
-      if (filter.service !== undefined && (lease.service !== filter.service || lease.version !== filter.version)) continue
+      if (!matches({ ...lease, id }, wanted)) continue
       this.registry.pass(id)
       renewed.push(id)
     }
@@ -71,4 +86,8 @@ export class Leases {
   has (id: string): boolean {
     return this.leased.has(id)
   }
+}
+
+function matches (lease: Lease & { id: string }, filter: LeaseFilter): boolean {
+  return Object.entries(filter).every(([key, value]) => value === undefined || lease[key as keyof LeaseFilter] === value)
 }

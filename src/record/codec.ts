@@ -6,6 +6,7 @@
 import { MAX_ADDRS, MAX_METADATA_KEYS, MAX_TAGS } from './limits.js'
 import { InstancePayload, RecordPayload } from './record.pb.js'
 import type { InstanceStatus, SignedRecord } from './types.js'
+import { validateStamp } from './validate.js'
 
 const STATUS_TO_WIRE: Readonly<Record<InstanceStatus, InstancePayload.Status>> = {
   passing: InstancePayload.Status.PASSING,
@@ -29,8 +30,14 @@ const DECODE_LIMITS = {
 
 const MAX_SAFE_WALL = BigInt(Number.MAX_SAFE_INTEGER)
 
-/** Encodes a record's payload: everything but the owner. Does not validate (see `checkRecord`). */
+/**
+ * Encodes a record's payload: everything but the owner. Does not validate the fields (see `checkRecord`), but
+ * refuses a stamp it cannot represent: protons would truncate it to a lower one, silently reordering writes.
+ *
+ * @throws InvalidRecordError naming `stamp.wall` or `stamp.logical` when the stamp is out of the wire's range.
+ */
 export function encodePayload (record: SignedRecord): Uint8Array {
+  validateStamp(record.stamp)
   const payload: RecordPayload = {
     namespace: record.namespace,
     id: record.id,

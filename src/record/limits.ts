@@ -2,6 +2,7 @@
  * Protocol-level limits of a record. Every node must agree on them (a record valid at one node must be valid at
  * all, or replicas would diverge), so they are constants, not options. Only ever loosen them. Pure.
  */
+import { MAX_LOGICAL } from '../clock/hlc.js'
 import type { InstanceStatus } from './types.js'
 
 /** Longest service name: a DNS label is 63, and names appear in URLs, metric labels and DNS-SD names. */
@@ -58,8 +59,8 @@ export const INSTANCE_ID_PATTERN = /^[A-Za-z0-9_.:-]+$/
 /** Longest namespace, as the `namespace` option allows. */
 export const MAX_NAMESPACE_LENGTH = 64
 
-/** Largest logical part of a stamp: it travels as a uint32. */
-export const MAX_STAMP_LOGICAL = 0xffff_ffff
+/** Largest logical part of a stamp: it travels as a uint32 (the clock carries past it, see clock/hlc.ts). */
+export const MAX_STAMP_LOGICAL = MAX_LOGICAL
 
 /** Most addresses a member advertises: a host has a few interfaces, each with a few transports. */
 export const MAX_ADDRS = 16

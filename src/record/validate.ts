@@ -5,6 +5,7 @@
  */
 import semver from 'semver'
 import { InvalidRecordError, describeValue } from '../errors.js'
+import type { Hlc } from '../clock/hlc.js'
 import type { Rejection } from '../reject-reason.js'
 import * as limits from './limits.js'
 import type { InstanceFields, InstanceStatus, SignedRecord } from './types.js'
@@ -131,6 +132,7 @@ const checkNamespace = simple(`a name of 1-${limits.MAX_NAMESPACE_LENGTH} charac
 const checkWall = simple('a non-negative safe integer', (v) => isInt(v, 0, Number.MAX_SAFE_INTEGER))
 // The logical part travels as a uint32: anything larger would wrap silently on the wire.
 const checkLogical = simple(`an integer from 0 to ${limits.MAX_STAMP_LOGICAL}`, (v) => isInt(v, 0, limits.MAX_STAMP_LOGICAL))
+const STAMP_CHECKS = { wall: checkWall, logical: checkLogical }
 const checkMemberDeleted = simple('false in a member record', (v) => v === false)
 const checkBoolean = simple('a boolean', (v) => typeof v === 'boolean')
 
@@ -217,6 +219,16 @@ export function validatePatch (input: unknown): Partial<Pick<InstanceFields, Pat
 }
 
 /**
+ * Checks that a stamp can be encoded exactly: a wall part beyond 2^53 - 1 or a logical part beyond a uint32
+ * would reach the wire as a different, lower stamp.
+ *
+ * @throws InvalidRecordError naming `stamp.wall` or `stamp.logical`.
+ */
+export function validateStamp (stamp: Hlc): void {
+  throwIf(checkFields(isPlainObject(stamp) ? stamp : {}, STAMP_CHECKS, 'stamp.'))
+}
+
+/**
  * Checks a record decoded from the network (or about to be sealed) against every limit and rule: the header
  * (namespace, stamp, id), then the fields of its kind. Member records have the id `''` and are never deleted;
  * tombstones carry only their service.
@@ -230,7 +242,7 @@ export function checkRecord (record: SignedRecord): Rejection | undefined {
 
 function findRecordProblem (record: Record<string, unknown>): Problem | undefined {
   const stamp = isPlainObject(record.stamp) ? record.stamp : {}
-  const header = checkFields(record, { namespace: checkNamespace }) ?? checkFields(stamp, { wall: checkWall, logical: checkLogical }, 'stamp.')
+  const header = checkFields(record, { namespace: checkNamespace }) ?? checkFields(stamp, STAMP_CHECKS, 'stamp.')
   if (header !== undefined) return header
   if (record.kind === 'member') {
     const chain = isPlainObject(record.chain) ? record.chain : {}

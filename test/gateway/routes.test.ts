@@ -2,7 +2,7 @@
  * Every gateway route through fastify's inject(), in front of a real (single) registry node: answers,
  * validation errors naming the field, 413, 401, and state left untouched by rejected requests.
  */
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createGateway } from '../../src/gateway/server.js'
 import { createRegistry, PRESETS, type Registry } from '../../src/index.js'
@@ -37,8 +37,35 @@ describe('classic routes', () => {
     expect(addresses.json()).toEqual({ addresses: ['10.0.0.7:8080'] })
     expect((await app.inject({ method: 'GET', url: '/orders/^2/getaddresses' })).json()).toEqual({ addresses: ['10.0.0.7:8080'] })
 
-    expect((await app.inject({ method: 'PUT', url: '/orders/2.1.0/heartbeat' })).json()).toEqual({ success: true, renewed: [id] })
+    expect((await app.inject({ method: 'PUT', url: '/orders/2.1.0/heartbeat', remoteAddress: '10.0.0.7' })).json()).toEqual({ success: true, renewed: [id] })
     expect((await app.inject({ method: 'GET', url: `/orders/2.1.0/heartbeat?id=${id}` })).statusCode).toBe(200)
+  })
+
+  it("renews only the caller's own lease: by ?id=, by ?address=&port=, else by the caller's address", async () => {
+    const register = async (address: string, port: number): Promise<string> =>
+      (await app.inject({ method: 'POST', url: '/siblings/1.0.0/register', payload: { address, port }, remoteAddress: address })).json().id as string
+    const beat = async (query: string, remoteAddress = '127.0.0.1'): Promise<LightMyRequestResponse> =>
+      await app.inject({ method: 'GET', url: `/siblings/1.0.0/heartbeat${query}`, remoteAddress })
+    const a = await register('10.0.1.1', 7001)
+    const b = await register('10.0.1.2', 7002)
+    expect((await beat('', '10.0.1.1')).json()).toEqual({ success: true, renewed: [a] })
+    expect((await beat('', '::ffff:10.0.1.2')).json()).toEqual({ success: true, renewed: [b] })
+    expect((await beat(`?id=${b}`)).json()).toEqual({ success: true, renewed: [b] })
+    expect((await beat('?address=10.0.1.1&port=7001')).json()).toEqual({ success: true, renewed: [a] })
+
+    const stranger = await beat('', '10.0.9.9')
+    expect(stranger.statusCode).toBe(404)
+    expect(stranger.json()).toMatchObject({ success: false, error: expect.stringContaining('siblings@1.0.0 with address 10.0.9.9') })
+    const wrongPort = await beat('?address=10.0.1.1&port=7002')
+    expect(wrongPort.statusCode).toBe(404)
+    expect(wrongPort.json().error).toContain('address 10.0.1.1 and port 7002')
+
+    // A crashed client (a) expires while its sibling (b) on the same agent keeps beating.
+    await vi.waitFor(async () => {
+      expect((await beat('', '10.0.1.2')).statusCode).toBe(200)
+      expect(registry.lookup('siblings', { includeUnhealthy: true }).find((i) => i.id === a)?.status).toBe('critical')
+    }, { timeout: 5_000, interval: 100 })
+    expect(registry.lookup('siblings').map((i) => i.id)).toEqual([b])
   })
 
   it('answers 404 when there is nothing to list or renew', async () => {
@@ -70,6 +97,22 @@ describe('/v1 routes', () => {
     expect((await app.inject({ method: 'DELETE', url: `/v1/instances/${instance.id}` })).json()).toEqual({ success: true })
     expect(registry.lookup('billing')).toEqual([])
     expect((await app.inject({ method: 'DELETE', url: `/v1/instances/${instance.id}` })).statusCode).toBe(404)
+  })
+
+  it('publishes the requested status first: a watcher never sees a critical registration as passing', async () => {
+    const seen: string[] = []
+    const unwatch = registry.watch('firstcritical', (change) => { if (change.type !== 'down') seen.push(`${change.type}:${change.instance.status}`) })
+    try {
+      const created = await app.inject({ method: 'POST', url: '/v1/instances', payload: { service: 'firstcritical', version: '1.0.0', address: '10.0.0.11', port: 9001, status: 'critical', ttl: 60_000 } })
+      expect(created.statusCode).toBe(201)
+      expect(created.json().instance).toMatchObject({ status: 'critical' })
+      expect(registry.lookup('firstcritical', { includeUnhealthy: true }).map((i) => i.status)).toEqual(['critical'])
+      expect(registry.lookup('firstcritical')).toEqual([])
+      expect(seen).toEqual(['up:critical'])
+      await app.inject({ method: 'DELETE', url: `/v1/instances/${created.json().instance.id as string}` })
+    } finally {
+      unwatch()
+    }
   })
 
   it('describes members, itself, its health, metrics and its API', async () => {
@@ -104,7 +147,10 @@ describe('bad input', () => {
     ['GET', '/v1/services/x/instances?version=not-a-range', undefined, 'version'],
     ['GET', '/v1/services/x/instances?healthy=maybe', undefined, 'querystring.healthy'],
     ['GET', '/v1/services/x/instances?colour=red', undefined, 'querystring.colour'],
-    ['GET', '/badinput/1.0.0/heartbeat?id=has%20space', undefined, 'querystring.id']
+    ['GET', '/badinput/1.0.0/heartbeat?id=has%20space', undefined, 'querystring.id'],
+    ['GET', '/badinput/1.0.0/heartbeat?address=10.0.0.1', undefined, 'querystring.port'],
+    ['GET', '/badinput/1.0.0/heartbeat?address=10.0.0.1&port=70000', undefined, 'querystring.port'],
+    ['GET', '/badinput/1.0.0/heartbeat?address=10.0.0.1&port=eighty', undefined, 'querystring.port']
   ])('%s %s %j answers 400 naming %s, and changes nothing', async (method, url, payload, field) => {
     const response = await app.inject({ method: method as 'GET', url, ...(payload !== undefined && { payload }) })
     expect(response.statusCode).toBe(400)

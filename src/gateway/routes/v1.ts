@@ -19,12 +19,11 @@ export function v1Routes (app: FastifyInstance, registry: Registry, leases: Leas
     return { instances: registry.lookup(request.params.service, { version, tags, includeUnhealthy: healthy === 'false' }) }
   })
 
-  app.post<{ Body: LeasedRegistration & { status?: 'passing' | 'warning' | 'critical' } }>('/v1/instances', {
+  app.post<{ Body: LeasedRegistration }>('/v1/instances', {
     schema: { body: registerBody, tags: ['v1'], summary: 'Register an instance owned by this agent, with a lease' }
   }, async (request, reply) => {
-    const { status, ...registration } = request.body
-    let instance = await leases.register(registration)
-    if (status !== undefined && status !== 'passing') instance = await registry.update(instance.id, { status })
+    // The requested status is the first one published: never a `passing` that a watcher could act on first.
+    const instance = await leases.register(request.body)
     return reply.status(201).send({ success: true, instance })
   })
 

@@ -41,3 +41,17 @@ describe('OutlierDetector', () => {
     expect(outliers.fail('a', 1_000)).toBe(false)
   })
 })
+
+describe('OutlierDetector.abandon', () => {
+  it('ends a trial call without a verdict: the instance stays ejected no longer than its back-off', () => {
+    const outliers = new OutlierDetector(options)
+    for (let i = 0; i < 3; i++) outliers.fail('a', 0)
+    outliers.begin('a', 1_000)
+    outliers.abandon('a')
+    expect(outliers.isAvailable('a', 1_000)).toBe(true)
+    // Neither a success nor a failure: the next failure is judged as a trial, ejecting again for 2 s.
+    outliers.begin('a', 1_000)
+    expect(outliers.fail('a', 1_000)).toBe(true)
+    expect(outliers.isAvailable('a', 2_999)).toBe(false)
+  })
+})

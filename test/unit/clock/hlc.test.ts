@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { compareHlc, tickHlc, witnessHlc, type Hlc } from '../../../src/clock/hlc.js'
+import { MAX_STAMP_LOGICAL as MAX_LOGICAL } from '../../../src/record/limits.js'
 
 const numRuns = Number(process.env.FC_RUNS ?? 200)
 const hlcArb = fc.record({ wall: fc.integer({ min: 0, max: 1_000 }), logical: fc.integer({ min: 0, max: 5 }) })
@@ -28,5 +29,20 @@ describe('hybrid logical clock', () => {
     expect(compareHlc({ wall: 1, logical: 9 }, { wall: 2, logical: 0 })).toBeLessThan(0)
     expect(compareHlc({ wall: 2, logical: 1 }, { wall: 2, logical: 0 })).toBeGreaterThan(0)
     expect(compareHlc({ wall: 2, logical: 1 }, { wall: 2, logical: 1 })).toBe(0)
+  })
+})
+
+describe('hybrid logical clock at the logical limit', () => {
+  const atLimit = { wall: 9, logical: MAX_LOGICAL }
+
+  it('carries into the wall part instead of wrapping when a local tick passes the limit', () => {
+    expect(tickHlc(atLimit, 9)).toEqual({ wall: 10, logical: 0 })
+    expect(tickHlc(atLimit, 4)).toEqual({ wall: 10, logical: 0 })
+  })
+
+  it('carries when a witnessed stamp is at the limit, and stays past it', () => {
+    const next = witnessHlc({ wall: 9, logical: 0 }, atLimit, 5)
+    expect(next).toEqual({ wall: 10, logical: 0 })
+    expect(compareHlc(next, atLimit)).toBeGreaterThan(0)
   })
 })

@@ -3,6 +3,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { InvalidRecordError } from '../../../src/errors.js'
 import { decodePayload, encodePayload } from '../../../src/record/codec.js'
 import { RecordPayload, type InstancePayload } from '../../../src/record/record.pb.js'
 import type { InstanceRecord, SignedRecord } from '../../../src/record/types.js'
@@ -53,6 +54,17 @@ describe('encodePayload / decodePayload', () => {
   it('round-trips non-ASCII strings and the largest safe stamp', () => {
     const record: InstanceRecord = { ...instance, metadata: { note: 'zoné ✓ 日本' }, stamp: { wall: Number.MAX_SAFE_INTEGER, logical: 0xffff_ffff } }
     expect(decodePayload(encodePayload(record), owner)).toEqual(record)
+  })
+
+  it.each([
+    ['logical', { wall: 1, logical: 0x1_0000_0000 }],
+    ['logical', { wall: 1, logical: -1 }],
+    ['logical', { wall: 1, logical: 0.5 }],
+    ['wall', { wall: Number.MAX_SAFE_INTEGER + 1, logical: 0 }]
+  ])('refuses to encode a stamp whose %s part the wire cannot carry, instead of truncating it (%j)', (part, stamp) => {
+    const encode = (): Uint8Array => encodePayload({ ...tombstone, stamp })
+    expect(encode).toThrow(InvalidRecordError)
+    expect(encode).toThrow(expect.objectContaining({ code: 'ERR_INVALID_RECORD', field: `stamp.${part}` }))
   })
 
   it('copies the chain anchor out of the received buffer', () => {
