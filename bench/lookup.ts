@@ -155,6 +155,7 @@ async function fill (replica: Replica, size: number): Promise<number> {
   const add = async (key: PrivateKey, record: InstanceRecord): Promise<void> => {
     const opened = await openRecord(await sealRecord(record, key), { maxBytes: DEFAULTS.maxRecordBytes, namespace: DEFAULTS.namespace })
     if (!opened.ok) throw new Error(`bench record refused: ${opened.rejection.reason}: ${opened.rejection.detail}`)
+    if (opened.record.kind === 'alert') throw new Error('bench sealed an alert instead of an instance')
     const result = replica.ingest({ record: opened.record, envelope: opened.envelope }, nowMs)
     if (result.outcome !== 'applied') throw new Error(`bench record not applied: ${result.outcome}`)
     envelopeBytes += opened.envelope.length

@@ -78,25 +78,47 @@ export interface RegistryOptions {
    */
   allowPeers?: readonly string[]
   /**
-   * Milliseconds between two heartbeats of this node.
-   * @default 1_000
-   * One second is what Consul, Eureka's clients and memberlist's LAN profile use: fast enough to notice a
-   * death in seconds, slow enough to cost little.
+   * Milliseconds between two heartbeats of this node. A heartbeat goes straight to each of the node's
+   * `observers` (a few members picked by hashing), never to the whole cluster, so its cost does not grow with N.
+   * @default 500
+   * Four beats fit in `suspectAfter`: an observer alerts only after four in a row are lost or late, which at
+   * 5 % loss is one chance in 160 000 per window, and the quorum needs several observers to agree. Each beat is
+   * about 70 bytes on the wire: with 4 observers, 560 B/s per node.
    */
   heartbeatInterval?: number
   /**
-   * A member silent this long (on this node's clock) is suspect.
-   * @default 3_000
-   * Three heartbeats: two lost or late heartbeats in a row are not yet a suspicion.
+   * An observer that has not heard a member it watches for this long alerts (a signed verdict, gossiped); one
+   * alert makes the member suspect everywhere, and `observerQuorum` alerts make it dead.
+   * @default 2_000
+   * What bounds failure detection: a crash or a hang is dead at every node about this long after it, plus a
+   * gossip round (the 3 s target on a LAN); long enough that a 1 s event-loop stall is not a death.
    */
   suspectAfter?: number
   /**
-   * A member silent this long is dead here, and its instances leave this node's view.
+   * A suspicion that no quorum confirms and the member does not refute within this long is a death; and a node
+   * that hears nothing at all from the cluster (cut off) holds members dead after this much silence, unless
+   * self-preservation keeps them.
    * @default 10_000
-   * Long enough that a GC pause or a busy event loop does not kill a healthy member; short enough that
-   * callers stop being sent to a dead one within seconds.
+   * The slow path: a member whose observers died with it, or whose alerts were lost, still dies in seconds,
+   * while an alive member refutes an alert within milliseconds, far inside it.
    */
   deadAfter?: number
+  /**
+   * Observers of each member: its successors on this many hash rings over the membership. Each watches it,
+   * receives its beats and alerts when it falls silent.
+   * @default 4
+   * The per-node liveness cost is proportional to it (beats to 4 observers, from about 4 subjects); 4 leaves a
+   * quorum of 3 that tolerates one observer that is slow, lossy or lying.
+   */
+  observers?: number
+  /**
+   * Alerts from distinct observers that make a member dead at once (capped at the observers still alive here,
+   * never below one).
+   * @default 3
+   * More than one, so no single member can get another declared dead by its word alone; fewer than
+   * `observers`, so one lost or slow observer does not delay a death.
+   */
+  observerQuorum?: number
   /**
    * Milliseconds between two anti-entropy (digest exchange) rounds with a random peer. Also runs on every
    * new connection, and whenever a heartbeat shows this node is behind.
@@ -131,13 +153,6 @@ export interface RegistryOptions {
    * and accepting it would let it win every later write.
    */
   maxClockDrift?: number
-  /**
-   * Number of random peers each batch of heartbeats is pushed to.
-   * @default 3
-   * Push gossip with fanout f leaves about e^-f of the nodes without a given beat; beats repeat every
-   * interval, so 3 keeps false suspicion rare while traffic grows only linearly with f.
-   */
-  beatFanout?: number
   /**
    * Connections this node tries to keep open, dialling known members when below it.
    * @default 8
@@ -233,15 +248,16 @@ export const DEFAULTS: ResolvedConfig = Object.freeze({
   namespace: 'default',
   networkKey: undefined,
   allowPeers: undefined,
-  heartbeatInterval: 1_000,
-  suspectAfter: 3_000,
+  heartbeatInterval: 500,
+  suspectAfter: 2_000,
   deadAfter: 10_000,
+  observers: 4,
+  observerQuorum: 3,
   antiEntropyInterval: 30_000,
   tombstoneTtl: 86_400_000,
   maxRecordBytes: 4_096,
   maxInstancesPerOwner: 1_000,
   maxClockDrift: 60_000,
-  beatFanout: 3,
   targetPeers: 8,
   heartbeatChainLength: 4_096,
   selfPreservationThreshold: 0.5,
@@ -297,12 +313,13 @@ const CHECKS: Record<keyof RegistryOptions, Check> = {
   heartbeatInterval: positiveInt,
   suspectAfter: positiveInt,
   deadAfter: positiveInt,
+  observers: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 16 ? undefined : 'an integer from 1 to 16',
+  observerQuorum: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 16 ? undefined : 'an integer from 1 to 16',
   antiEntropyInterval: positiveInt,
   tombstoneTtl: positiveInt,
   maxRecordBytes: positiveInt,
   maxInstancesPerOwner: positiveInt,
   maxClockDrift: nonNegativeInt,
-  beatFanout: positiveInt,
   targetPeers: positiveInt,
   heartbeatChainLength: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 2 && v <= 1_000_000 ? undefined : 'an integer from 2 to 1 000 000',
   selfPreservationThreshold: rate,
@@ -341,6 +358,9 @@ export function resolveConfig (options: RegistryOptions = {}): ResolvedConfig {
   requireAbove(config, 'deadAfter', 'suspectAfter')
   requireAbove(config, 'selfPreservationLimit', 'deadAfter')
   requireAbove(config, 'outlierMaxEjection', 'outlierEjection', true)
+  if (config.observerQuorum > config.observers) {
+    throw new InvalidOptionError('observerQuorum', `Expected \`observerQuorum\` to be <= observers (${config.observers}), got \`${config.observerQuorum}\` (number)`)
+  }
   return Object.freeze({
     ...config,
     listen: Object.freeze([...config.listen]),

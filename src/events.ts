@@ -57,10 +57,12 @@ export interface RegistryEvents {
   'instance:changed': CustomEvent<Change & { type: 'changed' }>
   /** A member was heard for the first time, or again after being suspect or dead. */
   'member:alive': CustomEvent<MemberChange>
-  /** A member has been silent for `suspectAfter`. */
+  /** An observer of the member alerted that it went silent, or this node lost contact with the cluster. */
   'member:suspect': CustomEvent<MemberChange>
-  /** A member has been silent for `deadAfter`, or left: its instances are gone from the view. */
+  /** A member went silent (crashed, hung, cut off) and enough evidence says so: its instances are gone from the view. */
   'member:dead': CustomEvent<MemberChange>
+  /** A member left gracefully: its instances are gone from the view. */
+  'member:left': CustomEvent<MemberChange>
   /** A record or heartbeat from the network was refused. */
   'record:rejected': CustomEvent<Rejected>
 }

@@ -9,7 +9,7 @@ import type { Clock, RegistryOptions, ResolvedConfig } from './config.js'
 import { resolveConfig } from './config.js'
 import { InvalidArgumentError, RegistryStoppedError, TooManyInstancesError, UnknownInstanceError, describeValue } from './errors.js'
 import type { Change, Member, RegistryEvents } from './events.js'
-import { BeatQueue } from './beat-queue.js'
+import { OwnBeats } from './engine/own-beats.js'
 import { createNode, type RegistryLibp2p } from './net/node.js'
 import { startDriver, type Driver } from './net/driver.js'
 import { loadIdentity } from './net/identity.js'
@@ -103,7 +103,7 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
       guard,
       stats: this.stats,
       random: Math.random,
-      beats: new BeatQueue(self, config.heartbeatChainLength),
+      beats: new OwnBeats(config.heartbeatChainLength),
       events: {
         change: (change) => { this.safeDispatchEvent(`instance:${change.type}`, { detail: change as never }) },
         member: (change) => { this.safeDispatchEvent(`member:${change.member.state}`, { detail: change }) },
@@ -298,7 +298,6 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     const engine = this.engine
     this.driver = startDriver(this.config, {
       beat: () => { engine.beat() },
-      flush: () => { engine.flush() },
       tick: () => { engine.tick() },
       antiEntropy: () => { engine.antiEntropy() },
       maintain: () => { this.network.maintain(this.replica.members(this.clock.now()), Math.random) }

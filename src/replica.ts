@@ -6,7 +6,7 @@
  */
 import { compareHlc, tickHlc, witnessHlc, ZERO_HLC, type Hlc } from './clock/hlc.js'
 import { FailureDetector, type Transition } from './membership/detector.js'
-import { MEMBER_RECORD_ID, type Instance, type InstanceRecord, type MemberRecord, type MemberState, type SignedRecord } from './record/types.js'
+import { isGone, MEMBER_RECORD_ID, type AlertRecord, type Instance, type InstanceRecord, type MemberRecord, type MemberState, type SignedRecord } from './record/types.js'
 import { compareEntries } from './table/compare.js'
 import { matches } from './table/query.js'
 import { LwwTable } from './table/table.js'
@@ -28,6 +28,10 @@ export interface ReplicaOptions {
   readonly maxChainSteps: number
   readonly selfPreservationThreshold: number
   readonly selfPreservationLimit: number
+  /** Observers of each member (K). */
+  readonly observers: number
+  /** Alerts of distinct observers that make a member dead (H). */
+  readonly quorum: number
 }
 
 /** Something the facade must do or announce after an ingest or a tick. */
@@ -38,6 +42,10 @@ export type ReplicaEffect =
   | { readonly kind: 'supersede', readonly record: SignedRecord }
   /** This node is behind on an owner's records: pull them from the peer that told us. */
   | { readonly kind: 'pull', readonly owner: string }
+  /** This node, an observer of `subject`, found it silent: sign and gossip an alert. */
+  | { readonly kind: 'alert', readonly subject: string, readonly incarnation: Hlc }
+  /** Someone alerted against this node's current incarnation: publish a newer member record. */
+  | { readonly kind: 'refute' }
 
 /** The result of offering a record to the replica. */
 export type IngestResult =
@@ -47,6 +55,11 @@ export type IngestResult =
 /** The result of offering a heartbeat to the replica: `fresh` beats are relayed onwards. */
 export type BeatResult =
   | { readonly outcome: 'fresh' | 'old' | 'unknown', readonly effects: ReplicaEffect[] }
+  | { readonly outcome: 'rejected', readonly rejection: Rejection, readonly effects: ReplicaEffect[] }
+
+/** The result of offering an alert: `counted` alerts are news, worth gossiping on. */
+export type AlertResult =
+  | { readonly outcome: 'counted' | 'ignored', readonly effects: ReplicaEffect[] }
   | { readonly outcome: 'rejected', readonly rejection: Rejection, readonly effects: ReplicaEffect[] }
 
 /** A heartbeat as the replica sees it, owner already decoded to a peer id string. */
@@ -94,6 +107,8 @@ export class Replica {
   readonly detector: FailureDetector
   private readonly options: ReplicaOptions
   private clock: Hlc = ZERO_HLC
+  /** The incarnation this node last refuted, so a burst of alerts costs one new member record. */
+  private refuted: Hlc | undefined
   /** Instances as lookups return them, rebuilt only when the record or its owner's state changes. */
   private readonly views = new WeakMap<InstanceRecord, Instance>()
   /** Lookup results by service and filter (see `lookup`). */
@@ -102,6 +117,9 @@ export class Replica {
   constructor (options: ReplicaOptions) {
     this.options = options
     this.detector = new FailureDetector({
+      self: options.self,
+      observers: options.observers,
+      quorum: options.quorum,
       suspectAfter: options.suspectAfter,
       deadAfter: options.deadAfter,
       // A dead member's death mark must outlive every copy of its records, which tombstones bound.
@@ -155,7 +173,30 @@ export class Replica {
     return { outcome: 'applied', effects }
   }
 
-  /** Offers a heartbeat, heard directly or relayed. */
+  /** Offers an alert whose envelope signature was verified (its owner is the observer that signed it). */
+  ingestAlert (alert: AlertRecord, nowMs: number): AlertResult {
+    if (alert.namespace !== this.options.namespace) return reject('wrong-namespace', `alert of namespace \`${alert.namespace}\``)
+    if (alert.stamp.wall > nowMs + this.options.maxClockDrift) {
+      return reject('future-stamp', `stamp ${alert.stamp.wall} is ${alert.stamp.wall - nowMs} ms ahead of this node's clock`)
+    }
+    if (alert.subject === this.options.self) return { outcome: 'counted', effects: this.refute(alert.incarnation) }
+    if (alert.owner === this.options.self) return { outcome: 'ignored', effects: [] }
+    const outcome = this.detector.observeAlert({ observer: alert.owner, subject: alert.subject, incarnation: alert.incarnation }, nowMs)
+    const effects: ReplicaEffect[] = []
+    if (outcome.kind === 'counted' && outcome.transition !== undefined) this.applyTransition(outcome.transition, effects)
+    return { outcome: outcome.kind, effects }
+  }
+
+  /** An alert against this node: answer with a newer member record, once per incarnation. */
+  private refute (incarnation: Hlc): ReplicaEffect[] {
+    const own = this.table.get(this.options.self, MEMBER_RECORD_ID)?.record.stamp ?? ZERO_HLC
+    if (compareHlc(incarnation, own) < 0) return []
+    if (this.refuted !== undefined && compareHlc(this.refuted, incarnation) >= 0) return []
+    this.refuted = incarnation
+    return [{ kind: 'refute' }]
+  }
+
+  /** Offers a heartbeat straight from its member. */
   ingestBeat (beat: BeatInput, nowMs: number): BeatResult {
     if (beat.owner === this.options.self) return { outcome: 'old', effects: [] }
     const outcome = this.detector.observeBeat(beat.owner, beat.chainId, beat.seq, beat.proof, nowMs)
@@ -178,10 +219,12 @@ export class Replica {
     }
   }
 
-  /** Ages members and reaps tombstones; call about every heartbeat interval. */
+  /** Ages members and reaps tombstones; call a few times per heartbeat interval. */
   tick (nowMs: number): ReplicaEffect[] {
     const effects: ReplicaEffect[] = []
-    for (const transition of this.detector.tick(nowMs)) this.applyTransition(transition, effects)
+    const { transitions, alerts } = this.detector.tick(nowMs)
+    for (const alert of alerts) effects.push({ kind: 'alert', ...alert })
+    for (const transition of transitions) this.applyTransition(transition, effects)
     this.table.reap(nowMs, this.options.tombstoneTtl)
     return effects
   }
@@ -259,12 +302,12 @@ export class Replica {
   private applyTransition (transition: Transition, effects: ReplicaEffect[]): void {
     const member = this.memberOf(transition.peerId, transition.to, this.detector.get(transition.peerId)?.lastHeardMs ?? 0)
     effects.push({ kind: 'member', change: { member, from: transition.from } })
-    if (transition.to !== 'dead') return
+    if (!isGone(transition.to)) return
     const reason: DownReason = transition.reason === 'leave' ? 'member-left' : 'member-dead'
     for (const dropped of this.table.dropOwner(transition.peerId)) {
       const record = dropped.record
       if (record.kind === 'instance' && !record.deleted) {
-        effects.push({ kind: 'change', change: { type: 'down', instance: this.instance(record, 'dead'), reason } })
+        effects.push({ kind: 'change', change: { type: 'down', instance: this.instance(record, transition.to), reason } })
       }
     }
   }
@@ -318,6 +361,6 @@ export class Replica {
   }
 }
 
-function reject (reason: Rejection['reason'], detail: string): IngestResult {
+function reject (reason: Rejection['reason'], detail: string): { outcome: 'rejected', rejection: Rejection, effects: ReplicaEffect[] } {
   return { outcome: 'rejected', rejection: { reason, detail }, effects: [] }
 }

@@ -49,7 +49,6 @@ export interface SimulationResult {
   readonly messagesPerNodePerSec: number
   readonly bytesPerNodePerSec: number
   readonly byChannel: Record<SimChannel, { readonly messagesPerNodePerSec: number, readonly bytesPerNodePerSec: number }>
-  readonly largestBeatBatchBytes: number
   /** Transitions of live members to suspect / dead, summed over every observing node. */
   readonly falseSuspicions: number
   readonly falseDeaths: number
@@ -145,7 +144,6 @@ export async function runSimulation (options: SimulationOptions): Promise<Simula
     messagesPerNodePerSec: round(byChannel.beats.messagesPerNodePerSec + byChannel.gossip.messagesPerNodePerSec + byChannel.sync.messagesPerNodePerSec),
     bytesPerNodePerSec: byChannel.beats.bytesPerNodePerSec + byChannel.gossip.bytesPerNodePerSec + byChannel.sync.bytesPerNodePerSec,
     byChannel,
-    largestBeatBatchBytes: world.largestBatchBytes,
     falseSuspicions,
     falseDeaths,
     simulatedSeconds: Math.round(world.now / 1000),

@@ -6,11 +6,11 @@
  */
 import type { Envelopes, OpenResult } from '../../src/engine/envelopes.js'
 import { encodePayload } from '../../src/record/codec.js'
-import type { SignedRecord } from '../../src/record/types.js'
+import type { Sealed } from '../../src/record/types.js'
 
 /** One codec shared by every simulated node, so any node opens what any other sealed. */
 export class SimEnvelopes {
-  private readonly sealed = new WeakMap<Uint8Array, SignedRecord>()
+  private readonly sealed = new WeakMap<Uint8Array, Sealed>()
 
   constructor (private readonly overheadBytes: number, private readonly maxBytes: number) {}
 
@@ -23,7 +23,7 @@ export class SimEnvelopes {
   }
 
   /** Seals synchronously (for a converged start that bypasses the network). */
-  seal (record: SignedRecord): Uint8Array {
+  seal (record: Sealed): Uint8Array {
     const envelope = new Uint8Array(encodePayload(record).length + this.overheadBytes)
     this.sealed.set(envelope, record)
     return envelope

@@ -25,8 +25,8 @@ export interface SimNetwork {
   mesh: (index: number) => ReadonlySet<string>
   /** The transport of a live node, or undefined if it is dead. */
   transport: (peer: string) => SimTransport | undefined
-  /** Counts a message of `bytes` (scaled by the caller if it stands for many members). */
-  count: (channel: SimChannel, bytes: number) => void
+  /** Counts `times` messages of `bytes` each (more than one when a traced member stands for many). */
+  count: (channel: SimChannel, bytes: number, times?: number) => void
   /**
    * Delivers `run` after one hop's latency; lossy links may drop it. `resumes` says that `run` resumes awaiting
    * code, which the world must then let settle before the next event.
@@ -36,7 +36,7 @@ export interface SimNetwork {
   track: (work: Promise<unknown>) => void
   /** Bytes of the topic name in every gossipsub message. */
   readonly topicBytes: number
-  /** A full anti-entropy digest lists every member; traced members stand for this many. */
+  /** Members each traced member stands for: N / traced. A full anti-entropy digest lists every member. */
   readonly scale: number
   /** Uniform in [0, 1). */
   random: () => number
@@ -77,7 +77,8 @@ export class SimTransport implements Transport {
   }
 
   async sendBeats (peer: string, batch: Uint8Array): Promise<boolean> {
-    this.net.count('beats', batch.length * this.net.scale)
+    // Only traced members beat: each beat stands for `scale` members' beats.
+    this.net.count('beats', batch.length, this.net.scale)
     this.net.hop(true, () => { this.net.transport(peer)?.handlers?.beats(batch, this.peerId) })
     return true
   }

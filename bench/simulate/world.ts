@@ -10,7 +10,7 @@
  */
 import { logger } from '@libp2p/logger'
 import TinyQueue from 'tinyqueue'
-import { BeatQueue } from '../../src/beat-queue.js'
+import { OwnBeats } from '../../src/engine/own-beats.js'
 import { DEFAULTS, resolveConfig, type ResolvedConfig } from '../../src/config.js'
 import { Engine } from '../../src/engine/engine.js'
 import { PeerGuard } from '../../src/guard/peer-guard.js'
@@ -38,7 +38,9 @@ export interface SimConfig {
   readonly suspectAfterMs: number
   readonly deadAfterMs: number
   readonly antiEntropyMs: number
-  readonly beatFanout: number
+  /** Observers of each member and the alerts that kill it. */
+  readonly observers: number
+  readonly observerQuorum: number
   readonly targetPeers: number
   /** Gossipsub D (mesh degree) and D_lazy (IHAVE targets per heartbeat). */
   readonly meshDegree: number
@@ -58,7 +60,8 @@ export const SIM_DEFAULTS: Omit<SimConfig, 'nodes' | 'traced' | 'envelopeOverhea
   suspectAfterMs: DEFAULTS.suspectAfter,
   deadAfterMs: DEFAULTS.deadAfter,
   antiEntropyMs: DEFAULTS.antiEntropyInterval,
-  beatFanout: DEFAULTS.beatFanout,
+  observers: DEFAULTS.observers,
+  observerQuorum: DEFAULTS.observerQuorum,
   targetPeers: DEFAULTS.targetPeers,
   meshDegree: 6,
   gossipLazy: 6,
@@ -85,7 +88,6 @@ export interface SimNode {
   readonly peerId: string
   readonly engine: Engine
   readonly transport: SimTransport
-  readonly beats: BeatQueue
   readonly traced: boolean
   alive: boolean
 }
@@ -110,8 +112,6 @@ export class SimWorld {
   readonly overlay: Overlay
   /** Traffic sent, by channel, while counting is on; scaled to all N members. */
   readonly sent: Record<SimChannel, Traffic> = { beats: { messages: 0, bytes: 0 }, gossip: { messages: 0, bytes: 0 }, sync: { messages: 0, bytes: 0 } }
-  /** Largest beat batch seen (scaled), to compare with the wire limit. */
-  largestBatchBytes = 0
   counting = false
   now = 0
   private readonly rng: Rng
@@ -135,7 +135,8 @@ export class SimWorld {
       suspectAfter: config.suspectAfterMs,
       deadAfter: config.deadAfterMs,
       antiEntropyInterval: config.antiEntropyMs,
-      beatFanout: config.beatFanout,
+      observers: config.observers,
+      observerQuorum: config.observerQuorum,
       targetPeers: config.targetPeers,
       clock: { now: () => EPOCH_MS + this.now }
     })
@@ -152,8 +153,8 @@ export class SimWorld {
 
   private createNode (index: number, peerId: string, traced: boolean, config: ResolvedConfig, net: SimNetwork): SimNode {
     const transport = new SimTransport(index, peerId, net)
-    // Only traced members beat; the others need a queue for relaying (a 2-step chain they never use).
-    const beats = new BeatQueue(peerId, traced ? config.heartbeatChainLength : 2)
+    // Only traced members beat; the others never use their chain, so it is as short as a chain can be.
+    const beats = new OwnBeats(traced ? config.heartbeatChainLength : 1)
     const engine = new Engine({
       config,
       self: peerId,
@@ -171,7 +172,7 @@ export class SimWorld {
       log: logger('gossip-registry:sim')
     })
     transport.handlers = engine.handlers
-    return { index, peerId, engine, transport, beats, traced, alive: true }
+    return { index, peerId, engine, transport, traced, alive: true }
   }
 
   private network (): SimNetwork {
@@ -182,7 +183,7 @@ export class SimWorld {
         const node = this.byPeer.get(peer)
         return node?.alive === true ? node.transport : undefined
       },
-      count: (channel, bytes) => { this.count(channel, bytes) },
+      count: (channel, bytes, times = 1) => { this.count(channel, bytes, times) },
       hop: (lossy, run, resumes = false) => {
         if (lossy && this.rng.chance(this.config.loss)) return
         this.at(this.now + this.latency(), resumes ? () => { this.touched = true; run() } : run)
@@ -210,7 +211,7 @@ export class SimWorld {
     for (const node of this.nodes) {
       const { engine, transport } = node
       if (node.traced) this.every(this.rng.next() * heartbeatMs, heartbeatMs, node, () => { engine.beat() })
-      this.every(this.rng.next() * quarter, quarter, node, () => { engine.tick(); this.flush(node) })
+      this.every(this.rng.next() * quarter, quarter, node, () => { engine.tick() })
       this.every(this.rng.next() * gossipHeartbeatMs, gossipHeartbeatMs, node, () => { transport.gossipHeartbeat() })
       this.every(this.rng.next() * antiEntropyMs, antiEntropyMs, node, () => { engine.antiEntropy() })
     }
@@ -271,11 +272,10 @@ export class SimWorld {
     return this.rng.logNormal(this.config.latency.medianMs, this.config.latency.sigma)
   }
 
-  private count (channel: SimChannel, bytes: number): void {
-    if (channel === 'beats') this.largestBatchBytes = Math.max(this.largestBatchBytes, bytes)
+  private count (channel: SimChannel, bytes: number, times: number): void {
     if (!this.counting) return
-    this.sent[channel].messages++
-    this.sent[channel].bytes += bytes + FRAMING_BYTES
+    this.sent[channel].messages += times
+    this.sent[channel].bytes += (bytes + FRAMING_BYTES) * times
   }
 
   private every (firstAt: number, period: number, node: SimNode, run: () => void): void {
@@ -285,15 +285,5 @@ export class SimWorld {
       this.at(this.now + period, step)
     }
     this.at(this.now + firstAt, step)
-  }
-
-  private flush (node: SimNode): void {
-    if (node.beats.isEmpty && this.scale > 1) {
-      // With only some members traced, a real node's queue is (almost) never empty: count the batches anyway.
-      const batches = Math.min(this.config.beatFanout, this.overlay.neighbours[node.index]!.filter((j) => this.nodes[j]!.alive).length)
-      for (let i = 0; i < batches; i++) this.count('beats', 0)
-      return
-    }
-    node.engine.flush()
   }
 }

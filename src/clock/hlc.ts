@@ -47,7 +47,9 @@ function successor (stamp: Hlc): Hlc {
 
 /** A stamp for a local event (a write): strictly after `last`, and at least `physicalMs`. */
 export function tickHlc (last: Hlc, physicalMs: number): Hlc {
-  if (physicalMs > last.wall) return { wall: physicalMs, logical: 0 }
+  // Whole milliseconds: the wire carries an integer, and a clock may give fractions (a simulator's does).
+  const physical = Math.floor(physicalMs)
+  if (physical > last.wall) return { wall: physical, logical: 0 }
   return successor(last)
 }
 
@@ -58,6 +60,7 @@ export function tickHlc (last: Hlc, physicalMs: number): Hlc {
  */
 export function witnessHlc (last: Hlc, remote: Hlc, physicalMs: number): Hlc {
   const latest = maxHlc(last, remote)
-  if (physicalMs > latest.wall) return { wall: physicalMs, logical: 0 }
+  const physical = Math.floor(physicalMs)
+  if (physical > latest.wall) return { wall: physical, logical: 0 }
   return successor(latest)
 }

@@ -7,15 +7,15 @@
 import type { Logger } from '@libp2p/interface'
 import type { ResolvedConfig } from '../config.js'
 import type { Change, MemberChange, Rejected } from '../events.js'
-import { BeatQueue } from '../beat-queue.js'
 import { ZERO_HLC } from '../clock/hlc.js'
-import { decodeBeats, encodeBeats } from '../net/frames.js'
-import { MAX_BEAT_BATCH_BYTES } from '../net/protocols.js'
+import { decodeOwnBeat, encodeOwnBeat } from '../net/frames.js'
 import type { PeerGuard } from '../guard/peer-guard.js'
+import { isGone } from '../record/types.js'
 import type { Rejection } from '../reject-reason.js'
 import { Replica, type ReplicaEffect } from '../replica.js'
 import type { RegistryStats } from '../stats.js'
 import type { Envelopes } from './envelopes.js'
+import type { OwnBeats } from './own-beats.js'
 import { OwnWrites } from './own-writes.js'
 import type { Transport, TransportHandlers, Verdict } from './transport.js'
 
@@ -41,7 +41,7 @@ export interface EngineInit {
   /** Uniform in [0, 1): which neighbours get a batch, which peer an anti-entropy round picks. */
   readonly random: () => number
   /** Heartbeat chains for this node (their seeds are secret, so they come from the caller). */
-  readonly beats: BeatQueue
+  readonly beats: OwnBeats
   readonly events: EngineEvents
   readonly log: Logger
 }
@@ -58,7 +58,7 @@ export class Engine {
   private readonly guard: PeerGuard
   private readonly stats: RegistryStats
   private readonly events: EngineEvents
-  private readonly beats: BeatQueue
+  private readonly beats: OwnBeats
   private readonly random: () => number
   private readonly log: Logger
   private readonly self: string
@@ -86,6 +86,8 @@ export class Engine {
       tombstoneTtl: config.tombstoneTtl,
       suspectAfter: config.suspectAfter,
       deadAfter: config.deadAfter,
+      observers: config.observers,
+      quorum: config.observerQuorum,
       maxChainSteps: config.heartbeatChainLength,
       selfPreservationThreshold: config.selfPreservationThreshold,
       selfPreservationLimit: config.selfPreservationLimit
@@ -134,23 +136,18 @@ export class Engine {
     }
   }
 
-  /** Task: this node's own heartbeat. A used-up chain was replaced: sign the new anchor. */
+  /**
+   * Task: this node's heartbeat, straight to each of its observers. A used-up chain was replaced: sign the new
+   * anchor first, so observers can verify what follows (they pull the member record if a beat outruns it).
+   */
   beat (): void {
     if (this.stopped) return
-    if (this.beats.beat(this.replica.table.maxStamp(this.self) ?? ZERO_HLC)) this.background(this.own.putMember(), 'renew the heartbeat chain')
-  }
-
-  /** Task: push queued beats (own and relayed) to `beatFanout` random neighbours. */
-  flush (): void {
-    if (this.stopped || this.beats.isEmpty) return
-    const peers = this.transport.connectedPeers()
-    if (peers.length === 0) return
-    const batch = encodeBeats(this.beats.drain())
-    for (let i = 0; i < this.config.beatFanout && peers.length > 0; i++) {
-      const [peer] = peers.splice(Math.floor(this.random() * peers.length), 1)
-      if (peer === undefined) break
-      this.stats.sent('beats', batch.length)
-      void this.transport.sendBeats(peer, batch)
+    const { beat, renewed } = this.beats.next(this.replica.table.maxStamp(this.self) ?? ZERO_HLC)
+    if (renewed) this.background(this.own.putMember(), 'renew the heartbeat chain')
+    const frame = encodeOwnBeat(beat)
+    for (const observer of this.replica.detector.observersOfSelf(this.now())) {
+      this.stats.sent('beats', frame.length)
+      void this.transport.sendBeats(observer, frame)
     }
   }
 
@@ -194,6 +191,15 @@ export class Engine {
       this.reject({ reason: 'not-allowed', detail: `owner ${opened.record.owner} is not in allowPeers` }, from)
       return 'ignore'
     }
+    if (opened.record.kind === 'alert') {
+      const alert = this.replica.ingestAlert(opened.record, this.now())
+      this.apply(alert.effects, from)
+      if (alert.outcome === 'rejected') {
+        this.reject(alert.rejection, from, true)
+        return 'reject'
+      }
+      return alert.outcome === 'counted' ? 'accept' : 'ignore'
+    }
     const result = this.replica.ingest({ record: opened.record, envelope: opened.envelope }, this.now())
     this.apply(result.effects, from)
     if (result.outcome === 'rejected') {
@@ -211,29 +217,24 @@ export class Engine {
     return 'accept'
   }
 
-  /** A batch of beats from a neighbour. */
-  private receiveBeats (batch: Uint8Array, from: string): void {
+  /** A beat from the member at the other end of the stream. */
+  private receiveBeats (frame: Uint8Array, from: string): void {
     if (this.stopped) return
     const nowMs = this.now()
-    this.stats.received('beats', batch.length)
-    if (this.guard.isBanned(from, nowMs)) return
+    this.stats.received('beats', frame.length)
+    if (this.guard.isBanned(from, nowMs) || !this.guard.isAllowedOwner(from)) return
     if (!this.guard.admitBeats(from, nowMs)) {
-      this.reject({ reason: 'rate-limited', detail: 'over the per-peer heartbeat batch rate' }, from, true)
+      this.reject({ reason: 'rate-limited', detail: 'over the per-peer heartbeat rate' }, from, true)
       return
     }
-    const decoded = decodeBeats(batch, Math.floor(MAX_BEAT_BATCH_BYTES / 40))
-    if (decoded === undefined) {
-      this.reject({ reason: 'malformed', detail: 'undecodable beat batch' }, from, true)
+    const beat = decodeOwnBeat(frame)
+    if (beat === undefined) {
+      this.reject({ reason: 'malformed', detail: 'undecodable beat' }, from, true)
       return
     }
-    if (decoded.invalid > 0) this.reject({ reason: 'malformed', detail: `${decoded.invalid} beats with a malformed owner or stamp` }, from, true)
-    for (const beat of decoded.beats) {
-      if (!this.guard.isAllowedOwner(beat.owner)) continue
-      const result = this.replica.ingestBeat(beat, nowMs)
-      if (result.outcome === 'fresh') this.beats.relay(beat)
-      else if (result.outcome === 'rejected') this.reject(result.rejection, from, true)
-      this.apply(result.effects, from)
-    }
+    const result = this.replica.ingestBeat({ owner: from, ...beat }, nowMs)
+    if (result.outcome === 'rejected') this.reject(result.rejection, from, true)
+    this.apply(result.effects, from)
   }
 
   private admitSync (peer: string): boolean {
@@ -246,7 +247,7 @@ export class Engine {
 
   /** Owners not worth pulling during anti-entropy: those dead here. */
   private ignoreOwner (owner: string): boolean {
-    return owner !== this.self && this.replica.stateOf(owner) === 'dead' && this.replica.detector.get(owner) !== undefined
+    return owner !== this.self && isGone(this.replica.stateOf(owner)) && this.replica.detector.get(owner) !== undefined
   }
 
   private async syncWith (peer: string, owners?: Iterable<string>): Promise<void> {
@@ -272,6 +273,14 @@ export class Engine {
           break
         case 'pull':
           if (from !== undefined) this.schedulePull(from, effect.owner)
+          break
+        case 'alert':
+          this.log('alerting: %s went silent', effect.subject)
+          if (!this.stopped) this.background(this.own.alert(effect.subject, effect.incarnation), 'send an alert')
+          break
+        case 'refute':
+          this.log('refuting an alert against this node')
+          if (!this.stopped) this.background(this.own.putMember(), 'refute an alert')
           break
       }
     }

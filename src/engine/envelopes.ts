@@ -4,14 +4,14 @@
  * the same size so a hundred thousand nodes do not spend their time in Ed25519.
  */
 import type { OpenResult } from '../record/sign.js'
-import type { SignedRecord } from '../record/types.js'
+import type { Sealed } from '../record/types.js'
 
 export type { OpenResult }
 
 /** Seals records owned by this node and opens envelopes from the network. */
 export interface Envelopes {
-  /** Signs a record this node owns; the result is what peers receive. */
-  seal: (record: SignedRecord) => Promise<Uint8Array>
+  /** Signs a record (or an alert) this node owns; the result is what peers receive. */
+  seal: (record: Sealed) => Promise<Uint8Array>
   /**
    * Opens envelope bytes from the network: size, shape, signature and record limits. Never throws; a failure
    * is a rejection naming its reason. A successful result carries the canonical envelope to keep and forward.

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '@libp2p/interface'
 import { InvalidRecordError } from '../errors.js'
-import { MEMBER_RECORD_ID, type ChainAnchor, type InstanceRecord, type MemberRecord, type SignedRecord } from '../record/types.js'
+import { MEMBER_RECORD_ID, type AlertRecord, type ChainAnchor, type InstanceRecord, type MemberRecord, type SignedRecord } from '../record/types.js'
 import type { Hlc } from '../clock/hlc.js'
 import type { Replica, ReplicaEffect } from '../replica.js'
 import type { Envelopes } from './envelopes.js'
@@ -86,6 +86,13 @@ export class OwnWrites {
     }
     if (leaving) return this.init.envelopes.seal(record)
     return this.write(record)
+  }
+
+  /** Signs and gossips this node's alert that `subject`, which it observes, went silent. Not stored. */
+  async alert (subject: string, incarnation: Hlc): Promise<void> {
+    const alert: AlertRecord = { kind: 'alert', deleted: false, owner: this.init.self, id: '', namespace: this.init.namespace, stamp: this.stamp(), subject, incarnation }
+    const envelope = await this.init.envelopes.seal(alert)
+    this.init.sent(await this.init.transport.publish(envelope))
   }
 
   /**

@@ -15,7 +15,7 @@ export function createMetrics (registry: Registry): PromRegistry {
     name: 'gossip_registry_members', help: 'Members known to this node, by state.', labelNames: ['state'], registers: [prom],
     collect () {
       this.reset()
-      for (const state of ['alive', 'suspect', 'dead'] as const) this.set({ state }, registry.members().filter((m) => m.state === state).length)
+      for (const state of ['alive', 'suspect', 'dead', 'left'] as const) this.set({ state }, registry.members().filter((m) => m.state === state).length)
     }
   })
   new Gauge({

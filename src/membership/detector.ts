@@ -1,30 +1,43 @@
 /**
- * The failure detector: this node's view of every other member, aged on this node's clock only. It decides
- * alive -> suspect -> dead from silence, verifies heartbeat hash chains, and refuses resurrection: a dead member
- * comes back only through a fresh beat of its chain or a record stamped after its death. Pure: time is an argument.
+ * The failure detector: this node's view of every other member, decided on this node's clock only. Members are
+ * watched by K observers on hash rings (rings.ts): a member beats straight to its observers, an observer that
+ * hears nothing for `suspectAfter` emits a signed alert, and a member is dead where a quorum of its observers'
+ * alerts agree (docs/membership.md). No single member can get another declared dead by its word alone, and the
+ * accused refutes with a newer member record. Dead and left members come back only through something newer from
+ * themselves. Pure: time is an argument, and alerts to send are returned, never sent.
  */
-import { compareHlc, maxHlc, type Hlc } from '../clock/hlc.js'
-import type { MemberState, SignedRecord } from '../record/types.js'
+import { compareHlc, maxHlc, ZERO_HLC, type Hlc } from '../clock/hlc.js'
+import { isGone, type MemberState, type SignedRecord } from '../record/types.js'
 import type { Rejection } from '../reject-reason.js'
 import { verifyReveal } from './hash-chain.js'
+import { Rings } from './rings.js'
 
 /** Timing and bounds of the detector, in ms. */
 export interface DetectorOptions {
-  /** Silence after which a member is suspect. */
+  /** This node's peer id: it watches its subjects and is never in its own table of members. */
+  readonly self: string
+  /** An observer that has not heard a subject's beat for this long alerts; one alert makes a member suspect. */
   readonly suspectAfter: number
-  /** Silence after which a member is dead. */
+  /**
+   * A suspicion that no quorum confirms and the member does not refute is a death after this long; and a node
+   * that hears nothing from the cluster at all (cut off) holds every member dead after this much silence.
+   */
   readonly deadAfter: number
   /** How long a dead member (and its death mark) is remembered before it is forgotten. */
   readonly forgetAfter: number
   /** Most chain steps one beat may skip; bounds the hashing a single beat can cost. */
   readonly maxChainSteps: number
+  /** Observers of each member (K rings). */
+  readonly observers: number
+  /** Alerts of distinct observers that make a member dead at once (at most the observers still alive here). */
+  readonly quorum: number
   /**
    * Self-preservation: when more than this share of the members this node knows (counting those that died in
-   * the last `deadAfter`) would be dead at once, this node assumes it is the one cut off and keeps them
-   * suspect and stale instead. 1 disables it.
+   * the last `deadAfter`) fall silent or under suspicion at once, this node assumes it is the one cut off and
+   * keeps them suspect and stale instead of dead. 1 disables it.
    */
   readonly selfPreservationThreshold: number
-  /** Longest silence (ms) self-preservation keeps a member from dying. */
+  /** Longest trouble (ms) self-preservation keeps a member from dying. */
   readonly selfPreservationLimit: number
 }
 
@@ -32,19 +45,21 @@ export interface DetectorOptions {
 export interface MemberView {
   readonly peerId: string
   readonly state: MemberState
-  /** When this node last heard a fresh beat (or first heard of the member), on this node's clock. */
+  /** When this node last heard the member itself (a beat, a newer record) or first heard of it, on its clock. */
   readonly lastHeardMs: number
   /** Last verified beat sequence of the current chain. */
   readonly seq: number
   readonly chainId: number | undefined
   /** Newest stamp among the member's records seen here; when dead, its death mark. */
   readonly maxStamp: Hlc
-  /** Silent past `deadAfter` but kept suspect by self-preservation. */
+  /** Kept suspect by self-preservation past the point it would have died. */
   readonly stale: boolean
+  /** Observers whose alerts against the member's current incarnation this node holds. */
+  readonly alerts: number
 }
 
 /** Why a member changed state. */
-export type TransitionReason = 'first-heard' | 'heartbeat' | 'record' | 'silence' | 'leave'
+export type TransitionReason = 'first-heard' | 'heartbeat' | 'record' | 'silence' | 'alerts' | 'leave'
 
 /** A change of a member's state. */
 export interface Transition {
@@ -56,9 +71,9 @@ export interface Transition {
 
 /** What a beat meant. */
 export type BeatOutcome =
-  /** Verified and newer than anything heard: relay it. */
+  /** Verified and newer than anything heard. */
   | { readonly kind: 'fresh', readonly transition?: Transition }
-  /** Not newer than the last verified beat: drop it, do not relay. */
+  /** Not newer than the last verified beat: drop it. */
   | { readonly kind: 'old' }
   /** No record of this member yet: pull its records. */
   | { readonly kind: 'unknown-member' }
@@ -66,6 +81,42 @@ export type BeatOutcome =
   | { readonly kind: 'unknown-chain' }
   /** The proof does not verify: penalise the sender. */
   | { readonly kind: 'rejected', readonly rejection: Rejection }
+
+/** An alert against a member, as the replica hands it over (signature and namespace already checked). */
+export interface AlertInput {
+  readonly observer: string
+  readonly subject: string
+  readonly incarnation: Hlc
+}
+
+/** What an alert meant. `counted` alerts are news and worth gossiping on; the others are dropped quietly. */
+export type AlertOutcome =
+  | { readonly kind: 'counted', readonly transition?: Transition }
+  | { readonly kind: 'ignored', readonly why: 'unknown-subject' | 'gone' | 'stale' | 'not-observer' | 'duplicate' }
+
+/** An alert this node must sign and gossip, as one of the subject's observers. */
+export interface OwnAlert {
+  readonly subject: string
+  readonly incarnation: Hlc
+}
+
+/** What a tick decided. */
+export interface TickResult {
+  readonly transitions: Transition[]
+  readonly alerts: OwnAlert[]
+}
+
+/**
+ * Alerts an observer repeats (one per `suspectAfter`) while its subject stays silent and not yet dead here,
+ * in case gossip lost one; past this, the uncorroborated-suspicion timeout decides.
+ */
+const MAX_ALERT_REPEATS = 3
+
+/**
+ * How far along each ring an alert's sender may sit and still count as an observer. Two successors per ring,
+ * not one: nodes whose views differ by a member for a moment place observers one slot apart.
+ */
+const OBSERVER_WINDOW = 2
 
 interface Chain {
   readonly chainId: number
@@ -85,16 +136,40 @@ interface Entry {
   chain: Chain | undefined
   maxStamp: Hlc
   stale: boolean
+  /** Stamp of the newest member record seen: alerts name it, and a newer one refutes them. */
+  incarnation: Hlc
+  /** Observers that alerted against the current incarnation (this node included, if it did). */
+  readonly alerts: Set<string>
+  /** When the first alert against the current incarnation arrived. */
+  suspectSinceMs: number
+  /** This node's own alerts against the current incarnation: when the last went out, and how many. */
+  alertedAtMs: number | undefined
+  alertsSent: number
 }
 
 /** Per-node failure detector over every other member. */
 export class FailureDetector {
   private readonly options: DetectorOptions
   private readonly entries = new Map<string, Entry>()
+  private readonly rings: Rings
+  /** Members this node observes, and since when (a new subject gets `suspectAfter` before an alert). */
+  private subjects = new Map<string, number>()
+  private viewChanged = false
+  /** When the view last changed: a member that became a subject then has been one since. */
+  private viewChangedAtMs = Number.NEGATIVE_INFINITY
+  /** Last time anything verified arrived from the cluster: no news is good news only while in contact. */
+  private lastContactMs = Number.NEGATIVE_INFINITY
   /** Changes of any member's state or stale flag so far (see `revision`). */
   private changes = 0
   /** When members died of silence, within the last `deadAfter`: a mass silence may come over several ticks. */
   private recentDeathsMs: number[] = []
+  /** The last tick found a mass silence: deaths are held. */
+  private preserving = false
+
+  constructor (options: DetectorOptions) {
+    this.options = options
+    this.rings = new Rings(options.observers)
+  }
 
   /**
    * Bumped whenever a member's state or stale flag changes: what lookups return depends on both, so the
@@ -104,49 +179,54 @@ export class FailureDetector {
     return this.changes
   }
 
-  constructor (options: DetectorOptions) {
-    this.options = options
-  }
-
   /**
-   * May a record of `owner` stamped `stamp` be merged? False only when the member is dead here and the record is
-   * not newer than its death: copies of a dead member's records still circulating must not bring it back.
+   * May a record of `owner` stamped `stamp` be merged? False only when the member is dead or left here and the
+   * record is not newer than that: copies of its records still circulating must not bring it back.
    */
   admits (owner: string, stamp: Hlc): boolean {
     const entry = this.entries.get(owner)
-    return entry === undefined || entry.state !== 'dead' || compareHlc(stamp, entry.maxStamp) > 0
+    return entry === undefined || !isGone(entry.state) || compareHlc(stamp, entry.maxStamp) > 0
+  }
+
+  /** Anything verified arrived from the cluster: this node is in contact. */
+  contact (nowMs: number): void {
+    this.lastContactMs = Math.max(this.lastContactMs, nowMs)
   }
 
   /**
-   * A record of `owner`, verified and admitted, was merged (it may have been relayed by anyone). A merely
-   * relayed record does not refresh `lastHeardMs`: only beats do, or a third party holding an old copy could
+   * A record of `owner`, verified and admitted, was merged (it may have been relayed by anyone). A newer member
+   * record is the member's refutation of alerts against its older incarnation. A merely relayed record of
+   * another kind does not count as hearing from the member: a third party holding an old copy could otherwise
    * keep a silent member alive forever.
    */
   observeRecord (record: SignedRecord, nowMs: number): Transition | undefined {
+    this.contact(nowMs)
     let entry = this.entries.get(record.owner)
     if (entry === undefined) {
-      entry = { peerId: record.owner, state: 'alive', lastHeardMs: nowMs, deadSinceMs: 0, chain: undefined, maxStamp: record.stamp, stale: false }
+      entry = {
+        peerId: record.owner, state: 'alive', lastHeardMs: nowMs, deadSinceMs: 0, chain: undefined, maxStamp: record.stamp, stale: false,
+        incarnation: ZERO_HLC, alerts: new Set(), suspectSinceMs: 0, alertedAtMs: undefined, alertsSent: 0
+      }
       this.entries.set(record.owner, entry)
       this.changes++
-      this.learnChain(entry, record)
-      if (record.kind === 'member' && record.leaving) {
-        entry.chain!.closed = true
-        return this.kill(entry, 'unknown', 'leave', nowMs)
-      }
+      this.changeView(nowMs)
+      this.learnMember(entry, record, nowMs)
+      if (record.kind === 'member' && record.leaving) return this.kill(entry, 'unknown', 'leave', nowMs)
       return { peerId: entry.peerId, from: 'unknown', to: 'alive', reason: 'first-heard' }
     }
     const newer = compareHlc(record.stamp, entry.maxStamp) > 0
     entry.maxStamp = maxHlc(entry.maxStamp, record.stamp)
-    this.learnChain(entry, record)
+    const refuted = this.learnMember(entry, record, nowMs)
     if (record.kind === 'member' && record.leaving) {
       if (entry.chain !== undefined) entry.chain.closed = true
-      return entry.state === 'dead' ? undefined : this.kill(entry, entry.state, 'leave', nowMs)
+      return isGone(entry.state) ? undefined : this.kill(entry, entry.state, 'leave', nowMs)
     }
-    if (entry.state === 'dead' && newer) return this.revive(entry, 'record', nowMs)
+    if (isGone(entry.state) && newer) return this.revive(entry, 'record', nowMs)
+    if (refuted && entry.state === 'suspect') return this.revive(entry, 'record', nowMs)
     return undefined
   }
 
-  /** A beat of `owner`, heard directly or relayed. */
+  /** A beat straight from `owner` (the connection it came on is the member's own). */
   observeBeat (owner: string, chainId: number, seq: number, proof: Uint8Array, nowMs: number): BeatOutcome {
     const entry = this.entries.get(owner)
     if (entry === undefined) return { kind: 'unknown-member' }
@@ -159,58 +239,67 @@ export class FailureDetector {
     chain.seq = seq
     chain.value = Uint8Array.from(proof)
     entry.lastHeardMs = nowMs
-    if (entry.state === 'alive') return { kind: 'fresh' }
+    this.contact(nowMs)
+    // Alerts others hold stand until the member refutes them; a beat to this node alone does not clear them.
+    if (entry.state === 'alive' || (entry.state === 'suspect' && entry.alerts.size > 0)) return { kind: 'fresh' }
     return { kind: 'fresh', transition: this.revive(entry, 'heartbeat', nowMs) }
   }
 
-  /**
-   * Ages every member: suspect after `suspectAfter` of silence, dead after `deadAfter`, unless so many fall
-   * silent together that self-preservation keeps them suspect (stale); forgets members dead for
-   * `forgetAfter`. Transitions come in peer id order, so equal inputs give equal outputs.
-   */
-  tick (nowMs: number): Transition[] {
-    const transitions: Transition[] = []
-    const entries = this.sorted()
-    const preserve = this.isMassSilence(entries, nowMs)
-    for (const entry of entries) {
-      const silentMs = nowMs - entry.lastHeardMs
-      if (entry.state === 'dead') {
-        if (nowMs - entry.deadSinceMs >= this.options.forgetAfter) this.entries.delete(entry.peerId)
-      } else if (silentMs >= this.options.deadAfter && !(preserve && silentMs < this.options.selfPreservationLimit)) {
-        transitions.push(this.kill(entry, entry.state, 'silence', nowMs))
-        this.recentDeathsMs.push(nowMs)
-      } else if (entry.state === 'alive' && silentMs >= this.options.suspectAfter) {
-        entry.state = 'suspect'
-        this.changes++
-        transitions.push({ peerId: entry.peerId, from: 'alive', to: 'suspect', reason: 'silence' })
-      }
-      if (entry.state === 'suspect' && entry.stale !== silentMs >= this.options.deadAfter) {
-        entry.stale = !entry.stale
-        this.changes++
-      }
-    }
-    return transitions
+  /** An alert of `observer` against `subject`. */
+  observeAlert (alert: AlertInput, nowMs: number): AlertOutcome {
+    this.contact(nowMs)
+    const entry = this.entries.get(alert.subject)
+    if (entry === undefined) return { kind: 'ignored', why: 'unknown-subject' }
+    if (isGone(entry.state)) return { kind: 'ignored', why: 'gone' }
+    if (compareHlc(alert.incarnation, entry.incarnation) < 0) return { kind: 'ignored', why: 'stale' }
+    this.updateRings(nowMs)
+    if (!this.rings.observersOf(alert.subject, OBSERVER_WINDOW).includes(alert.observer)) return { kind: 'ignored', why: 'not-observer' }
+    if (entry.alerts.has(alert.observer)) return { kind: 'ignored', why: 'duplicate' }
+    return { kind: 'counted', transition: this.accuse(entry, alert.observer, nowMs) }
+  }
+
+  /** The members this node beats to: its observers in its own view. */
+  observersOfSelf (nowMs: number): string[] {
+    this.updateRings(nowMs)
+    return this.rings.observersOf(this.options.self)
+  }
+
+  /** The members this node watches. */
+  subjectsOfSelf (nowMs: number): string[] {
+    this.updateRings(nowMs)
+    return [...this.subjects.keys()]
   }
 
   /**
-   * True when more than the threshold share of members are falling silent within one `deadAfter`: those
-   * already suspect count too, since members cut off together cross `deadAfter` a few beats apart and the
-   * first of them must not die before the rest are noticed.
+   * Ages every member: an observer alerts on a silent subject; a quorum of alerts, an unrefuted suspicion past
+   * `deadAfter`, or silence of the whole cluster past `deadAfter` is a death, unless so many are in trouble
+   * together that self-preservation keeps them suspect (stale); members dead for `forgetAfter` are forgotten.
+   * Transitions come in peer id order, so equal inputs give equal outputs.
    */
-  private isMassSilence (entries: readonly Entry[], nowMs: number): boolean {
-    if (this.options.selfPreservationThreshold >= 1) return false
-    this.recentDeathsMs = this.recentDeathsMs.filter((t) => nowMs - t < this.options.deadAfter)
-    let living = 0
-    let silent = 0
+  tick (nowMs: number): TickResult {
+    this.updateRings(nowMs)
+    const transitions: Transition[] = []
+    const alerts: OwnAlert[] = []
+    const entries = this.sorted()
+    this.preserving = this.isMassSilence(entries, nowMs)
     for (const entry of entries) {
-      if (entry.state === 'dead') continue
-      living++
-      if (nowMs - entry.lastHeardMs >= this.options.suspectAfter) silent++
+      if (isGone(entry.state)) {
+        if (nowMs - entry.deadSinceMs >= this.options.forgetAfter) this.entries.delete(entry.peerId)
+        continue
+      }
+      const silentMs = this.silence(entry, nowMs)
+      if (this.subjects.has(entry.peerId) && silentMs >= this.options.suspectAfter && this.shouldAlert(entry, nowMs)) {
+        alerts.push({ subject: entry.peerId, incarnation: entry.incarnation })
+        entry.alertedAtMs = nowMs
+        entry.alertsSent++
+        const transition = this.accuse(entry, this.options.self, nowMs)
+        if (transition !== undefined) transitions.push(transition)
+        if (isGone(entry.state)) continue
+      }
+      const transition = this.judge(entry, silentMs, nowMs)
+      if (transition !== undefined) transitions.push(transition)
     }
-    const falling = silent + this.recentDeathsMs.length
-    // One member dying is never a mass silence, whatever the cluster size: a two-node cluster must still see
-    // its peer die.
-    return falling >= 2 && falling > this.options.selfPreservationThreshold * (living + this.recentDeathsMs.length)
+    return { transitions, alerts }
   }
 
   /** A member's state, without building its view (lookups ask this per instance). */
@@ -234,30 +323,143 @@ export class FailureDetector {
     return this.sorted().map(view)
   }
 
+  /** How long `entry` has been silent as far as this node can tell. */
+  private silence (entry: Entry, nowMs: number): number {
+    const since = this.subjects.get(entry.peerId)
+    // A subject is heard directly; any other member is presumed alive while the cluster is heard at all.
+    const heard = since === undefined ? Math.max(entry.lastHeardMs, this.lastContactMs) : Math.max(entry.lastHeardMs, since)
+    return nowMs - heard
+  }
+
+  private shouldAlert (entry: Entry, nowMs: number): boolean {
+    if (entry.alertedAtMs === undefined) return true
+    return entry.alertsSent < MAX_ALERT_REPEATS && nowMs - entry.alertedAtMs >= this.options.suspectAfter
+  }
+
+  /** Counts an alert; the member is suspect from the first and dead at a quorum (unless self-preservation holds). */
+  private accuse (entry: Entry, observer: string, nowMs: number): Transition | undefined {
+    const first = entry.alerts.size === 0
+    entry.alerts.add(observer)
+    if (first) entry.suspectSinceMs = nowMs
+    if (entry.alerts.size >= this.quorumOf(entry) && !this.preserving) return this.kill(entry, entry.state, 'alerts', nowMs)
+    if (entry.state !== 'alive') return undefined
+    entry.state = 'suspect'
+    this.changes++
+    return { peerId: entry.peerId, from: 'alive', to: 'suspect', reason: 'alerts' }
+  }
+
+  /** What the evidence now says of a member that is not gone. */
+  private judge (entry: Entry, silentMs: number, nowMs: number): Transition | undefined {
+    const { suspectAfter, deadAfter, selfPreservationLimit } = this.options
+    const accused = entry.alerts.size > 0
+    const troubleMs = accused ? Math.max(nowMs - entry.suspectSinceMs, silentMs) : silentMs
+    const dies = (accused && entry.alerts.size >= this.quorumOf(entry)) || (accused && nowMs - entry.suspectSinceMs >= deadAfter) || silentMs >= deadAfter
+    if (dies && !(this.preserving && troubleMs < selfPreservationLimit)) return this.kill(entry, entry.state, accused ? 'alerts' : 'silence', nowMs)
+    const held = dies
+    if (entry.stale !== held) {
+      entry.stale = held
+      this.changes++
+    }
+    if (entry.state === 'alive' && (accused || silentMs >= suspectAfter)) {
+      entry.state = 'suspect'
+      this.changes++
+      return { peerId: entry.peerId, from: 'alive', to: 'suspect', reason: accused ? 'alerts' : 'silence' }
+    }
+    if (entry.state === 'suspect' && !accused && silentMs < suspectAfter) return this.revive(entry, 'heartbeat', nowMs)
+    return undefined
+  }
+
+  /**
+   * Alerts needed to kill: the quorum, but never more than the member's observers that could still alert
+   * (alive here, or already alerted), so a member whose observers died with it is not immortal. At least one.
+   */
+  private quorumOf (entry: Entry): number {
+    const able = this.rings.observersOf(entry.peerId).filter((observer) =>
+      observer === this.options.self || entry.alerts.has(observer) || this.entries.get(observer)?.state === 'alive').length
+    return Math.max(1, Math.min(this.options.quorum, able))
+  }
+
+  /**
+   * True when more than the threshold share of members are in trouble at once (silent, or under suspicion),
+   * counting those that died within the last `deadAfter`: members cut off together cross the line a few beats
+   * apart, and the first of them must not die before the rest are noticed.
+   */
+  private isMassSilence (entries: readonly Entry[], nowMs: number): boolean {
+    if (this.options.selfPreservationThreshold >= 1) return false
+    this.recentDeathsMs = this.recentDeathsMs.filter((t) => nowMs - t < this.options.deadAfter)
+    let living = 0
+    let troubled = 0
+    for (const entry of entries) {
+      if (isGone(entry.state)) continue
+      living++
+      if (entry.alerts.size > 0 || this.silence(entry, nowMs) >= this.options.suspectAfter) troubled++
+    }
+    const falling = troubled + this.recentDeathsMs.length
+    // One member dying is never a mass silence, whatever the cluster size: a two-node cluster must still see
+    // its peer die.
+    return falling >= 2 && falling > this.options.selfPreservationThreshold * (living + this.recentDeathsMs.length)
+  }
+
+  /** Notes that the view changed at `nowMs`; the rings are rebuilt when next needed. */
+  private changeView (nowMs: number): void {
+    if (!this.viewChanged) this.viewChangedAtMs = nowMs
+    this.viewChanged = true
+  }
+
+  /** Rebuilds the rings after the view changed, and this node's subjects with them. */
+  private updateRings (nowMs: number): void {
+    if (!this.viewChanged) return
+    this.viewChanged = false
+    const view = [this.options.self]
+    for (const entry of this.entries.values()) if (!isGone(entry.state)) view.push(entry.peerId)
+    this.rings.update(view)
+    const subjects = new Map<string, number>()
+    for (const subject of this.rings.subjectsOf(this.options.self)) subjects.set(subject, this.subjects.get(subject) ?? Math.min(this.viewChangedAtMs, nowMs))
+    this.subjects = subjects
+  }
+
   private sorted (): Entry[] {
     return [...this.entries.values()].sort((a, b) => a.peerId < b.peerId ? -1 : a.peerId > b.peerId ? 1 : 0)
   }
 
-  private learnChain (entry: Entry, record: SignedRecord): void {
-    if (record.kind !== 'member') return
+  /** Takes in a member record: its chain, and its stamp as the incarnation. True if it refuted alerts. */
+  private learnMember (entry: Entry, record: SignedRecord, nowMs: number): boolean {
+    if (record.kind !== 'member') return false
     const { chainId, anchor, length } = record.chain
     const current = entry.chain
-    if (current !== undefined && current.chainId === chainId && current.length === length) return
-    entry.chain = { chainId, length, seq: 0, value: Uint8Array.from(anchor), closed: false }
+    if (current === undefined || current.chainId !== chainId || current.length !== length) {
+      entry.chain = { chainId, length, seq: 0, value: Uint8Array.from(anchor), closed: false }
+    }
+    if (compareHlc(record.stamp, entry.incarnation) <= 0) return false
+    entry.incarnation = record.stamp
+    // A member record newer than the incarnation alerts name was signed by the member since: it is alive.
+    entry.lastHeardMs = nowMs
+    const refuted = entry.alerts.size > 0
+    entry.alerts.clear()
+    entry.alertedAtMs = undefined
+    entry.alertsSent = 0
+    return refuted
   }
 
   private kill (entry: Entry, from: MemberState | 'unknown', reason: TransitionReason, nowMs: number): Transition {
-    entry.state = 'dead'
+    const to: MemberState = reason === 'leave' ? 'left' : 'dead'
+    entry.state = to
     entry.stale = false
     this.changes++
+    this.changeView(nowMs)
     entry.deadSinceMs = nowMs
-    return { peerId: entry.peerId, from, to: 'dead', reason }
+    if (to === 'dead') this.recentDeathsMs.push(nowMs)
+    return { peerId: entry.peerId, from, to, reason }
   }
 
   private revive (entry: Entry, reason: TransitionReason, nowMs: number): Transition {
     const from = entry.state
+    if (isGone(from)) this.changeView(nowMs)
     entry.state = 'alive'
     entry.stale = false
+    entry.alerts.clear()
+    entry.alertedAtMs = undefined
+    entry.alertsSent = 0
     this.changes++
     entry.lastHeardMs = nowMs
     return { peerId: entry.peerId, from, to: 'alive', reason }
@@ -272,6 +474,7 @@ function view (entry: Entry): MemberView {
     seq: entry.chain?.seq ?? 0,
     chainId: entry.chain?.chainId,
     maxStamp: entry.maxStamp,
-    stale: entry.stale
+    stale: entry.stale,
+    alerts: entry.alerts.size
   }
 }

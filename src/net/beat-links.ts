@@ -1,13 +1,13 @@
 /**
- * Heartbeat transport: one long-lived outbound stream per neighbour carrying length-prefixed beat batches, and
- * a reader for inbound streams. Beats are perishable: if a neighbour's stream is still busy with the previous
- * batch, the new batch for it is dropped instead of queued (the next one supersedes it anyway).
+ * Heartbeat transport: one long-lived outbound stream per observer carrying length-prefixed beats, and a reader
+ * for inbound streams. Beats are perishable: if a stream is still busy with the previous beat, the new one for it
+ * is dropped instead of queued (the next one supersedes it anyway).
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream, type LengthPrefixedStream } from 'it-length-prefixed-stream'
 import type { Logger, Stream } from '@libp2p/interface'
 import type { RegistryLibp2p } from './node.js'
-import { MAX_BEAT_BATCH_BYTES } from './protocols.js'
+import { MAX_BEAT_FRAME_BYTES } from './protocols.js'
 
 /** How long opening a beat stream may take before the batch is dropped. */
 const OPEN_TIMEOUT_MS = 2_000
@@ -37,7 +37,7 @@ export class BeatLinks {
       this.opening.add(peer)
       try {
         const stream = await this.node.dialProtocol(peerIdFromString(peer), this.protocol, { signal: AbortSignal.timeout(OPEN_TIMEOUT_MS) })
-        link = { stream, lp: lpStream(stream, { maxDataLength: MAX_BEAT_BATCH_BYTES }), busy: false }
+        link = { stream, lp: lpStream(stream, { maxDataLength: MAX_BEAT_FRAME_BYTES }), busy: false }
         this.links.set(peer, link)
       } catch (err) {
         this.log.trace('cannot open beat stream to %s: %e', peer, err)
@@ -76,7 +76,7 @@ export class BeatLinks {
 
 /** Reads beat batches from an inbound stream until it ends, handing each to `onBatch`. Never throws. */
 export async function readBeatStream (stream: Stream, onBatch: (bytes: Uint8Array) => void, log: Logger): Promise<void> {
-  const lp = lpStream(stream, { maxDataLength: MAX_BEAT_BATCH_BYTES })
+  const lp = lpStream(stream, { maxDataLength: MAX_BEAT_FRAME_BYTES })
   try {
     for (;;) {
       const frame = await lp.read()

@@ -6,11 +6,9 @@ import type { ResolvedConfig } from '../config.js'
 
 /** The periodic work of a node. Each task must not throw. */
 export interface DriverTasks {
-  /** Emit this node's own heartbeat. */
+  /** Send this node's heartbeat to its observers. */
   beat: () => void
-  /** Push queued beats (own and relayed) to a few random neighbours. */
-  flush: () => void
-  /** Age members and reap tombstones. */
+  /** Age members (alerts, deaths) and reap tombstones. */
   tick: () => void
   /** One anti-entropy round with a random neighbour. */
   antiEntropy: () => void
@@ -24,18 +22,17 @@ export interface Driver {
 }
 
 /**
- * Relayed beats are flushed four times per heartbeat interval: each hop then adds at most a quarter interval
- * of delay, so a beat crosses the O(log N) hops of the overlay well within one interval, while own beats and
- * relays still share batches.
+ * Members are aged four times per heartbeat interval: a silence is noticed at most a quarter interval after it
+ * crosses `suspectAfter`, at the cost of a scan of the member table, which is cheap.
  */
-export const FLUSHES_PER_HEARTBEAT = 4
+export const TICKS_PER_HEARTBEAT = 4
 
 /** Starts the timers. Timers are unref'd: an embedded registry never keeps its host process alive. */
 export function startDriver (config: ResolvedConfig, tasks: DriverTasks): Driver {
-  const quarter = Math.max(1, Math.floor(config.heartbeatInterval / FLUSHES_PER_HEARTBEAT))
+  const quarter = Math.max(1, Math.floor(config.heartbeatInterval / TICKS_PER_HEARTBEAT))
   const timers = [
     setInterval(tasks.beat, config.heartbeatInterval),
-    setInterval(() => { tasks.tick(); tasks.flush() }, quarter),
+    setInterval(tasks.tick, quarter),
     setInterval(tasks.antiEntropy, config.antiEntropyInterval),
     setInterval(tasks.maintain, config.heartbeatInterval)
   ]

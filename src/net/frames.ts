@@ -3,49 +3,34 @@
  * hostile bytes give `undefined` (or skip the bad element), never an exception past this module.
  */
 import type { Hlc } from '../clock/hlc.js'
-import type { BeatInput } from '../replica.js'
+import type { OwnBeat } from '../engine/own-beats.js'
 import type { OwnerDigest } from '../table/digest.js'
 import type { DigestMessage, SummaryMessage, WantMessage } from '../sync/session.js'
 import { peerIdFromBytes, peerIdToBytes } from './peer-ids.js'
-import { BeatBatch, SyncFrame, type Stamp } from './wire.pb.js'
+import { OwnBeat as OwnBeatFrame, SyncFrame, type Stamp } from './wire.pb.js'
 
-/** A beat ready to send: the replica's view plus the owner's bytes. */
-export type OutgoingBeat = BeatInput
-
-/** Encodes a batch of beats. */
-export function encodeBeats (beats: readonly OutgoingBeat[]): Uint8Array {
-  return BeatBatch.encode({
-    beats: beats.map((beat) => ({
-      owner: peerIdToBytes(beat.owner),
-      chainId: beat.chainId,
-      seq: beat.seq,
-      proof: beat.proof,
-      recordsWall: BigInt(beat.recordsStamp.wall),
-      recordsLogical: beat.recordsStamp.logical
-    }))
+/** Encodes a member's own beat for one of its observers. */
+export function encodeOwnBeat (beat: OwnBeat): Uint8Array {
+  return OwnBeatFrame.encode({
+    chainId: beat.chainId,
+    seq: beat.seq,
+    proof: beat.proof,
+    recordsWall: BigInt(beat.recordsStamp.wall),
+    recordsLogical: beat.recordsStamp.logical
   })
 }
 
-/** Decodes a batch of beats; beats with a malformed owner or stamp are dropped and counted in `invalid`. */
-export function decodeBeats (bytes: Uint8Array, maxBeats: number): { beats: BeatInput[], invalid: number } | undefined {
-  let batch: BeatBatch
+/** Decodes a beat from the member at the other end of the stream, or undefined if it is malformed. */
+export function decodeOwnBeat (bytes: Uint8Array): OwnBeat | undefined {
+  let frame: OwnBeatFrame
   try {
-    batch = BeatBatch.decode(bytes, { limits: { beats: maxBeats } })
+    frame = OwnBeatFrame.decode(bytes)
   } catch {
     return undefined
   }
-  const beats: BeatInput[] = []
-  let invalid = 0
-  for (const beat of batch.beats) {
-    const owner = peerIdFromBytes(beat.owner)
-    const recordsStamp = toHlc({ wall: beat.recordsWall, logical: beat.recordsLogical })
-    if (owner === undefined || recordsStamp === undefined) {
-      invalid++
-      continue
-    }
-    beats.push({ owner, chainId: beat.chainId, seq: beat.seq, proof: beat.proof, recordsStamp })
-  }
-  return { beats, invalid }
+  const recordsStamp = toHlc({ wall: frame.recordsWall, logical: frame.recordsLogical })
+  if (recordsStamp === undefined) return undefined
+  return { chainId: frame.chainId, seq: frame.seq, proof: frame.proof, recordsStamp }
 }
 
 /** A decoded frame of the sync protocol. */

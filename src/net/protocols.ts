@@ -8,9 +8,9 @@ export function recordsTopic (namespace: string): string {
   return `/gossip-registry/${namespace}/records/1.0.0`
 }
 
-/** Stream protocol carrying batches of heartbeats to a neighbour. */
+/** Stream protocol carrying a member's own heartbeats to one of its observers (2.0.0: observers, no relaying). */
 export function beatProtocol (namespace: string): string {
-  return `/gossip-registry/${namespace}/beat/1.0.0`
+  return `/gossip-registry/${namespace}/beat/2.0.0`
 }
 
 /** Stream protocol of the push-pull anti-entropy exchange. */
@@ -21,8 +21,11 @@ export function syncProtocol (namespace: string): string {
 /** Largest frame of the sync protocol: a few hundred records. Larger sets are split over several frames. */
 export const MAX_SYNC_FRAME_BYTES = 1024 * 1024
 
-/** Largest beat batch: a beat is under 100 bytes, so this holds every member of a cluster of thousands. */
-export const MAX_BEAT_BATCH_BYTES = 256 * 1024
+/**
+ * Largest beat frame: a beat is about 35 bytes (chain id, sequence, 16-byte proof, stamp). A reader refuses
+ * anything larger before buffering it.
+ */
+export const MAX_BEAT_FRAME_BYTES = 128
 
 /** An anti-entropy exchange that takes longer than this is abandoned. */
 export const SYNC_TIMEOUT_MS = 10_000

@@ -11,8 +11,7 @@ import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
-export interface Beat {
-  owner: Uint8Array
+export interface OwnBeat {
   chainId: number
   seq: number
   proof: Uint8Array
@@ -20,43 +19,38 @@ export interface Beat {
   recordsLogical: number
 }
 
-export namespace Beat {
-  let _codec: Codec<Beat>
+export namespace OwnBeat {
+  let _codec: Codec<OwnBeat>
 
-  export const codec = (): Codec<Beat> => {
+  export const codec = (): Codec<OwnBeat> => {
     if (_codec == null) {
-      _codec = message<Beat>((obj, w, opts = {}) => {
+      _codec = message<OwnBeat>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
 
-        if ((obj.owner != null && obj.owner.byteLength > 0)) {
-          w.uint32(10)
-          w.bytes(obj.owner)
-        }
-
         if ((obj.chainId != null && obj.chainId !== 0)) {
-          w.uint32(16)
+          w.uint32(8)
           w.uint32(obj.chainId)
         }
 
         if ((obj.seq != null && obj.seq !== 0)) {
-          w.uint32(24)
+          w.uint32(16)
           w.uint32(obj.seq)
         }
 
         if ((obj.proof != null && obj.proof.byteLength > 0)) {
-          w.uint32(34)
+          w.uint32(26)
           w.bytes(obj.proof)
         }
 
         if ((obj.recordsWall != null && obj.recordsWall !== 0n)) {
-          w.uint32(40)
+          w.uint32(32)
           w.uint64(obj.recordsWall)
         }
 
         if ((obj.recordsLogical != null && obj.recordsLogical !== 0)) {
-          w.uint32(48)
+          w.uint32(40)
           w.uint32(obj.recordsLogical)
         }
 
@@ -65,7 +59,6 @@ export namespace Beat {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          owner: uint8ArrayAlloc(0),
           chainId: 0,
           seq: 0,
           proof: uint8ArrayAlloc(0),
@@ -80,26 +73,22 @@ export namespace Beat {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.owner = reader.bytes()
-              break
-            }
-            case 2: {
               obj.chainId = reader.uint32()
               break
             }
-            case 3: {
+            case 2: {
               obj.seq = reader.uint32()
               break
             }
-            case 4: {
+            case 3: {
               obj.proof = reader.bytes()
               break
             }
-            case 5: {
+            case 4: {
               obj.recordsWall = reader.uint64()
               break
             }
-            case 6: {
+            case 5: {
               obj.recordsLogical = reader.uint32()
               break
             }
@@ -117,80 +106,12 @@ export namespace Beat {
     return _codec
   }
 
-  export const encode = (obj: Partial<Beat>): Uint8Array => {
-    return encodeMessage(obj, Beat.codec())
+  export const encode = (obj: Partial<OwnBeat>): Uint8Array => {
+    return encodeMessage(obj, OwnBeat.codec())
   }
 
-  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Beat>): Beat => {
-    return decodeMessage(buf, Beat.codec(), opts)
-  }
-}
-
-export interface BeatBatch {
-  beats: Beat[]
-}
-
-export namespace BeatBatch {
-  let _codec: Codec<BeatBatch>
-
-  export const codec = (): Codec<BeatBatch> => {
-    if (_codec == null) {
-      _codec = message<BeatBatch>((obj, w, opts = {}) => {
-        if (opts.lengthDelimited !== false) {
-          w.fork()
-        }
-
-        if (obj.beats != null) {
-          for (const value of obj.beats) {
-            w.uint32(10)
-            Beat.codec().encode(value, w)
-          }
-        }
-
-        if (opts.lengthDelimited !== false) {
-          w.ldelim()
-        }
-      }, (reader, length, opts = {}) => {
-        const obj: any = {
-          beats: []
-        }
-
-        const end = length == null ? reader.len : reader.pos + length
-
-        while (reader.pos < end) {
-          const tag = reader.uint32()
-
-          switch (tag >>> 3) {
-            case 1: {
-              if (opts.limits?.beats != null && obj.beats.length === opts.limits.beats) {
-                throw new MaxLengthError('Decode error - map field "beats" had too many elements')
-              }
-
-              obj.beats.push(Beat.codec().decode(reader, reader.uint32(), {
-                limits: opts.limits?.beats$
-              }))
-              break
-            }
-            default: {
-              reader.skipType(tag & 7)
-              break
-            }
-          }
-        }
-
-        return obj
-      })
-    }
-
-    return _codec
-  }
-
-  export const encode = (obj: Partial<BeatBatch>): Uint8Array => {
-    return encodeMessage(obj, BeatBatch.codec())
-  }
-
-  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BeatBatch>): BeatBatch => {
-    return decodeMessage(buf, BeatBatch.codec(), opts)
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OwnBeat>): OwnBeat => {
+    return decodeMessage(buf, OwnBeat.codec(), opts)
   }
 }
 

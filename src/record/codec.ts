@@ -5,7 +5,7 @@
  */
 import { MAX_ADDRS, MAX_METADATA_KEYS, MAX_TAGS } from './limits.js'
 import { InstancePayload, RecordPayload } from './record.pb.js'
-import type { InstanceStatus, SignedRecord } from './types.js'
+import type { InstanceStatus, Sealed } from './types.js'
 import { validateStamp } from './validate.js'
 
 const STATUS_TO_WIRE: Readonly<Record<InstanceStatus, InstancePayload.Status>> = {
@@ -36,7 +36,7 @@ const MAX_SAFE_WALL = BigInt(Number.MAX_SAFE_INTEGER)
  *
  * @throws InvalidRecordError naming `stamp.wall` or `stamp.logical` when the stamp is out of the wire's range.
  */
-export function encodePayload (record: SignedRecord): Uint8Array {
+export function encodePayload (record: Sealed): Uint8Array {
   validateStamp(record.stamp)
   const payload: RecordPayload = {
     namespace: record.namespace,
@@ -44,7 +44,10 @@ export function encodePayload (record: SignedRecord): Uint8Array {
     stampWall: BigInt(record.stamp.wall),
     stampLogical: record.stamp.logical
   }
-  if (record.kind === 'member') {
+  if (record.kind === 'alert') {
+    validateStamp(record.incarnation)
+    payload.alert = { subject: record.subject, incarnationWall: BigInt(record.incarnation.wall), incarnationLogical: record.incarnation.logical }
+  } else if (record.kind === 'member') {
     payload.member = {
       addrs: [...record.addrs],
       chainId: record.chain.chainId,
@@ -75,11 +78,15 @@ export function encodePayload (record: SignedRecord): Uint8Array {
  * @throws Error when the bytes are not a record payload: not protobuf, no kind, an unknown enum value, a
  * repeated field far over its limit, or a stamp beyond the safe integer range.
  */
-export function decodePayload (bytes: Uint8Array, owner: string): SignedRecord {
+export function decodePayload (bytes: Uint8Array, owner: string): Sealed {
   const payload = RecordPayload.decode(bytes, { limits: DECODE_LIMITS })
   if (payload.stampWall > MAX_SAFE_WALL) throw new Error(`stamp_wall ${payload.stampWall} is beyond the safe integer range`)
   const header = { owner, id: payload.id, namespace: payload.namespace, stamp: { wall: Number(payload.stampWall), logical: payload.stampLogical } }
-  const { instance, tombstone, member } = payload
+  const { instance, tombstone, member, alert } = payload
+  if (alert !== undefined) {
+    if (alert.incarnationWall > MAX_SAFE_WALL) throw new Error(`incarnation_wall ${alert.incarnationWall} is beyond the safe integer range`)
+    return { ...header, kind: 'alert', deleted: false, subject: alert.subject, incarnation: { wall: Number(alert.incarnationWall), logical: alert.incarnationLogical } }
+  }
   if (member !== undefined) {
     return {
       ...header,
@@ -92,7 +99,7 @@ export function decodePayload (bytes: Uint8Array, owner: string): SignedRecord {
     }
   }
   if (tombstone !== undefined) return { ...header, kind: 'instance', deleted: true, service: tombstone.service }
-  if (instance === undefined) throw new Error('record payload has no body (instance, tombstone or member)')
+  if (instance === undefined) throw new Error('record payload has no body (instance, tombstone, member or alert)')
   return {
     ...header,
     kind: 'instance',

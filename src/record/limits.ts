@@ -75,3 +75,8 @@ export const MIN_CHAIN_LENGTH = 1
 export const MAX_CHAIN_LENGTH = 1_000_000
 /** Largest chain id: it travels as a uint32. */
 export const MAX_CHAIN_ID = 0xffff_ffff
+
+/** Longest peer id an alert may name: an Ed25519 peer id is 52 base58 characters; room for other key types. */
+export const MAX_PEER_ID_LENGTH = 128
+/** Peer ids in records are base58btc text (no 0, O, I, l). */
+export const PEER_ID_PATTERN = /^[1-9A-HJ-NP-Za-km-z]+$/

@@ -19,6 +19,7 @@ export interface RecordPayload {
   instance?: InstancePayload
   tombstone?: TombstonePayload
   member?: MemberPayload
+  alert?: AlertPayload
 }
 
 export namespace RecordPayload {
@@ -33,17 +34,26 @@ export namespace RecordPayload {
 
         obj = { ...obj }
 
+        if (obj.alert != null) {
+          obj.member = undefined
+          obj.tombstone = undefined
+          obj.instance = undefined
+        }
+
         if (obj.member != null) {
+          obj.alert = undefined
           obj.tombstone = undefined
           obj.instance = undefined
         }
 
         if (obj.tombstone != null) {
+          obj.alert = undefined
           obj.member = undefined
           obj.instance = undefined
         }
 
         if (obj.instance != null) {
+          obj.alert = undefined
           obj.member = undefined
           obj.tombstone = undefined
         }
@@ -81,6 +91,11 @@ export namespace RecordPayload {
         if (obj.member != null) {
           w.uint32(98)
           MemberPayload.codec().encode(obj.member, w)
+        }
+
+        if (obj.alert != null) {
+          w.uint32(106)
+          AlertPayload.codec().encode(obj.alert, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -134,6 +149,12 @@ export namespace RecordPayload {
               })
               break
             }
+            case 13: {
+              obj.alert = AlertPayload.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.alert
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -141,17 +162,26 @@ export namespace RecordPayload {
           }
         }
 
+        if (obj.alert != null) {
+          delete obj.member
+          delete obj.tombstone
+          delete obj.instance
+        }
+
         if (obj.member != null) {
+          delete obj.alert
           delete obj.tombstone
           delete obj.instance
         }
 
         if (obj.tombstone != null) {
+          delete obj.alert
           delete obj.member
           delete obj.instance
         }
 
         if (obj.instance != null) {
+          delete obj.alert
           delete obj.member
           delete obj.tombstone
         }
@@ -578,5 +608,87 @@ export namespace MemberPayload {
 
   export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemberPayload>): MemberPayload => {
     return decodeMessage(buf, MemberPayload.codec(), opts)
+  }
+}
+
+export interface AlertPayload {
+  subject: string
+  incarnationWall: bigint
+  incarnationLogical: number
+}
+
+export namespace AlertPayload {
+  let _codec: Codec<AlertPayload>
+
+  export const codec = (): Codec<AlertPayload> => {
+    if (_codec == null) {
+      _codec = message<AlertPayload>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.subject != null && obj.subject !== '')) {
+          w.uint32(10)
+          w.string(obj.subject)
+        }
+
+        if ((obj.incarnationWall != null && obj.incarnationWall !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.incarnationWall)
+        }
+
+        if ((obj.incarnationLogical != null && obj.incarnationLogical !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.incarnationLogical)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          subject: '',
+          incarnationWall: 0n,
+          incarnationLogical: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.subject = reader.string()
+              break
+            }
+            case 2: {
+              obj.incarnationWall = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.incarnationLogical = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<AlertPayload>): Uint8Array => {
+    return encodeMessage(obj, AlertPayload.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AlertPayload>): AlertPayload => {
+    return decodeMessage(buf, AlertPayload.codec(), opts)
   }
 }

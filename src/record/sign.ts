@@ -8,7 +8,7 @@ import { RecordEnvelope } from '@libp2p/peer-record'
 import type { PrivateKey, Record as Libp2pRecord } from '@libp2p/interface'
 import type { Rejection, RejectReason } from '../reject-reason.js'
 import { decodePayload, encodePayload } from './codec.js'
-import type { SignedRecord } from './types.js'
+import type { Sealed } from './types.js'
 import { checkRecord } from './validate.js'
 
 /** Signature domain: a record signature can never be replayed as any other libp2p signed message, or vice versa. */
@@ -35,7 +35,7 @@ export interface OpenExpectations {
  * keep and forward it rather than the received bytes.
  */
 export type OpenResult =
-  | { readonly ok: true, readonly record: SignedRecord, readonly envelope: Uint8Array }
+  | { readonly ok: true, readonly record: Sealed, readonly envelope: Uint8Array }
   | { readonly ok: false, readonly rejection: Rejection }
 
 /** The `Record` shape `RecordEnvelope.seal` wants: our payload bytes with our domain and payload type. */
@@ -53,7 +53,7 @@ class PayloadRecord implements Libp2pRecord {
  *
  * @throws Error if `record.owner` is not the peer id of `privateKey`: a programming error, never input.
  */
-export async function sealRecord (record: SignedRecord, privateKey: PrivateKey): Promise<Uint8Array> {
+export async function sealRecord (record: Sealed, privateKey: PrivateKey): Promise<Uint8Array> {
   const signer = peerIdFromPrivateKey(privateKey).toString()
   if (signer !== record.owner) throw new Error(`A record owned by ${record.owner} cannot be signed by ${signer}: only the owner signs its records`)
   const envelope = await RecordEnvelope.seal(new PayloadRecord(encodePayload(record)), privateKey)
@@ -86,7 +86,7 @@ export async function openRecord (bytes: Uint8Array, expect: OpenExpectations): 
   }
   if (!valid) return reject('bad-signature', `envelope signature does not verify for domain ${RECORD_DOMAIN}`)
   const owner = peerIdFromPublicKey(envelope.publicKey).toString()
-  let record: SignedRecord
+  let record: Sealed
   try {
     record = decodePayload(envelope.payload, owner)
   } catch (err) {
@@ -121,7 +121,7 @@ function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** The node's envelope codec: seals with its key, opens with the registry's expectations (see `Envelopes`). */
-export function signedEnvelopes (privateKey: PrivateKey, expect: OpenExpectations): { seal: (record: SignedRecord) => Promise<Uint8Array>, open: (bytes: Uint8Array) => Promise<OpenResult> } {
+export function signedEnvelopes (privateKey: PrivateKey, expect: OpenExpectations): { seal: (record: Sealed) => Promise<Uint8Array>, open: (bytes: Uint8Array) => Promise<OpenResult> } {
   return {
     seal: async (record) => sealRecord(record, privateKey),
     open: async (bytes) => openRecord(bytes, expect)

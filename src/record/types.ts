@@ -75,8 +75,24 @@ export interface MemberRecord extends RecordHeader {
   readonly leaving: boolean
 }
 
-/** Any record that travels in a signed envelope. */
+/** Any record the table keeps: it travels in a signed envelope and is merged last-writer-wins. */
 export type SignedRecord = InstanceRecord | InstanceTombstone | MemberRecord
+
+/**
+ * An observer's signed verdict that a member it watches went silent. Gossiped, never stored in the table: a
+ * member is dead where enough of its observers' alerts agree (see membership/detector.ts). Its id is `''`.
+ */
+export interface AlertRecord extends RecordHeader {
+  readonly kind: 'alert'
+  readonly deleted: false
+  /** Peer id of the silent member. */
+  readonly subject: string
+  /** The stamp of the subject's member record the observer held; a newer member record refutes the alert. */
+  readonly incarnation: Hlc
+}
+
+/** Everything that travels in a signed envelope. */
+export type Sealed = SignedRecord | AlertRecord
 
 /** The reserved id of a member record. Instance ids are never empty. */
 export const MEMBER_RECORD_ID = ''
@@ -93,5 +109,13 @@ export interface Instance extends InstanceFields {
   readonly memberState: MemberState
 }
 
-/** Liveness of a member as seen by this node. */
-export type MemberState = 'alive' | 'suspect' | 'dead'
+/**
+ * Liveness of a member as seen by this node: `dead` after silence (crash, hang, cut off), `left` after a
+ * graceful leave. Neither comes back but through something newer from the member itself.
+ */
+export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
+
+/** True for the two states a member does not come back from by itself: `dead` and `left`. */
+export function isGone (state: MemberState | undefined): boolean {
+  return state === 'dead' || state === 'left'
+}

@@ -8,7 +8,7 @@ import { InvalidRecordError, describeValue } from '../errors.js'
 import type { Hlc } from '../clock/hlc.js'
 import type { Rejection } from '../reject-reason.js'
 import * as limits from './limits.js'
-import type { InstanceFields, InstanceStatus, SignedRecord } from './types.js'
+import type { InstanceFields, InstanceStatus, Sealed } from './types.js'
 
 /** A failed check: the field as the caller knows it (`port`, `tags[3]`, `metadata.zone`) and the message. */
 interface Problem {
@@ -126,14 +126,15 @@ const PATCHABLE: readonly PatchableField[] = ['status', 'metadata', 'weight', 't
 const checkInstanceId = simple(
   `an id of 1-${limits.MAX_INSTANCE_ID_LENGTH} letters, digits, \`_\`, \`.\`, \`:\` or \`-\``,
   (v) => isString(v, limits.MAX_INSTANCE_ID_LENGTH, limits.INSTANCE_ID_PATTERN))
-const checkMemberId = simple('empty in a member record', (v) => v === '')
+const checkMemberId = simple('empty in a member or alert record', (v) => v === '')
 const checkNamespace = simple(`a name of 1-${limits.MAX_NAMESPACE_LENGTH} characters`, (v) => isString(v, limits.MAX_NAMESPACE_LENGTH))
 // The wall part is compared as a JS number everywhere, so it must be exact: a safe integer.
 const checkWall = simple('a non-negative safe integer', (v) => isInt(v, 0, Number.MAX_SAFE_INTEGER))
 // The logical part travels as a uint32: anything larger would wrap silently on the wire.
 const checkLogical = simple(`an integer from 0 to ${limits.MAX_STAMP_LOGICAL}`, (v) => isInt(v, 0, limits.MAX_STAMP_LOGICAL))
 const STAMP_CHECKS = { wall: checkWall, logical: checkLogical }
-const checkMemberDeleted = simple('false in a member record', (v) => v === false)
+const checkMemberDeleted = simple('false in a member or alert record', (v) => v === false)
+const checkPeerId = simple(`a peer id of 1-${limits.MAX_PEER_ID_LENGTH} base58 characters`, (v) => isString(v, limits.MAX_PEER_ID_LENGTH, limits.PEER_ID_PATTERN))
 const checkBoolean = simple('a boolean', (v) => typeof v === 'boolean')
 
 const checkAddrs: Checker = (addrs, field) => {
@@ -235,7 +236,7 @@ export function validateStamp (stamp: Hlc): void {
  *
  * @returns undefined if the record is valid, else an `invalid-record` rejection whose detail names the field.
  */
-export function checkRecord (record: SignedRecord): Rejection | undefined {
+export function checkRecord (record: Sealed): Rejection | undefined {
   const found = findRecordProblem(record as unknown as Record<string, unknown>)
   return found === undefined ? undefined : { reason: 'invalid-record', detail: found.message }
 }
@@ -249,7 +250,12 @@ function findRecordProblem (record: Record<string, unknown>): Problem | undefine
     return checkFields(record, { id: checkMemberId, deleted: checkMemberDeleted, addrs: checkAddrs, leaving: checkBoolean }) ??
       checkFields(chain, { anchor: checkAnchor, length: checkChainLength, chainId: checkChainId }, 'chain.')
   }
-  if (record.kind !== 'instance') return problem('kind', '`instance` or `member`', record.kind)
+  if (record.kind === 'alert') {
+    const incarnation = isPlainObject(record.incarnation) ? record.incarnation : {}
+    return checkFields(record, { id: checkMemberId, deleted: checkMemberDeleted, subject: checkPeerId }) ??
+      checkFields(incarnation, STAMP_CHECKS, 'incarnation.')
+  }
+  if (record.kind !== 'instance') return problem('kind', '`instance`, `member` or `alert`', record.kind)
   if (record.deleted === true) return checkFields(record, { id: checkInstanceId, service: checkService })
   return checkFields(record, { id: checkInstanceId, deleted: checkBoolean, ...INSTANCE_CHECKS })
 }

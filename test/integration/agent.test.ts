@@ -87,6 +87,6 @@ describe('an agent process', () => {
     expect(await new Promise((resolve) => c.child.once('exit', resolve))).toBe(0)
     expect(c.output()).toContain('leaving the cluster')
     const { members } = await (await fetch(`${a.url}/v1/members`)).json() as { members: Array<{ peerId: string, state: string }> }
-    expect(members.find((m) => m.peerId === peerId)?.state).toBe('dead')
+    expect(members.find((m) => m.peerId === peerId)?.state).toBe('left')
   }, 40_000)
 })

@@ -80,7 +80,7 @@ describe('a five-node cluster', () => {
     // Every node drops the leaver because it said so ('member-left'), not because it fell silent ('member-dead').
     await allSee(others, 'cart', 0, 5_000)
     expect(reasons).toEqual(others.map(() => 'member-left'))
-    for (const node of others) expect(node.members().find((m) => m.peerId === leaver.peerId)?.state).toBe('dead')
+    for (const node of others) expect(node.members().find((m) => m.peerId === leaver.peerId)?.state).toBe('left')
   })
 
   it('marks a crashed member suspect, then dead everywhere within deadAfter plus one heartbeat', async () => {

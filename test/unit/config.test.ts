@@ -26,7 +26,8 @@ describe('resolveConfig', () => {
     [{ dropGossipRate: 2 }, 'dropGossipRate', 'a number from 0 to 1'],
     [{ heartbeatChainLength: 1 }, 'heartbeatChainLength', 'an integer from 2 to 1 000 000'],
     [{ suspectAfter: 500, heartbeatInterval: 1000 }, 'suspectAfter', 'Expected `suspectAfter` to be > heartbeatInterval (1000), got `500` (number)'],
-    [{ deadAfter: 3000 }, 'deadAfter', 'Expected `deadAfter` to be > suspectAfter (3000), got `3000` (number)'],
+    [{ deadAfter: 2000 }, 'deadAfter', 'Expected `deadAfter` to be > suspectAfter (2000), got `2000` (number)'],
+    [{ observerQuorum: 5 }, 'observerQuorum', 'Expected `observerQuorum` to be <= observers (4), got `5` (number)'],
     [{ heartbeatIntervall: 5 }, 'heartbeatIntervall', 'Unknown option `heartbeatIntervall`']
   ])('rejects %j naming `%s`', (options, option, message) => {
     let thrown: unknown

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Hlc } from '../../src/clock/hlc.js'
 import { HashChain } from '../../src/membership/hash-chain.js'
+import { Rings } from '../../src/membership/rings.js'
 import type { InstanceRecord, InstanceTombstone, MemberRecord } from '../../src/record/types.js'
 import { Replica, type ReplicaEffect } from '../../src/replica.js'
 import type { TableEntry } from '../../src/table/entry.js'
@@ -23,7 +24,9 @@ const options = {
   deadAfter: 10_000,
   maxChainSteps: 100,
   selfPreservationThreshold: 0.5,
-  selfPreservationLimit: 60_000
+  selfPreservationLimit: 60_000,
+  observers: 4,
+  quorum: 3
 }
 
 let nextByte = 0
@@ -111,10 +114,12 @@ describe('Replica', () => {
     const chain = HashChain.create(new Uint8Array(32).fill(1), 50)
     replica.ingest(member(PEER, at(T0), chain), T0)
     replica.ingest(instance(PEER, 'a', at(T0 + 1)), T0)
-    expect(kinds(replica.tick(T0 + 3_000))).toEqual(['member:suspect'])
-    const dead = replica.tick(T0 + 10_000)
-    expect(kinds(dead)).toEqual(['member:dead', 'change:down'])
-    expect(dead[1]).toMatchObject({ change: { reason: 'member-dead' } })
+    // Two members: this node is the peer's only observer, so its own alert is the quorum.
+    expect(kinds(replica.tick(T0 + 2_999))).toEqual([])
+    const dead = replica.tick(T0 + 3_000)
+    expect(kinds(dead)).toEqual(['alert', 'member:dead', 'change:down'])
+    expect(dead[0]).toMatchObject({ kind: 'alert', subject: PEER, incarnation: at(T0) })
+    expect(dead[2]).toMatchObject({ change: { reason: 'member-dead' } })
     expect(replica.lookup('orders')).toEqual([])
 
     // The same old record relayed by a peer that has not noticed yet does not resurrect the member.
@@ -161,7 +166,7 @@ describe('Replica', () => {
     replica.ingest(member(PEER, at(T0), chain), T0)
     replica.ingest(instance(PEER, 'a', at(T0 + 1)), T0)
     const result = replica.ingest(member(PEER, at(T0 + 2), chain, true), T0 + 2)
-    expect(kinds(result.effects)).toEqual(['member:dead', 'change:down'])
+    expect(kinds(result.effects)).toEqual(['member:left', 'change:down'])
     expect(result.effects[1]).toMatchObject({ change: { reason: 'member-left' } })
   })
 
@@ -172,7 +177,8 @@ describe('Replica', () => {
       replica.ingest(member(peer, at(T0), HashChain.create(new Uint8Array(32).fill(20 + i), 50)), T0)
       replica.ingest(instance(peer, 'a', at(T0 + 1)), T0)
     }
-    expect(kinds(replica.tick(T0 + 10_000))).toEqual(['member:suspect', 'member:suspect', 'member:suspect'])
+    // Nothing heard from anyone: this node is the one cut off. It alerts on its subjects, but holds every death.
+    expect(kinds(replica.tick(T0 + 10_000)).filter((kind) => kind !== 'alert')).toEqual(['member:suspect', 'member:suspect', 'member:suspect'])
     expect(replica.lookup('orders')).toEqual([])
     expect(replica.lookup('orders', { includeStale: true })).toHaveLength(3)
     expect(replica.members(T0).filter((m) => m.stale)).toHaveLength(3)
@@ -211,11 +217,30 @@ describe('Replica lookup cache', () => {
 
   it('follows the owner\'s state: suspect shows in the instances, death removes them', () => {
     const replica = withPeer()
+    // More members, so that PEER has observers other than this node: their alerts make it suspect, then dead.
+    const others = ['12D3KooWA', '12D3KooWB', '12D3KooWC', '12D3KooWD', '12D3KooWE', '12D3KooWF']
+    for (const [i, peer] of others.entries()) replica.ingest(member(peer, at(T0), HashChain.create(new Uint8Array(32).fill(40 + i), 50)), T0)
+    const rings = new Rings(options.observers)
+    rings.update([SELF, PEER, ...others])
+    const observers = rings.observersOf(PEER).filter((observer) => observer !== SELF)
+    expect(observers.length).toBeGreaterThanOrEqual(2)
     expect(replica.lookup('orders')[0]!.memberState).toBe('alive')
-    replica.tick(T0 + 3_000)
+    const accuse = (observer: string): void => { replica.ingestAlert({ kind: 'alert', deleted: false, owner: observer, id: '', namespace: 'default', stamp: at(T0 + 5), subject: PEER, incarnation: at(T0) }, T0 + 10) }
+    accuse(observers[0]!)
     expect(replica.lookup('orders').map((i) => i.memberState)).toEqual(['suspect', 'suspect'])
-    replica.tick(T0 + 10_000)
+    for (const observer of observers.slice(1)) accuse(observer)
+    // If this node observes PEER too, its own alert (once PEER has been silent for suspectAfter) completes the quorum.
+    if (rings.observersOf(PEER).includes(SELF)) replica.tick(T0 + options.suspectAfter)
     expect(replica.lookup('orders')).toEqual([])
+  })
+
+  it('refutes an alert against its own current incarnation once, with a newer member record', () => {
+    const replica = new Replica(options)
+    replica.ingestLocal(member(SELF, at(T0), HashChain.create(new Uint8Array(32).fill(60), 50)))
+    const alert = (incarnation: Hlc): ReturnType<Replica['ingestAlert']> => replica.ingestAlert({ kind: 'alert', deleted: false, owner: PEER, id: '', namespace: 'default', stamp: at(T0 + 1), subject: SELF, incarnation }, T0 + 1)
+    expect(alert(at(T0 - 1)).effects).toEqual([])
+    expect(alert(at(T0))).toEqual({ outcome: 'counted', effects: [{ kind: 'refute' }] })
+    expect(alert(at(T0)).effects).toEqual([])
   })
 
   it('keeps filtered lookups apart from plain ones', () => {

@@ -6,7 +6,8 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { peerIdFromBytes, peerIdToBytes } from '../../../src/net/peer-ids.js'
-import { decodeBeats, decodeSyncFrame, encodeBeats, encodeSyncFrame, type SyncMessage } from '../../../src/net/frames.js'
+import { decodeOwnBeat, decodeSyncFrame, encodeOwnBeat, encodeSyncFrame, type SyncMessage } from '../../../src/net/frames.js'
+import { MAX_BEAT_FRAME_BYTES } from '../../../src/net/protocols.js'
 
 const runs = Number(process.env.FC_RUNS ?? 200)
 const owner = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
@@ -23,26 +24,21 @@ describe('peer id bytes', () => {
   })
 })
 
-describe('beat batches', () => {
+describe('own beats', () => {
   it('round-trip', () => {
-    const beat = { owner, chainId: 42, seq: 7, proof: new Uint8Array(16).fill(3), recordsStamp: { wall: 1_700_000_000_123, logical: 4 } }
-    expect(decodeBeats(encodeBeats([beat, { ...beat, seq: 8 }]), 10)).toEqual({ beats: [beat, { ...beat, seq: 8 }], invalid: 0 })
+    const beat = { chainId: 42, seq: 7, proof: new Uint8Array(16).fill(3), recordsStamp: { wall: 1_700_000_000_123, logical: 4 } }
+    expect(decodeOwnBeat(encodeOwnBeat(beat))).toEqual(beat)
   })
 
-  it('counts beats with a malformed owner as invalid instead of failing the batch', () => {
-    const good = { owner, chainId: 1, seq: 1, proof: new Uint8Array(16), recordsStamp: { wall: 1, logical: 0 } }
-    const bytes = encodeBeats([good])
-    // Corrupt the owner bytes in place (they follow the field tag and length at offset 4).
-    const corrupted = Uint8Array.from(bytes)
-    corrupted[6] = corrupted[6]! ^ 0xff
-    const decoded = decodeBeats(corrupted, 10)
-    expect(decoded === undefined || decoded.invalid + decoded.beats.length === 1).toBe(true)
+  it('fits the beat frame limit with room to spare', () => {
+    const beat = { chainId: 0xffff_ffff, seq: 1_000_000, proof: new Uint8Array(16).fill(0xff), recordsStamp: { wall: Number.MAX_SAFE_INTEGER, logical: 0xffff_ffff } }
+    expect(encodeOwnBeat(beat).length).toBeLessThan(MAX_BEAT_FRAME_BYTES / 2)
   })
 
   it('never throws on arbitrary bytes', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => {
-      const decoded = decodeBeats(bytes, 100)
-      expect(decoded === undefined || Array.isArray(decoded.beats)).toBe(true)
+      const decoded = decodeOwnBeat(bytes)
+      expect(decoded === undefined || typeof decoded.seq === 'number').toBe(true)
     }), { numRuns: runs })
   })
 })
