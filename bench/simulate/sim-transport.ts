@@ -7,7 +7,7 @@
  */
 import type { SyncOutcome, Transport, TransportHandlers } from '../../src/engine/transport.js'
 import { encodeSyncFrame, type SyncMessage } from '../../src/net/frames.js'
-import { answerDigest, answerSummary, answerWant, openSync } from '../../src/sync/session.js'
+import { answerDigest, answerSummary, answerWant, openFullSync, openSync } from '../../src/sync/session.js'
 import type { TableEntry } from '../../src/table/entry.js'
 
 /** Gossipsub message ids are SHA-256 of the data under StrictNoSign. */
@@ -148,8 +148,8 @@ export class SimTransport implements Transport {
   }
 
   /**
-   * The push-pull exchange of src/sync/session.ts, one hop per frame. A full round's digest and summary list
-   * every member, so their sizes are scaled from the traced members to all N.
+   * The push-pull exchange of src/sync/session.ts, one hop per frame. A per-owner digest and the summaries
+   * list every member that differs, so their sizes are scaled from the traced members to all N; a root is not.
    */
   private async exchange (remote: SimTransport, owners: readonly string[] | undefined): Promise<SyncOutcome | undefined> {
     const local = this.handlers
@@ -157,12 +157,21 @@ export class SimTransport implements Transport {
     if (local === undefined || theirs === undefined) return undefined
     const scale = owners === undefined ? this.net.scale : 1
     const outcome = { sent: 0, received: 0, bytesOut: 0, framesOut: 0 }
-    const digest = openSync(local.table, owners)
-    outcome.bytesOut += this.frame('sync', digest, scale)
+    let digest = openSync(local.table, owners)
+    outcome.bytesOut += this.frame('sync', digest, 1)
     if (!await this.arrives(remote)) return undefined
-    const summary = answerDigest(theirs.table, digest)
+    let summary = answerDigest(theirs.table, digest)
     this.frame('sync', summary, scale)
     if (!await this.arrives(this)) return undefined
+    if (summary.needDigest === true) {
+      digest = openFullSync(local.table)
+      outcome.bytesOut += this.frame('sync', digest, scale)
+      outcome.framesOut++
+      if (!await this.arrives(remote)) return undefined
+      summary = answerDigest(theirs.table, digest)
+      this.frame('sync', summary, scale)
+      if (!await this.arrives(this)) return undefined
+    }
     const { give, want } = answerSummary(local.table, summary, { ignoreOwner: local.ignoreOwner })
     outcome.bytesOut += this.frame('sync', want, 1) + this.frame('sync', records(give), 1)
     outcome.framesOut += 3

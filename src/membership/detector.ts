@@ -154,6 +154,12 @@ export class FailureDetector {
   private readonly rings: Rings
   /** Members this node observes, and since when (a new subject gets `suspectAfter` before an alert). */
   private subjects = new Map<string, number>()
+  /**
+   * Subjects whose beat this node has had since it became their observer. Until then the subject may not know
+   * yet that this node observes it (their views differ by a member for a moment), so its silence is not
+   * alerted before `deadAfter`: a view change must not make a false alert.
+   */
+  private heardSubjects = new Set<string>()
   private viewChanged = false
   /** When the view last changed: a member that became a subject then has been one since. */
   private viewChangedAtMs = Number.NEGATIVE_INFINITY
@@ -241,8 +247,10 @@ export class FailureDetector {
     entry.lastHeardMs = nowMs
     this.contact(nowMs)
     // Alerts others hold stand until the member refutes them; a beat to this node alone does not clear them.
-    if (entry.state === 'alive' || (entry.state === 'suspect' && entry.alerts.size > 0)) return { kind: 'fresh' }
-    return { kind: 'fresh', transition: this.revive(entry, 'heartbeat', nowMs) }
+    const revived = entry.state === 'alive' || (entry.state === 'suspect' && entry.alerts.size > 0) ? undefined : this.revive(entry, 'heartbeat', nowMs)
+    this.updateRings(nowMs)
+    if (this.subjects.has(owner)) this.heardSubjects.add(owner)
+    return revived === undefined ? { kind: 'fresh' } : { kind: 'fresh', transition: revived }
   }
 
   /** An alert of `observer` against `subject`. */
@@ -288,7 +296,7 @@ export class FailureDetector {
         continue
       }
       const silentMs = this.silence(entry, nowMs)
-      if (this.subjects.has(entry.peerId) && silentMs >= this.options.suspectAfter && this.shouldAlert(entry, nowMs)) {
+      if (this.subjects.has(entry.peerId) && silentMs >= this.alertAfter(entry.peerId) && this.shouldAlert(entry, nowMs)) {
         alerts.push({ subject: entry.peerId, incarnation: entry.incarnation })
         entry.alertedAtMs = nowMs
         entry.alertsSent++
@@ -329,6 +337,11 @@ export class FailureDetector {
     // A subject is heard directly; any other member is presumed alive while the cluster is heard at all.
     const heard = since === undefined ? Math.max(entry.lastHeardMs, this.lastContactMs) : Math.max(entry.lastHeardMs, since)
     return nowMs - heard
+  }
+
+  /** Silence after which this node alerts on a subject: `suspectAfter`, or `deadAfter` until it first beat here. */
+  private alertAfter (subject: string): number {
+    return this.heardSubjects.has(subject) ? this.options.suspectAfter : this.options.deadAfter
   }
 
   private shouldAlert (entry: Entry, nowMs: number): boolean {
@@ -416,6 +429,7 @@ export class FailureDetector {
     const subjects = new Map<string, number>()
     for (const subject of this.rings.subjectsOf(this.options.self)) subjects.set(subject, this.subjects.get(subject) ?? Math.min(this.viewChangedAtMs, nowMs))
     this.subjects = subjects
+    for (const subject of this.heardSubjects) if (!subjects.has(subject)) this.heardSubjects.delete(subject)
   }
 
   private sorted (): Entry[] {

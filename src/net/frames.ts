@@ -43,14 +43,19 @@ export type SyncMessage =
 
 /** Encodes one sync frame. */
 export function encodeSyncFrame (message: SyncMessage): Uint8Array {
-  const frame: SyncFrame = { type: SyncFrame.Type.DIGEST, partial: false, digests: [], summaries: [], wants: [], records: [] }
+  const frame: SyncFrame = { type: SyncFrame.Type.DIGEST, partial: false, digests: [], summaries: [], wants: [], records: [], rootFingerprint: new Uint8Array(0), rootCount: 0, needDigest: false }
   switch (message.type) {
     case 'digest':
       frame.partial = message.partial
       frame.digests = message.owners.map((d) => ({ owner: peerIdToBytes(d.owner), fingerprint: d.fingerprint, count: d.count, maxStamp: fromHlc(d.maxStamp) }))
+      if (message.root !== undefined) {
+        frame.rootFingerprint = message.root.fingerprint
+        frame.rootCount = message.root.count
+      }
       break
     case 'summary':
       frame.type = SyncFrame.Type.SUMMARY
+      frame.needDigest = message.needDigest === true
       frame.summaries = message.owners.map((o) => ({
         owner: peerIdToBytes(o.owner),
         entries: o.entries.map((e) => ({ id: e.id, stamp: fromHlc(e.stamp), deleted: e.deleted, hash: e.hash }))
@@ -81,11 +86,15 @@ export function decodeSyncFrame (bytes: Uint8Array): SyncMessage | undefined {
   }
   try {
     switch (frame.type) {
-      case SyncFrame.Type.DIGEST:
-        return { type: 'digest', partial: frame.partial, owners: frame.digests.map(toDigest) }
+      case SyncFrame.Type.DIGEST: {
+        const owners = frame.digests.map(toDigest)
+        if (frame.rootFingerprint.length === 0) return { type: 'digest', partial: frame.partial, owners }
+        return { type: 'digest', partial: frame.partial, owners, root: { fingerprint: frame.rootFingerprint.slice(), count: frame.rootCount } }
+      }
       case SyncFrame.Type.SUMMARY:
         return {
           type: 'summary',
+          ...(frame.needDigest && { needDigest: true }),
           owners: frame.summaries.map((o) => ({
             owner: owner(o.owner),
             entries: o.entries.map((e) => ({ id: e.id, stamp: stamp(e.stamp), deleted: e.deleted, hash: e.hash }))

@@ -4,8 +4,10 @@
  * like a gossiped one.
  *
  *   initiator                      responder
- *   DIGEST           ------------>
- *                    <------------  SUMMARY
+ *   DIGEST (root)    ------------>
+ *                    <------------  SUMMARY (empty if the roots agree, else need_digest)
+ *  [DIGEST (owners)  ------------>
+ *                    <------------  SUMMARY]
  *   WANT, RECORDS*, DONE -------->
  *                    <------------  RECORDS*, DONE
  *
@@ -13,7 +15,7 @@
  */
 import { lpStream, type LengthPrefixedStream } from 'it-length-prefixed-stream'
 import type { Stream } from '@libp2p/interface'
-import { answerDigest, answerSummary, answerWant, openSync } from '../sync/session.js'
+import { answerDigest, answerSummary, answerWant, openFullSync, openSync, type SummaryMessage } from '../sync/session.js'
 import type { TableEntry } from '../table/entry.js'
 import type { SyncPeer } from '../engine/transport.js'
 import { MAX_SYNC_FRAME_BYTES } from './protocols.js'
@@ -50,8 +52,12 @@ export async function initiateSync (stream: Stream, peer: SyncPeer, from: string
   const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
   const stats = newStats()
   await write(lp, openSync(peer.table, owners), signal, stats)
-  const summary = await read(lp, signal)
-  if (summary.type !== 'summary') throw new SyncProtocolError(`expected a summary, got ${summary.type}`)
+  let summary = await readSummary(lp, signal)
+  if (summary.needDigest === true) {
+    // The roots differ: the per-owner digest, then the summary of what differs.
+    await write(lp, openFullSync(peer.table), signal, stats)
+    summary = await readSummary(lp, signal)
+  }
   const { give, want } = answerSummary(peer.table, summary, { ignoreOwner: peer.ignoreOwner })
   await write(lp, want, signal, stats)
   stats.sent = await writeRecords(lp, give, signal, stats)
@@ -78,7 +84,13 @@ export async function respondSync (stream: Stream, peer: SyncPeer, from: string,
     return stats
   }
   if (first.type !== 'digest') throw new SyncProtocolError(`expected a digest, got ${first.type}`)
-  await write(lp, answerDigest(peer.table, first), signal, stats)
+  const answer = answerDigest(peer.table, first)
+  await write(lp, answer, signal, stats)
+  if (answer.needDigest === true) {
+    const digest = await read(lp, signal)
+    if (digest.type !== 'digest' || digest.root !== undefined) throw new SyncProtocolError(`expected the per-owner digest, got ${digest.type}`)
+    await write(lp, answerDigest(peer.table, digest), signal, stats)
+  }
   const want = await read(lp, signal)
   if (want.type !== 'want') throw new SyncProtocolError(`expected a want, got ${want.type}`)
   stats.received = await readRecords(lp, peer, from, signal)
@@ -92,6 +104,12 @@ async function write (lp: LengthPrefixedStream<Stream>, message: SyncMessage, si
   await lp.write(frame, { signal })
   stats.framesOut++
   stats.bytesOut += frame.length
+}
+
+async function readSummary (lp: LengthPrefixedStream<Stream>, signal: AbortSignal): Promise<SummaryMessage> {
+  const summary = await read(lp, signal)
+  if (summary.type !== 'summary') throw new SyncProtocolError(`expected a summary, got ${summary.type}`)
+  return summary
 }
 
 async function read (lp: LengthPrefixedStream<Stream>, signal: AbortSignal): Promise<SyncMessage> {

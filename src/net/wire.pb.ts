@@ -537,6 +537,9 @@ export interface SyncFrame {
   summaries: OwnerSummary[]
   wants: OwnerWant[]
   records: Uint8Array[]
+  rootFingerprint: Uint8Array
+  rootCount: number
+  needDigest: boolean
 }
 
 export namespace SyncFrame {
@@ -609,6 +612,21 @@ export namespace SyncFrame {
           }
         }
 
+        if ((obj.rootFingerprint != null && obj.rootFingerprint.byteLength > 0)) {
+          w.uint32(58)
+          w.bytes(obj.rootFingerprint)
+        }
+
+        if ((obj.rootCount != null && obj.rootCount !== 0)) {
+          w.uint32(64)
+          w.uint32(obj.rootCount)
+        }
+
+        if ((obj.needDigest != null && obj.needDigest !== false)) {
+          w.uint32(72)
+          w.bool(obj.needDigest)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -619,7 +637,10 @@ export namespace SyncFrame {
           digests: [],
           summaries: [],
           wants: [],
-          records: []
+          records: [],
+          rootFingerprint: uint8ArrayAlloc(0),
+          rootCount: 0,
+          needDigest: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -672,6 +693,18 @@ export namespace SyncFrame {
               }
 
               obj.records.push(reader.bytes())
+              break
+            }
+            case 7: {
+              obj.rootFingerprint = reader.bytes()
+              break
+            }
+            case 8: {
+              obj.rootCount = reader.uint32()
+              break
+            }
+            case 9: {
+              obj.needDigest = reader.bool()
               break
             }
             default: {

@@ -2,23 +2,30 @@
  * The push-pull anti-entropy exchange as pure functions (sans-I/O, like automerge's sync): each step reads the
  * local table and produces the next message; the caller moves the messages and merges the records.
  *
- *   initiator: openSync      -> digest  (per owner: fingerprint, count, newest stamp)
+ *   initiator: openSync      -> digest  (a full round: the root only, the whole table's fingerprint and count)
+ *   responder: answerDigest  -> summary (empty when the roots agree; else `needDigest`, and the initiator
+ *                                        sends the per-owner digest: fingerprint, count, newest stamp)
  *   responder: answerDigest  -> summary (per differing owner: id, stamp, deleted of each entry)
  *   initiator: answerSummary -> give (entries the responder lacks or has older) + want (ids it lacks or has older)
  *   responder: answerWant    -> the wanted entries
  *
- * Work is proportional to the entries of the owners that differ, not to the table.
+ * Work is proportional to the entries of the owners that differ, not to the table; a round between converged
+ * tables costs two small frames whatever the cluster size.
  */
 import { compareHlc, type Hlc } from '../clock/hlc.js'
 import { entryFingerprint, sameDigest, type OwnerDigest } from '../table/digest.js'
 import type { TableEntry } from '../table/entry.js'
-import type { LwwTable } from '../table/table.js'
+import type { LwwTable, TableRoot } from '../table/table.js'
 
-/** Step 1: what the initiator holds. `partial` limits the exchange to the listed owners. */
+/**
+ * Step 1: what the initiator holds. `partial` limits the exchange to the listed owners. With `root`, a full round
+ * opens with the whole table's digest only (no owners); the per-owner digest follows if the roots differ.
+ */
 export interface DigestMessage {
   readonly type: 'digest'
   readonly partial: boolean
   readonly owners: readonly OwnerDigest[]
+  readonly root?: TableRoot
 }
 
 /** One entry as a summary lists it. */
@@ -30,10 +37,12 @@ export interface EntrySummary {
   readonly hash: Uint8Array
 }
 
-/** Step 2: the responder's entries of every owner that differs. */
+/** Step 2: the responder's entries of every owner that differs, or (after a root) whether it needs the digest. */
 export interface SummaryMessage {
   readonly type: 'summary'
   readonly owners: ReadonlyArray<{ readonly owner: string, readonly entries: readonly EntrySummary[] }>
+  /** The roots differ: send the per-owner digest (`openFullSync`) and read the summary again. */
+  readonly needDigest?: boolean
 }
 
 /** Step 3 (with `give`): the ids the initiator wants from the responder. */
@@ -42,9 +51,9 @@ export interface WantMessage {
   readonly owners: ReadonlyArray<{ readonly owner: string, readonly ids: readonly string[] }>
 }
 
-/** Opens an exchange: the digest of every owner, or only of `owners` (a targeted pull). */
+/** Opens an exchange: the root of the table (a full round), or the digests of `owners` only (a targeted pull). */
 export function openSync (table: LwwTable, owners?: Iterable<string>): DigestMessage {
-  if (owners === undefined) return { type: 'digest', partial: false, owners: table.digest() }
+  if (owners === undefined) return { type: 'digest', partial: false, owners: [], root: table.root() }
   const listed = [...owners]
   const held = table.digest(listed)
   const heldOwners = new Set(held.map((d) => d.owner))
@@ -53,8 +62,18 @@ export function openSync (table: LwwTable, owners?: Iterable<string>): DigestMes
   return { type: 'digest', partial: true, owners: [...held, ...missing] }
 }
 
-/** Answers a digest with summaries of every owner that differs. */
+/** The digest of every owner: the second step of a full round whose roots differ. */
+export function openFullSync (table: LwwTable): DigestMessage {
+  return { type: 'digest', partial: false, owners: table.digest() }
+}
+
+/** Answers a digest with summaries of every owner that differs (or, to a root, whether the tables differ). */
 export function answerDigest (table: LwwTable, message: DigestMessage): SummaryMessage {
+  if (message.root !== undefined) {
+    const mine = table.root()
+    const same = mine.count === message.root.count && sameBytes(mine.fingerprint, message.root.fingerprint)
+    return same ? { type: 'summary', owners: [] } : { type: 'summary', owners: [], needDigest: true }
+  }
   const theirs = new Map(message.owners.map((d) => [d.owner, d]))
   const ours = new Map(table.digest(message.partial ? theirs.keys() : undefined).map((d) => [d.owner, d]))
   const differing: string[] = []

@@ -10,6 +10,12 @@ import { entryFingerprint, FINGERPRINT_BYTES, xorInto, type OwnerDigest } from '
 import type { TableEntry } from './entry.js'
 import { matches, type QueryFilter } from './query.js'
 
+/** The digest of a whole table. */
+export interface TableRoot {
+  readonly fingerprint: Uint8Array
+  readonly count: number
+}
+
 /** What a merge did. `previous` is the entry that lost, if there was one. */
 export type MergeResult =
   | { readonly outcome: 'applied', readonly previous: TableEntry | undefined }
@@ -34,6 +40,8 @@ export class LwwTable {
   private readonly serviceArrays = new Map<string, InstanceRecord[]>()
   private readonly tombstones = new Set<TableEntry>()
   private count = 0
+  /** XOR of every entry's fingerprint: equal roots mean equal tables, so a converged round costs one compare. */
+  private readonly rootFingerprint = new Uint8Array(FINGERPRINT_BYTES)
 
   /** Number of entries, tombstones and member records included. */
   get size (): number {
@@ -96,6 +104,11 @@ export class LwwTable {
     return reaped
   }
 
+  /** The digest of the whole table: the XOR of every entry's fingerprint, and the number of entries. */
+  root (): TableRoot {
+    return { fingerprint: Uint8Array.from(this.rootFingerprint), count: this.count }
+  }
+
   /** Digests of every owner, or of the given owners only (owners not held are left out). */
   digest (owners?: Iterable<string>): OwnerDigest[] {
     const digests: OwnerDigest[] = []
@@ -140,7 +153,9 @@ export class LwwTable {
       this.owners_.set(record.owner, state)
     }
     state.entries.set(record.id, entry)
-    xorInto(state.fingerprint, entryFingerprint(entry.envelope))
+    const fingerprint = entryFingerprint(entry.envelope)
+    xorInto(state.fingerprint, fingerprint)
+    xorInto(this.rootFingerprint, fingerprint)
     if (compareHlc(record.stamp, state.maxStamp) > 0) state.maxStamp = record.stamp
     this.count++
     if (record.deleted) this.tombstones.add(entry)
@@ -163,10 +178,12 @@ export class LwwTable {
     state.entries.delete(record.id)
     this.count--
     this.tombstones.delete(entry)
+    const fingerprint = entryFingerprint(entry.envelope)
+    xorInto(this.rootFingerprint, fingerprint)
     if (state.entries.size === 0) {
       this.owners_.delete(record.owner)
     } else {
-      xorInto(state.fingerprint, entryFingerprint(entry.envelope))
+      xorInto(state.fingerprint, fingerprint)
       if (compareHlc(record.stamp, state.maxStamp) === 0) {
         state.maxStamp = ZERO_HLC
         for (const other of state.entries.values()) {

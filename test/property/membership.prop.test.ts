@@ -47,6 +47,8 @@ function run (ops: readonly Op[]): { steps: Step[], detector: FailureDetector } 
   let issued = 0
   let maxWall = 1_000
   detector.observeRecord(memberRecord({ wall: maxWall, logical: 0 }), now)
+  // A first beat: the observer has heard its subject, so silence counts from suspectAfter on.
+  detector.observeBeat(PEER, 1, ++issued, chain.reveal(issued), now)
   const steps: Step[] = []
   for (const op of ops) {
     const step: Step = { op, transitions: [], fresh: false, newerRecord: false }
@@ -111,9 +113,17 @@ describe('failure detector properties', () => {
     }), { numRuns })
   })
 
-  it('has a subject silent for suspectAfter dead after the next tick (its only observer is the quorum)', () => {
-    fc.assert(fc.property(fc.array(opArb, { maxLength: 40 }), fc.integer({ min: options.suspectAfter, max: 30_000 }), (ops, silence) => {
+  it('has a subject silent for deadAfter dead after the next tick (its only observer is the quorum)', () => {
+    fc.assert(fc.property(fc.array(opArb, { maxLength: 40 }), fc.integer({ min: options.deadAfter, max: 30_000 }), (ops, silence) => {
       const { detector } = run([...ops, { kind: 'advance', ms: silence }])
+      expect(detector.get(PEER)?.state).toBe('dead')
+    }), { numRuns })
+  })
+
+  it('has a subject silent for suspectAfter after a fresh beat dead after the next tick', () => {
+    fc.assert(fc.property(fc.array(opArb, { maxLength: 40 }), fc.integer({ min: options.suspectAfter, max: 30_000 }), (ops, silence) => {
+      const { steps, detector } = run([...ops, { kind: 'beat', step: 1 }, { kind: 'advance', ms: silence }])
+      fc.pre(steps.at(-2)?.fresh === true)
       expect(detector.get(PEER)?.state).toBe('dead')
     }), { numRuns })
   })

@@ -114,6 +114,7 @@ describe('Replica', () => {
     const chain = HashChain.create(new Uint8Array(32).fill(1), 50)
     replica.ingest(member(PEER, at(T0), chain), T0)
     replica.ingest(instance(PEER, 'a', at(T0 + 1)), T0)
+    replica.ingestBeat({ owner: PEER, chainId: 7, seq: 1, proof: chain.reveal(1), recordsStamp: at(T0 + 1) }, T0)
     // Two members: this node is the peer's only observer, so its own alert is the quorum.
     expect(kinds(replica.tick(T0 + 2_999))).toEqual([])
     const dead = replica.tick(T0 + 3_000)
@@ -229,8 +230,8 @@ describe('Replica lookup cache', () => {
     accuse(observers[0]!)
     expect(replica.lookup('orders').map((i) => i.memberState)).toEqual(['suspect', 'suspect'])
     for (const observer of observers.slice(1)) accuse(observer)
-    // If this node observes PEER too, its own alert (once PEER has been silent for suspectAfter) completes the quorum.
-    if (rings.observersOf(PEER).includes(SELF)) replica.tick(T0 + options.suspectAfter)
+    // If this node observes PEER too, its own alert (PEER never beat here: after deadAfter) completes the quorum.
+    if (rings.observersOf(PEER).includes(SELF)) replica.tick(T0 + options.deadAfter)
     expect(replica.lookup('orders')).toEqual([])
   })
 

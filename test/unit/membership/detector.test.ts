@@ -37,10 +37,14 @@ function instance (wall: number, owner = PEER): InstanceRecord {
   }
 }
 
-/** A detector that knows one other member: in a view of two, each is the other's only observer. */
+/**
+ * A detector that knows one other member, and has had its first beat: in a view of two, each is the other's only
+ * observer.
+ */
 function pair (): FailureDetector {
   const detector = new FailureDetector(options)
   expect(detector.observeRecord(member(100), 0)).toEqual({ peerId: PEER, from: 'unknown', to: 'alive', reason: 'first-heard' })
+  beat(detector, PEER, 1, 0)
   return detector
 }
 
@@ -67,7 +71,7 @@ describe('FailureDetector, two members', () => {
 
   it('keeps a subject that beats more often than suspectAfter alive, and never alerts', () => {
     const detector = pair()
-    for (let seq = 1; seq <= 20; seq++) {
+    for (let seq = 2; seq <= 20; seq++) {
       beat(detector, PEER, seq, seq * 1_900)
       expect(detector.tick(seq * 1_900 + 1_899)).toEqual({ transitions: [], alerts: [] })
     }
@@ -130,6 +134,14 @@ describe('FailureDetector, two members', () => {
     expect(detector.get(PEER)).toBeDefined()
     detector.tick(62_000)
     expect(detector.get(PEER)).toBeUndefined()
+  })
+
+  it('gives a subject it has not heard from yet deadAfter before it alerts: the subject may not know its observer yet', () => {
+    const detector = new FailureDetector(options)
+    detector.observeRecord(member(100), 0)
+    expect(detector.tick(2_000)).toEqual({ transitions: [{ peerId: PEER, from: 'alive', to: 'suspect', reason: 'silence' }], alerts: [] })
+    expect(detector.tick(9_999).alerts).toEqual([])
+    expect(detector.tick(10_000)).toMatchObject({ alerts: [{ subject: PEER }], transitions: [{ to: 'dead' }] })
   })
 
   it('beats to its observer and watches its subject', () => {

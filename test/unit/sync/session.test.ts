@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { answerDigest, answerSummary, answerWant, openSync } from '../../../src/sync/session.js'
+import { answerDigest, answerSummary, answerWant, openFullSync, openSync, type SummaryMessage } from '../../../src/sync/session.js'
 import { LwwTable } from '../../../src/table/table.js'
 import type { TableEntry } from '../../../src/table/entry.js'
 import { instanceEntry, tombstoneEntry } from '../../support/entries.js'
@@ -10,9 +10,15 @@ function table (...entries: TableEntry[]): LwwTable {
   return t
 }
 
+/** The summary `b` sends `a`: after the root, and after the per-owner digest if the roots differ. */
+function summaryOf (a: LwwTable, b: LwwTable, owners?: string[]): SummaryMessage {
+  const summary = answerDigest(b, openSync(a, owners))
+  return summary.needDigest === true ? answerDigest(b, openFullSync(a)) : summary
+}
+
 /** One full exchange from `a` (initiator) to `b`; returns what crossed the wire. */
 function exchange (a: LwwTable, b: LwwTable, owners?: string[]): { given: number, wanted: number } {
-  const { give, want } = answerSummary(a, answerDigest(b, openSync(a, owners)))
+  const { give, want } = answerSummary(a, summaryOf(a, b, owners))
   for (const entry of give) b.merge(entry)
   const wanted = answerWant(b, want)
   for (const entry of wanted) a.merge(entry)
@@ -23,7 +29,17 @@ describe('anti-entropy session', () => {
   it('sends nothing between equal tables', () => {
     const a = table(instanceEntry('o', 'a', 1))
     const b = table(instanceEntry('o', 'a', 1))
-    expect(answerDigest(b, openSync(a)).owners).toEqual([])
+    expect(answerDigest(b, openSync(a))).toEqual({ type: 'summary', owners: [] })
+  })
+
+  it('opens a full round with the root only, and asks for the per-owner digest when the roots differ', () => {
+    const a = table(instanceEntry('o', 'a', 1), instanceEntry('p', 'a', 1))
+    const opened = openSync(a)
+    expect(opened.owners).toEqual([])
+    expect(opened.root).toMatchObject({ count: 2 })
+    expect(answerDigest(table(instanceEntry('o', 'a', 2), instanceEntry('p', 'a', 1)), opened)).toEqual({ type: 'summary', owners: [], needDigest: true })
+    expect(answerDigest(table(instanceEntry('o', 'a', 1)), opened).needDigest).toBe(true)
+    expect(openFullSync(a).owners.map((d) => d.owner).sort()).toEqual(['o', 'p'])
   })
 
   it('moves only the entries that differ, both ways', () => {
@@ -50,7 +66,7 @@ describe('anti-entropy session', () => {
   it('does not ask for owners the caller ignores', () => {
     const a = table()
     const b = table(instanceEntry('dead', 'a', 1))
-    const { want } = answerSummary(a, answerDigest(b, openSync(a)), { ignoreOwner: (owner) => owner === 'dead' })
+    const { want } = answerSummary(a, summaryOf(a, b), { ignoreOwner: (owner) => owner === 'dead' })
     expect(want.owners).toEqual([])
   })
 })
