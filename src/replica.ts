@@ -137,7 +137,8 @@ export class Replica {
   }
 
   /** Applies a record this node wrote and signed itself (its limits were checked by the caller). */
-  ingestLocal (entry: TableEntry): IngestResult {
+  ingestLocal (entry: TableEntry, nowMs: number): IngestResult {
+    if (entry.record.kind === 'member' && !entry.record.leaving) this.detector.join(nowMs)
     const result = this.table.merge(entry)
     if (result.outcome !== 'applied') return { outcome: result.outcome, effects: [] }
     const effects: ReplicaEffect[] = []
@@ -287,7 +288,7 @@ export class Replica {
     // the facade writes something newer over it. Witnessing its stamp first makes that write win.
     const current = this.table.get(entry.record.owner, entry.record.id)
     const foreign = current === undefined ? !entry.record.deleted : compareEntries(entry, current) > 0
-    if (!foreign) return this.ingestLocal(entry)
+    if (!foreign) return this.ingestLocal(entry, nowMs)
     this.clock = witnessHlc(this.clock, entry.record.stamp, nowMs)
     return { outcome: 'stale', effects: [{ kind: 'supersede', record: entry.record }] }
   }

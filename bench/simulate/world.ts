@@ -138,7 +138,7 @@ export class SimWorld {
       observers: config.observers,
       observerQuorum: config.observerQuorum,
       targetPeers: config.targetPeers,
-      clock: { now: () => EPOCH_MS + this.now }
+      clock: { now: () => this.wall() }
     })
     this.envelopes = new SimEnvelopes(config.envelopeOverhead, registryConfig.maxRecordBytes)
     const net = this.network()
@@ -211,6 +211,9 @@ export class SimWorld {
     for (const node of this.nodes) {
       const { engine, transport } = node
       if (node.traced) this.every(this.rng.next() * heartbeatMs, heartbeatMs, node, () => { engine.beat() })
+      // An untraced node stands for a member whose own subjects are not simulated: it would hear their beats
+      // every interval, which is what keeps it "in contact" with the cluster. Say so to its detector instead.
+      else this.every(this.rng.next() * heartbeatMs, heartbeatMs, node, () => { engine.replica.detector.contact(this.wall()) })
       this.every(this.rng.next() * quarter, quarter, node, () => { engine.tick() })
       this.every(this.rng.next() * gossipHeartbeatMs, gossipHeartbeatMs, node, () => { transport.gossipHeartbeat() })
       this.every(this.rng.next() * antiEntropyMs, antiEntropyMs, node, () => { engine.antiEntropy() })
@@ -266,6 +269,10 @@ export class SimWorld {
   private background (work: Promise<unknown>): void {
     this.touched = true
     work.catch((err: unknown) => { throw err })
+  }
+
+  private wall (): number {
+    return EPOCH_MS + this.now
   }
 
   private latency (): number {

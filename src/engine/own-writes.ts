@@ -124,7 +124,7 @@ export class OwnWrites {
       // Peers would refuse it as oversized: fail here, where the caller can still shrink it.
       throw new InvalidRecordError('instance', `The signed record is ${envelope.length} bytes, over \`maxRecordBytes\` (${this.init.maxRecordBytes}): shorten its metadata or tags`)
     }
-    this.init.effects(this.init.replica.ingestLocal({ record, envelope }).effects)
+    this.init.effects(this.init.replica.ingestLocal({ record, envelope }, this.init.now()).effects)
     this.init.sent(await this.init.transport.publish(envelope))
     return envelope
   }

@@ -171,6 +171,11 @@ export class FailureDetector {
   private recentDeathsMs: number[] = []
   /** The last tick found a mass silence: deaths are held. */
   private preserving = false
+  /**
+   * This node has published its member record: from then on it is in the view it computes rings over, and so
+   * observes its subjects. Before, nobody knows it, so nobody beats to it, and it must watch no one.
+   */
+  private joined = false
 
   constructor (options: DetectorOptions) {
     this.options = options
@@ -192,6 +197,13 @@ export class FailureDetector {
   admits (owner: string, stamp: Hlc): boolean {
     const entry = this.entries.get(owner)
     return entry === undefined || !isGone(entry.state) || compareHlc(stamp, entry.maxStamp) > 0
+  }
+
+  /** This node's member record is out: it takes its place on the rings. */
+  join (nowMs: number): void {
+    if (this.joined) return
+    this.joined = true
+    this.changeView(nowMs)
   }
 
   /** Anything verified arrived from the cluster: this node is in contact. */
@@ -269,7 +281,7 @@ export class FailureDetector {
   /** The members this node beats to: its observers in its own view. */
   observersOfSelf (nowMs: number): string[] {
     this.updateRings(nowMs)
-    return this.rings.observersOf(this.options.self)
+    return this.joined ? this.rings.observersOf(this.options.self) : []
   }
 
   /** The members this node watches. */
@@ -423,7 +435,7 @@ export class FailureDetector {
   private updateRings (nowMs: number): void {
     if (!this.viewChanged) return
     this.viewChanged = false
-    const view = [this.options.self]
+    const view = this.joined ? [this.options.self] : []
     for (const entry of this.entries.values()) if (!isGone(entry.state)) view.push(entry.peerId)
     this.rings.update(view)
     const subjects = new Map<string, number>()

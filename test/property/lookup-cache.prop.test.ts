@@ -52,7 +52,7 @@ describe('lookup cache', () => {
       const beats = OWNERS.map(() => 0)
       for (const [i, owner] of OWNERS.entries()) {
         const member: MemberRecord = { kind: 'member', deleted: false, owner, id: '', namespace: 'default', stamp: { wall: wall++, logical: 0 }, addrs: [], chain: { chainId: 1, anchor: chains[i]!.anchor, length: 400 }, leaving: false }
-        if (owner === SELF) replica.ingestLocal({ record: member, envelope: Uint8Array.of(i) })
+        if (owner === SELF) replica.ingestLocal({ record: member, envelope: Uint8Array.of(i) }, now)
         else replica.ingest({ record: member, envelope: Uint8Array.of(i) }, now)
       }
       for (const op of ops) {
@@ -66,7 +66,7 @@ describe('lookup cache', () => {
               ? { ...header, deleted: false, version: `${op.major}.0.0`, address: 'h', port: 1, tags: op.eu ? ['eu'] : [], metadata: {}, weight: 1, status: op.status }
               : { ...header, deleted: true }
             const entry = { record, envelope: Uint8Array.of(wall & 0xff, wall >> 8) }
-            if (owner === SELF) replica.ingestLocal(entry)
+            if (owner === SELF) replica.ingestLocal(entry, now)
             else replica.ingest(entry, now)
             break
           }

@@ -43,6 +43,7 @@ interface Step { op: Op, transitions: Transition[], fresh: boolean, newerRecord:
 /** Runs the ops against a detector and returns what each did. */
 function run (ops: readonly Op[]): { steps: Step[], detector: FailureDetector } {
   const detector = new FailureDetector(options)
+  detector.join(0)
   let now = 0
   let issued = 0
   let maxWall = 1_000

@@ -55,6 +55,13 @@ function member (owner: string, stamp: Hlc, chain: HashChain, leaving = false): 
 }
 
 const at = (wall: number, logical = 0): Hlc => ({ wall, logical })
+
+/** A replica that has published its own member record, so it takes its place on the observer rings. */
+function joined (overrides: Partial<typeof options> = {}): Replica {
+  const replica = new Replica({ ...options, ...overrides })
+  replica.ingestLocal(member(SELF, at(T0), HashChain.create(new Uint8Array(32).fill(99), 50)), T0)
+  return replica
+}
 const kinds = (effects: readonly ReplicaEffect[]): string[] => effects.map((e) =>
   e.kind === 'change' ? `change:${e.change.type}` : e.kind === 'member' ? `member:${e.change.member.state}` : e.kind)
 
@@ -110,7 +117,7 @@ describe('Replica', () => {
   })
 
   it('ages a silent member out, drops its instances, and refuses its old records afterwards', () => {
-    const replica = new Replica(options)
+    const replica = joined()
     const chain = HashChain.create(new Uint8Array(32).fill(1), 50)
     replica.ingest(member(PEER, at(T0), chain), T0)
     replica.ingest(instance(PEER, 'a', at(T0 + 1)), T0)
@@ -190,7 +197,7 @@ describe('Replica lookup cache', () => {
   const chain = HashChain.create(new Uint8Array(32).fill(9), 50)
 
   function withPeer (): Replica {
-    const replica = new Replica({ ...options, maxInstancesPerOwner: 10 })
+    const replica = joined({ maxInstancesPerOwner: 10 })
     replica.ingest(member(PEER, at(T0), chain), T0)
     replica.ingest(instance(PEER, 'a', at(T0 + 1), { version: '1.2.0', tags: ['eu'] }), T0)
     replica.ingest(instance(PEER, 'b', at(T0 + 2), { version: '2.0.0' }), T0)
@@ -237,7 +244,7 @@ describe('Replica lookup cache', () => {
 
   it('refutes an alert against its own current incarnation once, with a newer member record', () => {
     const replica = new Replica(options)
-    replica.ingestLocal(member(SELF, at(T0), HashChain.create(new Uint8Array(32).fill(60), 50)))
+    replica.ingestLocal(member(SELF, at(T0), HashChain.create(new Uint8Array(32).fill(60), 50)), T0)
     const alert = (incarnation: Hlc): ReturnType<Replica['ingestAlert']> => replica.ingestAlert({ kind: 'alert', deleted: false, owner: PEER, id: '', namespace: 'default', stamp: at(T0 + 1), subject: SELF, incarnation }, T0 + 1)
     expect(alert(at(T0 - 1)).effects).toEqual([])
     expect(alert(at(T0))).toEqual({ outcome: 'counted', effects: [{ kind: 'refute' }] })

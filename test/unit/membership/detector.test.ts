@@ -43,6 +43,7 @@ function instance (wall: number, owner = PEER): InstanceRecord {
  */
 function pair (): FailureDetector {
   const detector = new FailureDetector(options)
+  detector.join(0)
   expect(detector.observeRecord(member(100), 0)).toEqual({ peerId: PEER, from: 'unknown', to: 'alive', reason: 'first-heard' })
   beat(detector, PEER, 1, 0)
   return detector
@@ -113,6 +114,7 @@ describe('FailureDetector, two members', () => {
 
   it('reports unknown members and chains, and starts over on a new chain', () => {
     const detector = new FailureDetector(options)
+  detector.join(0)
     expect(detector.observeBeat(PEER, 1, 1, chainOf(PEER).reveal(1), 0)).toEqual({ kind: 'unknown-member' })
     detector.observeRecord(member(100), 0)
     expect(detector.observeBeat(PEER, 2, 1, chainOf(PEER).reveal(1), 0)).toEqual({ kind: 'unknown-chain' })
@@ -138,10 +140,21 @@ describe('FailureDetector, two members', () => {
 
   it('gives a subject it has not heard from yet deadAfter before it alerts: the subject may not know its observer yet', () => {
     const detector = new FailureDetector(options)
+  detector.join(0)
     detector.observeRecord(member(100), 0)
     expect(detector.tick(2_000)).toEqual({ transitions: [{ peerId: PEER, from: 'alive', to: 'suspect', reason: 'silence' }], alerts: [] })
     expect(detector.tick(9_999).alerts).toEqual([])
     expect(detector.tick(10_000)).toMatchObject({ alerts: [{ subject: PEER }], transitions: [{ to: 'dead' }] })
+  })
+
+  it('watches no one and beats to no one before its own member record is out (nobody knows it yet)', () => {
+    const detector = new FailureDetector(options)
+    detector.observeRecord(member(100), 0)
+    expect(detector.observersOfSelf(0)).toEqual([])
+    expect(detector.subjectsOfSelf(0)).toEqual([])
+    expect(detector.tick(5_000).alerts).toEqual([])
+    detector.join(5_000)
+    expect(detector.subjectsOfSelf(5_000)).toEqual([PEER])
   })
 
   it('beats to its observer and watches its subject', () => {
@@ -162,6 +175,7 @@ describe('FailureDetector, observers and quorum', () => {
 
   function cluster (): FailureDetector {
     const detector = new FailureDetector(options)
+  detector.join(0)
     for (const peer of peers) detector.observeRecord(member(100, peer), 0)
     return detector
   }
@@ -247,6 +261,7 @@ describe('self-preservation', () => {
 
   function cluster (): FailureDetector {
     const detector = new FailureDetector(preserving)
+    detector.join(0)
     for (const peer of peers) detector.observeRecord(member(100, peer), 0)
     return detector
   }
