@@ -72,9 +72,9 @@ export function assertSupported (query: ConsulQuery, datacenter: string): void {
 
 /**
  * Runs a Consul read: checks the shared parameters, blocks while `?index=` is the scope's current index (up to
- * `?wait=` plus jitter, until the client disconnects), then sets Consul's headers and returns `read()`.
+ * `?wait=` plus jitter, until the client disconnects), then sets Consul's headers and sends `read()` as JSON.
  */
-export async function blockingRead<T> (index: ChangeIndex, scope: IndexScope, datacenter: string, request: FastifyRequest<{ Querystring: ConsulQuery }>, reply: FastifyReply, read: () => T): Promise<T | FastifyReply> {
+export async function blockingRead (index: ChangeIndex, scope: IndexScope, datacenter: string, request: FastifyRequest<{ Querystring: ConsulQuery }>, reply: FastifyReply, read: () => unknown): Promise<FastifyReply> {
   const query = request.query
   assertSupported(query, datacenter)
   const seen = query.index === undefined ? 0 : Number(query.index)
@@ -93,11 +93,12 @@ export async function blockingRead<T> (index: ChangeIndex, scope: IndexScope, da
       reply.raw.removeListener('close', onClose)
     }
   }
-  void reply.headers({
+  void reply.type('application/json; charset=utf-8').headers({
     'x-consul-index': String(index.of(scope)),
     // There is no leader to lose: every agent answers from its own replica, which is always "in contact".
     'x-consul-knownleader': 'true',
     'x-consul-lastcontact': '0'
   })
-  return read()
+  // Serialised here, so that a bare string (the leader's address) is sent as JSON, as Consul does.
+  return reply.send(JSON.stringify(read()))
 }
