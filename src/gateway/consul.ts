@@ -10,6 +10,19 @@ import { consulAgentRoutes } from './routes/consul-agent.js'
 import { consulReadRoutes } from './routes/consul-read.js'
 import { prometheusSdRoute } from './routes/prometheus-sd.js'
 
+/** A body as JSON; an empty one is no body. */
+function parseJson (body: string, done: (err: Error | null, value?: unknown) => void): void {
+  if (body.trim() === '') {
+    done(null, undefined)
+    return
+  }
+  try {
+    done(null, JSON.parse(body))
+  } catch {
+    done(Object.assign(new Error('body: is not valid JSON'), { statusCode: 400, code: 'ERR_VALIDATION' }))
+  }
+}
+
 /** Options of the Consul routes. */
 export interface ConsulOptions {
   /** The registry's namespace: Consul clients see it as the datacenter. @default DEFAULTS.namespace */
@@ -31,6 +44,14 @@ export function consulRoutes (app: FastifyInstance, registry: Registry, options:
   // preClose, not onClose: the server waits for in-flight requests before onClose, and blocked ones would hold it.
   app.addHook('preClose', async () => { index.close() })
   consulReadRoutes(app, { registry, index, datacenter: options.datacenter ?? DEFAULTS.namespace })
-  consulAgentRoutes(app, registry)
+  // Consul reads a body as JSON whatever its Content-Type (curl --data sends form encoding, some clients none):
+  // so do the agent writes, in their own scope so that other routes keep Fastify's strict parsing.
+  void app.register(async (scope) => {
+    scope.removeContentTypeParser('text/plain')
+    for (const type of ['*', 'text/plain', 'application/x-www-form-urlencoded']) {
+      scope.addContentTypeParser(type, { parseAs: 'string' }, (_request, body, done) => { parseJson(body as string, done) })
+    }
+    consulAgentRoutes(scope, registry)
+  })
   prometheusSdRoute(app, registry)
 }
