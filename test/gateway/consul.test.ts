@@ -5,7 +5,7 @@
  */
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { consulRoutes } from '../../src/gateway/consul.js'
 import { handleError } from '../../src/gateway/errors.js'
@@ -28,7 +28,7 @@ afterAll(async () => {
   await registry.stop()
 })
 
-const put = async (url: string, payload?: unknown, headers: Record<string, string> = {}): ReturnType<FastifyInstance['inject']> =>
+const put = async (url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> =>
   await app.inject({ method: 'PUT', url, headers, ...(payload !== undefined && { payload: payload as object }) })
 
 describe('Consul reads', () => {

@@ -9,10 +9,10 @@ import { prometheusMissing, sdUnsupported, startPrometheus, type Prometheus } fr
 
 const missing = prometheusMissing()
 if (missing !== undefined && process.env.CI === 'true') throw new Error(`CI must run the Prometheus tests: ${missing}`)
-if (missing !== undefined) console.warn(`skipping the Prometheus tests: ${missing}`)
 // Debian's build leaves Consul SD out (see sdUnsupported): say so, and run it wherever Prometheus has it.
 const noConsulSd = missing ?? await sdUnsupported('consul_sd_configs')
-if (noConsulSd !== undefined) console.warn(`skipping the consul_sd_configs test: this Prometheus has no Consul SD (${noConsulSd})`)
+/** A skipped test says why in its name, so the reason shows in every report. */
+const unless = (reason: string | undefined): string => reason === undefined ? '' : ` (skipped: ${reason})`
 
 let a: Agent
 let b: Agent
@@ -42,7 +42,7 @@ async function withPrometheus (job: string, block: string, body: (prometheus: Pr
   }
 }
 
-describe.skipIf(missing !== undefined)('Prometheus service discovery through the agent', () => {
+describe.skipIf(missing !== undefined)(`Prometheus service discovery through the agent${unless(missing)}`, () => {
   beforeAll(async () => {
     a = await startAgent()
     b = await startAgent(['--bootstrap', a.multiaddr])
@@ -68,7 +68,7 @@ describe.skipIf(missing !== undefined)('Prometheus service discovery through the
     })
   }, 180_000)
 
-  it.skipIf(noConsulSd !== undefined)('consul_sd_configs: a service of another agent comes and goes', async () => {
+  it.skipIf(noConsulSd !== undefined)(`consul_sd_configs: a service of another agent comes and goes${unless(noConsulSd === undefined ? undefined : `this Prometheus has no Consul SD: ${noConsulSd}`)}`, async () => {
     await withPrometheus('consul', `consul_sd_configs:\n      - server: ${new URL(a.url).host}\n        refresh_interval: 1s`, async (prometheus) => {
       const deregister = await registerOnB('pt-consul', 19_999)
       await vi.waitFor(async () => {
