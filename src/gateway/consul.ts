@@ -6,8 +6,10 @@ import type { FastifyInstance } from 'fastify'
 import { DEFAULTS } from '../config.js'
 import type { Registry } from '../registry.js'
 import { ChangeIndex } from './consul/change-index.js'
+import { consulAgentReadRoutes } from './routes/consul-agent-read.js'
 import { consulAgentRoutes } from './routes/consul-agent.js'
 import { consulReadRoutes } from './routes/consul-read.js'
+import { consulUnsupportedRoutes } from './routes/consul-unsupported.js'
 import { prometheusSdRoute } from './routes/prometheus-sd.js'
 
 /** A body as JSON; an empty one is no body. */
@@ -43,7 +45,9 @@ export function consulRoutes (app: FastifyInstance, registry: Registry, options:
   const index = new ChangeIndex(registry, options.maxBlockingQueries ?? CONSUL_DEFAULTS.maxBlockingQueries)
   // preClose, not onClose: the server waits for in-flight requests before onClose, and blocked ones would hold it.
   app.addHook('preClose', async () => { index.close() })
-  consulReadRoutes(app, { registry, index, datacenter: options.datacenter ?? DEFAULTS.namespace })
+  const datacenter = options.datacenter ?? DEFAULTS.namespace
+  consulReadRoutes(app, { registry, index, datacenter })
+  consulAgentReadRoutes(app, registry, datacenter)
   // Consul reads a body as JSON whatever its Content-Type (curl --data sends form encoding, some clients none):
   // so do the agent writes, in their own scope so that other routes keep Fastify's strict parsing.
   void app.register(async (scope) => {
@@ -54,4 +58,5 @@ export function consulRoutes (app: FastifyInstance, registry: Registry, options:
     consulAgentRoutes(scope, registry)
   })
   prometheusSdRoute(app, registry)
+  consulUnsupportedRoutes(app)
 }

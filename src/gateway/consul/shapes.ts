@@ -97,31 +97,39 @@ export class ConsulShapes {
 
   /** An instance as `/v1/health/service/:service` lists it: node, service, and the node's and service's checks. */
   serviceEntry (instance: Instance): Record<string, unknown> {
-    const node = this.node(instance.owner, instance.address)
-    const common = { Node: node.Node, Notes: '', Output: '', Definition: {}, CreateIndex: this.index, ModifyIndex: this.index }
+    return { Node: this.node(instance.owner, instance.address), Service: this.agentService(instance), Checks: [this.serfCheck(instance), this.serviceCheck(instance)] }
+  }
+
+  /** An instance as an agent service (`Service` of a health entry, `/v1/agent/services`, a node's services). */
+  agentService (instance: Instance): Record<string, unknown> {
     return {
-      Node: node,
-      Service: {
-        ID: instance.id,
-        Service: instance.service,
-        Tags: [...instance.tags],
-        Address: instance.address,
-        TaggedAddresses: {},
-        Meta: serviceMeta(instance),
-        Port: instance.port,
-        Weights: { Passing: instance.weight, Warning: instance.weight },
-        EnableTagOverride: false,
-        Datacenter: this.datacenter,
-        CreateIndex: this.index,
-        ModifyIndex: this.index
-      },
-      Checks: [
-        // Serf's check of the node: the member is alive (or only suspect) here. Dead members' instances are gone.
-        { ...common, CheckID: 'serfHealth', Name: 'Serf Health Status', Status: instance.memberState === 'dead' ? 'critical' : 'passing', ServiceID: '', ServiceName: '', ServiceTags: [], Type: '' },
-        // The status the owner publishes for the instance, whatever check (or none) produced it.
-        { ...common, CheckID: `service:${instance.id}`, Name: `Service '${instance.service}' check`, Status: instance.status, ServiceID: instance.id, ServiceName: instance.service, ServiceTags: [...instance.tags], Type: '' }
-      ]
+      ID: instance.id,
+      Service: instance.service,
+      Tags: [...instance.tags],
+      Address: instance.address,
+      TaggedAddresses: {},
+      Meta: serviceMeta(instance),
+      Port: instance.port,
+      Weights: { Passing: instance.weight, Warning: instance.weight },
+      EnableTagOverride: false,
+      Datacenter: this.datacenter,
+      CreateIndex: this.index,
+      ModifyIndex: this.index
     }
+  }
+
+  /** Serf's check of the instance's node: the member is alive (or only suspect) here. */
+  serfCheck (instance: Instance): Record<string, unknown> {
+    return { ...this.checkCommon(instance.owner), CheckID: 'serfHealth', Name: 'Serf Health Status', Status: instance.memberState === 'dead' ? 'critical' : 'passing', ServiceID: '', ServiceName: '', ServiceTags: [], Type: '' }
+  }
+
+  /** The status the owner publishes for the instance, whatever check (or none) produced it. */
+  serviceCheck (instance: Instance): Record<string, unknown> {
+    return { ...this.checkCommon(instance.owner), CheckID: `service:${instance.id}`, Name: `Service '${instance.service}' check`, Status: instance.status, ServiceID: instance.id, ServiceName: instance.service, ServiceTags: [...instance.tags], Type: '' }
+  }
+
+  private checkCommon (owner: string): Record<string, unknown> {
+    return { Node: owner, Notes: '', Output: '', Definition: {}, CreateIndex: this.index, ModifyIndex: this.index }
   }
 }
 

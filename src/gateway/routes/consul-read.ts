@@ -21,9 +21,11 @@ export interface ConsulContext {
   readonly datacenter: string
 }
 
-type Read = FastifyRequest<{ Querystring: ConsulQuery, Params: { service?: string } }>
+type Read = FastifyRequest<{ Querystring: ConsulQuery, Params: { service?: string, node?: string } }>
 
 const tag = { anyOf: [{ type: 'string', minLength: 1, maxLength: 64 }, { type: 'array', maxItems: 32, items: { type: 'string', minLength: 1, maxLength: 64 } }] } as const
+/** Node names are peer ids (base58 or base32 multibase). */
+const nodeParams = { type: 'object', required: ['node'], additionalProperties: false, properties: { node: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9]+$' } } } as const
 /** Go's `strconv.ParseBool` spellings, plus the bare `?passing` (empty), as Consul reads booleans. */
 const BOOLEANS: Record<string, boolean> = { '': true, 1: true, t: true, T: true, true: true, TRUE: true, True: true, 0: false, f: false, F: false, false: false, FALSE: false, False: false }
 
@@ -33,7 +35,7 @@ export function consulReadRoutes (app: FastifyInstance, context: ConsulContext):
   const shapes = (scope: IndexScope): ConsulShapes => new ConsulShapes(registry.members(), datacenter, index.of(scope))
   const get = (url: string, summary: string, extra: Record<string, unknown>, scopeOf: (request: Read) => IndexScope, read: (request: Read, scope: IndexScope) => unknown): void => {
     app.get(url, {
-      schema: { querystring: consulQuery(extra), ...(url.includes(':service') && { params: serviceParams }), tags: ['consul'], summary }
+      schema: { querystring: consulQuery(extra), ...(url.includes(':service') && { params: serviceParams }), ...(url.includes(':node') && { params: nodeParams }), tags: ['consul'], summary }
     }, async (request: Read, reply: FastifyReply) => {
       const scope = scopeOf(request)
       return await blockingRead(index, scope, datacenter, request, reply, () => read(request, scope))
@@ -62,7 +64,31 @@ export function consulReadRoutes (app: FastifyInstance, context: ConsulContext):
     return instances(request).filter((instance) => !passingOnly || isPassing(instance)).map((instance) => view.serviceEntry(instance))
   })
 
+  get('/v1/health/checks/:service', 'Consul: the checks of a service\'s instances', {}, serviceScope, (request, scope) => {
+    const view = shapes(scope)
+    return instances(request).map((instance) => view.serviceCheck(instance))
+  })
+
   get('/v1/catalog/nodes', 'Consul: the members, as nodes', {}, () => ({ kind: 'nodes' }), (_request, scope) => shapes(scope).nodes())
+
+  get('/v1/catalog/datacenters', 'Consul: the one datacenter, this registry\'s namespace', {}, () => ({ kind: 'static' }), () => [datacenter])
+
+  // A node is a member; its services are the instances it owns. Both move with any service, so their index is the
+  // service list's and the members'.
+  const ownedBy = (node: string): Instance[] => registry.services().flatMap((service) => registry.lookup(service, { includeUnhealthy: true })).filter((i) => i.owner === node)
+  const nodeScope = (): IndexScope => ({ kind: 'services' })
+  get('/v1/catalog/node/:node', 'Consul: a member and the instances it owns', {}, nodeScope, (request, scope) => {
+    const view = shapes(scope)
+    const node = request.params.node!
+    const owned = ownedBy(node)
+    if (owned.length === 0 && !registry.members().some((member) => member.peerId === node)) return null
+    return { Node: view.node(node), Services: Object.fromEntries(owned.map((i) => [i.id, view.agentService(i)])) }
+  })
+  get('/v1/health/node/:node', 'Consul: the checks of a member and of the instances it owns', {}, nodeScope, (request, scope) => {
+    const view = shapes(scope)
+    const owned = ownedBy(request.params.node!)
+    return owned.length === 0 ? [] : [view.serfCheck(owned[0]!), ...owned.map((instance) => view.serviceCheck(instance))]
+  })
 
   get('/v1/agent/self', 'Consul: this agent, as a node', {}, () => ({ kind: 'nodes' }), (_request, scope) => {
     const node = shapes(scope).node(registry.peerId)
