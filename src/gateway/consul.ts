@@ -47,7 +47,7 @@ export function consulRoutes (app: FastifyInstance, registry: Registry, options:
   app.addHook('preClose', async () => { index.close() })
   const datacenter = options.datacenter ?? DEFAULTS.namespace
   consulReadRoutes(app, { registry, index, datacenter })
-  consulAgentReadRoutes(app, registry, datacenter)
+  consulAgentReadRoutes(app, registry, index, datacenter)
   // Consul reads a body as JSON whatever its Content-Type (curl --data sends form encoding, some clients none):
   // so do the agent writes, in their own scope so that other routes keep Fastify's strict parsing.
   void app.register(async (scope) => {

@@ -62,3 +62,6 @@ export const checkUpdateBody = {
   type: 'object', required: ['Status'], additionalProperties: false,
   properties: { Status: status, Output: { type: 'string', maxLength: 4_096 } }
 } as const
+
+/** `?replace-existing-checks` of a registration: accepted; a registration here always replaces its checks. */
+export const registerQuery = { type: 'object', additionalProperties: false, properties: { 'replace-existing-checks': { type: 'string', maxLength: 5 } } } as const

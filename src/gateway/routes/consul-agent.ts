@@ -11,7 +11,7 @@ import type { Registry } from '../../registry.js'
 import type { InstanceStatus } from '../../record/types.js'
 import { AgentChecks } from '../consul/agent-checks.js'
 import { CheckSet, namedChecks, type ConsulCheck, type NamedCheck } from '../consul/checks.js'
-import { checkIdParams, checkNoteQuery, checkUpdateBody, consulRegisterBody, serviceIdParams } from '../consul/schemas.js'
+import { checkIdParams, checkNoteQuery, checkUpdateBody, consulRegisterBody, registerQuery, serviceIdParams } from '../consul/schemas.js'
 import { hostPortOf } from '../consul/shapes.js'
 import type { ErrorBody } from '../errors.js'
 
@@ -39,7 +39,7 @@ export function consulAgentRoutes (app: FastifyInstance, registry: Registry): vo
   const checks = new AgentChecks(registry, now)
 
   app.put<{ Body: RegisterBody }>('/v1/agent/service/register', {
-    schema: { body: consulRegisterBody, tags: ['consul'], summary: 'Consul: register (or replace) a service instance owned by this agent' }
+    schema: { body: consulRegisterBody, querystring: registerQuery, tags: ['consul'], summary: 'Consul: register (or replace) a service instance owned by this agent' }
   }, async (request) => {
     const body = request.body
     if (body.Check !== undefined && body.Checks !== undefined) throw new InvalidArgumentError('body.Checks', 'Expected either `body.Check` or `body.Checks`, not both')

@@ -3,7 +3,7 @@
  * endpoints not implemented here answer 400 saying so and naming the URL: never a 404, which Consul clients read
  * as "no such key" or "no such service" and would act on silently.
  */
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { InvalidArgumentError } from '../../errors.js'
 
 /** Consul API areas, each with what this agent says about it. */
@@ -38,8 +38,11 @@ export const UNSUPPORTED_AREAS: Readonly<Record<string, string>> = {
 /** Registers the catch-all routes; the implemented endpoints are static routes and win over them. */
 export function consulUnsupportedRoutes (app: FastifyInstance): void {
   for (const [area, why] of Object.entries(UNSUPPORTED_AREAS)) {
-    app.all(`/v1/${area}/*`, { schema: { hide: true } }, async (request) => {
+    const refuse = async (request: FastifyRequest): Promise<never> => {
       throw new InvalidArgumentError('url', `\`${request.method} ${request.url.split('?')[0]}\` is not supported by this agent: ${why} (see docs/consul-compatibility.md)`)
-    })
+    }
+    // `/v1/txn` and `/v1/snapshot` have no sub-path; the wildcard does not cover the bare area.
+    app.all(`/v1/${area}`, { schema: { hide: true } }, refuse)
+    app.all(`/v1/${area}/*`, { schema: { hide: true } }, refuse)
   }
 }
