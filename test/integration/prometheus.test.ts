@@ -1,7 +1,8 @@
 /**
- * Real Prometheus (Debian's package) discovers services through agent A, once with `http_sd_configs` on A's
- * `/v1/sd/prometheus` and once with `consul_sd_configs` pointed at A: a service registered on agent B (joined to A
- * by --bootstrap on loopback) appears in Prometheus' targets, and disappears after it is deregistered.
+ * Two agents joined by --bootstrap on loopback. Agent A's Consul health API lists, with `?passing`, a service
+ * registered on agent B, and a query blocked on A wakes when B deregisters it. Real Prometheus (Debian's package)
+ * discovers services through A, once with `http_sd_configs` on A's `/v1/sd/prometheus` and once with
+ * `consul_sd_configs`: a service registered on B appears in Prometheus' targets, and disappears after deregistration.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startAgent, type Agent } from '../support/agents.js'
@@ -42,18 +43,38 @@ async function withPrometheus (job: string, block: string, body: (prometheus: Pr
   }
 }
 
+beforeAll(async () => {
+  a = await startAgent()
+  b = await startAgent(['--bootstrap', a.multiaddr])
+  bPeer = (await (await fetch(`${b.url}/v1/self`)).json() as { peerId: string }).peerId
+})
+
+afterAll(async () => {
+  await b?.stop()
+  await a?.stop()
+})
+
+describe('Consul health across agents', () => {
+  it('A lists with ?passing what B registered, and a query blocked on A wakes when B deregisters it', async () => {
+    const deregister = await registerOnB('pt-health', 18_080)
+    type Entry = { Node: { Node: string }, Service: { ID: string, Port: number } }
+    let index = '0'
+    await vi.waitFor(async () => {
+      const answer = await fetch(`${a.url}/v1/health/service/promtest?passing`)
+      index = answer.headers.get('x-consul-index')!
+      expect((await answer.json() as Entry[]).map((e) => `${e.Node.Node}/${e.Service.ID}:${e.Service.Port}`)).toEqual([`${bPeer}/pt-health:18080`])
+    }, { timeout: 20_000, interval: 100 })
+    const blocked = fetch(`${a.url}/v1/health/service/promtest?index=${index}&wait=30s`, { signal: AbortSignal.timeout(40_000) })
+    const started = performance.now()
+    await deregister()
+    const woken = await blocked
+    expect(performance.now() - started).toBeLessThan(20_000)
+    expect(Number(woken.headers.get('x-consul-index'))).toBeGreaterThan(Number(index))
+    expect(await woken.json()).toEqual([])
+  }, 60_000)
+})
+
 describe.skipIf(missing !== undefined)(`Prometheus service discovery through the agent${unless(missing)}`, () => {
-  beforeAll(async () => {
-    a = await startAgent()
-    b = await startAgent(['--bootstrap', a.multiaddr])
-    bPeer = (await (await fetch(`${b.url}/v1/self`)).json() as { peerId: string }).peerId
-  })
-
-  afterAll(async () => {
-    await b?.stop()
-    await a?.stop()
-  })
-
   it('http_sd_configs: a service of another agent comes and goes', async () => {
     await withPrometheus('httpsd', `http_sd_configs:\n      - url: ${a.url}/v1/sd/prometheus?service=promtest\n        refresh_interval: 1s`, async (prometheus) => {
       const deregister = await registerOnB('pt-http', 19_998)
