@@ -39,6 +39,7 @@ export class ChangeIndex {
   private counter = 1
   private servicesIndex = 1
   private nodesIndex = 1
+  /** One entry per service name ever seen here: as many as the registry has held, a few bytes each. */
   private readonly perService = new Map<string, number>()
   private readonly waiters = new Set<Waiter>()
   private readonly unsubscribe: () => void

@@ -25,15 +25,22 @@ export interface ConsulCheck {
   DeregisterCriticalServiceAfter?: string
 }
 
-/** One check of a registration, with the Consul id it answers to and its kind. */
+/** One check of a registration, with the Consul id it answers to, its kind and its first status. */
 export interface NamedCheck {
   readonly checkId: string
   readonly kind: 'http' | 'tcp' | 'ttl'
   readonly definition: Exclude<CheckDefinition, { fn: unknown }>
+  /** Consul's `Status`: a check starts critical unless told otherwise. */
+  readonly initial: InstanceStatus
 }
 
 /** Statuses from best to worst: a set of checks is as healthy as its worst. */
 const RANK: Record<InstanceStatus, number> = { passing: 0, warning: 1, critical: 2 }
+
+/** The worst of some statuses; `passing` for none (a service without checks is passing, as in Consul). */
+export function worstOf (statuses: readonly InstanceStatus[]): InstanceStatus {
+  return statuses.reduce<InstanceStatus>((worst, status) => RANK[status] > RANK[worst] ? status : worst, 'passing')
+}
 
 /**
  * The checks of a registration, validated, with Consul's ids: `service:<id>` for a service's only check,
@@ -44,14 +51,14 @@ export function namedChecks (serviceId: string, field: string, checks: readonly 
   const named = checks.map((check, n) => {
     const at = checks.length === 1 && field.endsWith('.Check') ? field : `${field}[${n}]`
     const checkId = check.CheckID ?? (checks.length === 1 ? `service:${serviceId}` : `service:${serviceId}:${n + 1}`)
-    return { checkId, ...definitionOf(at, check) }
+    return { checkId, initial: check.Status ?? 'critical', ...definitionOf(at, check) }
   })
   const ids = new Set(named.map((check) => check.checkId))
   if (ids.size !== named.length) throw new InvalidArgumentError(`${field}.CheckID`, `Expected the checks of \`${field}\` to have distinct \`CheckID\`s, got ${named.map((c) => c.checkId).join(', ')}`)
   return named
 }
 
-function definitionOf (field: string, check: ConsulCheck): Omit<NamedCheck, 'checkId'> {
+function definitionOf (field: string, check: ConsulCheck): Pick<NamedCheck, 'kind' | 'definition'> {
   const given = (['HTTP', 'TCP', 'TTL'] as const).filter((kind) => check[kind] !== undefined)
   if (given.length !== 1) {
     throw new InvalidArgumentError(field, `Expected \`${field}\` to have exactly one of \`HTTP\`, \`TCP\` or \`TTL\` (other Consul check kinds are not supported), got ${given.length === 0 ? 'none' : given.join(' and ')}`)
@@ -106,8 +113,8 @@ export class CheckSet {
   /** How often the registry runs the fold: often enough for the shortest TTL and the shortest interval. */
   readonly period: number
 
-  constructor (checks: readonly NamedCheck[], initial: InstanceStatus, nowMs: number) {
-    for (const { checkId, definition } of checks) {
+  constructor (checks: readonly NamedCheck[], nowMs: number) {
+    for (const { checkId, definition, initial } of checks) {
       this.members.set(checkId, { check: resolveCheck(definition), status: initial, lastMs: nowMs - Number.MAX_SAFE_INTEGER, running: false })
     }
     const spans = [...this.members.values()].map(({ check }) => check.kind === 'ttl' ? check.ttl / 4 : check.interval)
@@ -131,7 +138,6 @@ export class CheckSet {
 
   /** The worst status now; starts the probes that are due. */
   fold (nowMs: number): InstanceStatus {
-    let worst: InstanceStatus = 'passing'
     for (const member of this.members.values()) {
       const { check } = member
       if (check.kind === 'ttl') {
@@ -141,8 +147,7 @@ export class CheckSet {
         member.lastMs = nowMs
         void probe(check).then((status) => { member.status = status }).finally(() => { member.running = false })
       }
-      if (RANK[member.status] > RANK[worst]) worst = member.status
     }
-    return worst
+    return worstOf([...this.members.values()].map((member) => member.status))
   }
 }

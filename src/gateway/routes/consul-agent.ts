@@ -10,7 +10,7 @@ import type { CheckDefinition } from '../../health/check.js'
 import type { Registry } from '../../registry.js'
 import type { InstanceStatus } from '../../record/types.js'
 import { AgentChecks } from '../consul/agent-checks.js'
-import { CheckSet, namedChecks, type ConsulCheck, type NamedCheck } from '../consul/checks.js'
+import { CheckSet, namedChecks, worstOf, type ConsulCheck, type NamedCheck } from '../consul/checks.js'
 import { checkIdParams, checkNoteQuery, checkUpdateBody, consulRegisterBody, registerQuery, serviceIdParams } from '../consul/schemas.js'
 import { hostPortOf } from '../consul/shapes.js'
 import type { ErrorBody } from '../errors.js'
@@ -48,8 +48,8 @@ export function consulAgentRoutes (app: FastifyInstance, registry: Registry): vo
     const clash = checks.taken(id, named)
     if (clash !== undefined) throw new InvalidArgumentError('body.Checks.CheckID', `Check id \`${clash}\` already belongs to another service of this agent`)
     // Consul checks start critical unless told otherwise; a service without checks is passing.
-    const status = named.length === 0 ? 'passing' : [body.Check, ...(body.Checks ?? [])].find((check) => check?.Status !== undefined)?.Status ?? 'critical'
-    const set = named.length > 1 ? new CheckSet(named, status, now()) : undefined
+    const status = worstOf(named.map((check) => check.initial))
+    const set = named.length > 1 ? new CheckSet(named, now()) : undefined
     const check: CheckDefinition | undefined = set !== undefined ? set.definition(now, minDeregister(named)) : named[0]?.definition
     try {
       await registry.register({
