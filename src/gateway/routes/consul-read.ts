@@ -94,7 +94,8 @@ export function consulReadRoutes (app: FastifyInstance, context: ConsulContext):
     const node = shapes(scope).node(registry.peerId)
     const gossip = selfGossipAddress(registry)
     return {
-      Config: { Datacenter: datacenter, NodeName: node.Node, NodeID: node.ID, Server: false, Version: '0.1.0', Revision: 'gossip-registry' },
+      // Version is this gateway's API version (its OpenAPI document's), not a Consul release: Revision says whose.
+      Config: { Datacenter: datacenter, NodeName: node.Node, NodeID: node.ID, Server: false, Version: '1.0.0', Revision: 'gossip-registry' },
       Member: { Name: node.Node, Addr: node.Address, Port: gossip?.port ?? 0, Tags: { dc: datacenter, role: 'node', id: node.ID }, Status: 1 },
       Meta: {},
       Coord: null
