@@ -33,7 +33,7 @@ export async function runAgent (flags: AgentFlags): Promise<number> {
     keyFile: flags['key-file'],
     namespace: flags.namespace
   })
-  const gateway = await createGateway(registry, { token: flags.token })
+  const gateway = await createGateway(registry, { token: flags.token, namespace: flags.namespace })
   try {
     await gateway.listen({ host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(match[2]) })
   } catch (err) {

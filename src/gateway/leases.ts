@@ -70,13 +70,19 @@ export class Leases {
     return instance
   }
 
-  /** Renews the leases of the instances that `filter` matches; returns the ids renewed. */
-  renew (filter: LeaseFilter): string[] {
+  /**
+   * Renews the leases of the instances that `filter` matches, reporting `status` (the seed's heartbeat carries a
+   * state: a client can say it is unwell without going silent); returns the ids renewed. A lease renewed as
+   * critical for the grace period is deregistered, as any critical check is.
+   */
+  renew (filter: LeaseFilter, status: InstanceStatus = 'passing'): string[] {
     const wanted = { ...filter, address: filter.address?.toLowerCase() }
     const renewed: string[] = []
     for (const [id, lease] of this.leased) {
       if (!matches({ ...lease, id }, wanted)) continue
-      this.registry.pass(id)
+      if (status === 'passing') this.registry.pass(id)
+      else if (status === 'warning') this.registry.warn(id)
+      else this.registry.fail(id)
       renewed.push(id)
     }
     return renewed

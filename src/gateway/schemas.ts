@@ -37,10 +37,13 @@ export const classicRegisterBody = {
   properties: { name: service, version, address, port, healthy: { type: 'boolean' }, metadata, ttl }
 } as const
 
-/** Which leases a classic heartbeat renews: `id`, or `address` with `port`, or else the caller's address. */
+/**
+ * Which leases a classic heartbeat renews: `id`, or `address` with `port`, or else the caller's address; and the
+ * state it reports (`passing` unless given).
+ */
 export const heartbeatQuery = {
   type: 'object', additionalProperties: false,
-  properties: { id, address, port: portText },
+  properties: { id, address, port: portText, status: { type: 'string', enum: INSTANCE_STATUSES } },
   dependencies: { address: ['port'], port: ['address'] }
 } as const
 

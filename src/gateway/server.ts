@@ -7,6 +7,8 @@ import { timingSafeEqual } from 'node:crypto'
 import swagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Registry } from '../registry.js'
+import { consulRoutes } from './consul.js'
+import { consulTokenHeader } from './consul-token.js'
 import { dashboardRoute } from './dashboard.js'
 import { handleError } from './errors.js'
 import { Leases } from './leases.js'
@@ -38,6 +40,11 @@ export interface GatewayOptions {
    * A registration is well under 4 KiB (the record limit); anything bigger is a mistake or an attack.
    */
   bodyLimit?: number
+  /**
+   * The registry's namespace, which Consul clients see as the datacenter.
+   * @default 'default' (the registry's default namespace)
+   */
+  namespace?: string
 }
 
 export const GATEWAY_DEFAULTS = Object.freeze({ leaseTtl: 30_000, leaseGrace: 30_000, bodyLimit: 16_384 })
@@ -55,6 +62,7 @@ export async function createGateway (registry: Registry, options: GatewayOptions
   await app.register(swagger, {
     openapi: { info: { title: 'gossip-registry agent', version: '1.0.0', description: 'HTTP gateway to a gossip-registry node' } }
   })
+  app.addHook('onRequest', consulTokenHeader)
   const token = options.token
   if (token !== undefined) {
     const expected = Buffer.from(`Bearer ${token}`)
@@ -76,6 +84,7 @@ export async function createGateway (registry: Registry, options: GatewayOptions
   watchRoute(app, registry)
   dashboardRoute(app)
   classicRoutes(app, registry, leases)
+  consulRoutes(app, registry, { datacenter: options.namespace })
   await app.ready()
   return app
 }

@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { InvalidArgumentError, describeValue } from '../../errors.js'
 import { MAX_PORT, MIN_PORT } from '../../record/limits.js'
+import type { InstanceStatus } from '../../record/types.js'
 import type { Registry } from '../../registry.js'
 import { classicId, type LeaseFilter, type Leases } from '../leases.js'
 import { classicRegisterBody, heartbeatQuery, serviceVersionParams } from '../schemas.js'
@@ -22,7 +23,7 @@ interface RegisterBody {
   ttl?: number
 }
 
-interface HeartbeatQuery { id?: string, address?: string, port?: string }
+interface HeartbeatQuery { id?: string, address?: string, port?: string, status?: InstanceStatus }
 
 /** Registers the classic routes. */
 export function classicRoutes (app: FastifyInstance, registry: Registry, leases: Leases): void {
@@ -52,13 +53,13 @@ export function classicRoutes (app: FastifyInstance, registry: Registry, leases:
   const heartbeat = async (request: FastifyRequest<{ Params: Params, Querystring: HeartbeatQuery }>, reply: FastifyReply): Promise<unknown> => {
     const { service, version } = request.params
     const { filter, described } = callerFilter(request.query, request.ip)
-    const renewed = leases.renew({ service, version, ...filter })
+    const renewed = leases.renew({ service, version, ...filter }, request.query.status)
     if (renewed.length === 0) {
       return reply.status(404).send({ success: false, error: `no instance of ${service}@${version} with ${described} is registered through this agent`, code: 'ERR_UNKNOWN_INSTANCE' })
     }
     return { success: true, renewed }
   }
-  const heartbeatSchema = { params: serviceVersionParams, querystring: heartbeatQuery, tags: ['classic'], summary: 'Renew the leases of the caller\'s instances registered here' }
+  const heartbeatSchema = { params: serviceVersionParams, querystring: heartbeatQuery, tags: ['classic'], summary: 'Renew the leases of the caller\'s instances registered here, reporting ?status= (passing by default)' }
   app.get<{ Params: Params, Querystring: HeartbeatQuery }>('/:service/:version/heartbeat', { schema: heartbeatSchema }, heartbeat)
   app.put<{ Params: Params, Querystring: HeartbeatQuery }>('/:service/:version/heartbeat', { schema: heartbeatSchema }, heartbeat)
 }
