@@ -4,13 +4,15 @@
  * schema; writes need the token when one is set.
  */
 import { timingSafeEqual } from 'node:crypto'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import swagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Registry } from '../registry.js'
 import { dashboardRoute } from './dashboard.js'
-import { handleError } from './errors.js'
+import { handleError, methodNotAllowedOrNotFound } from './errors.js'
 import { Leases } from './leases.js'
 import { createMetrics } from './metrics.js'
+import { responses } from './responses.js'
 import { classicRoutes } from './routes/classic.js'
 import { v1Routes } from './routes/v1.js'
 import { watchRoute } from './routes/watch.js'
@@ -38,6 +40,17 @@ export interface GatewayOptions {
    * A registration is well under 4 KiB (the record limit); anything bigger is a mistake or an attack.
    */
   bodyLimit?: number
+  /**
+   * A server that is already listening, to serve on instead of one Fastify makes (then do not call `listen()`).
+   * @default undefined
+   * The agent binds its HTTP port before its node starts, so a port in use fails before anything joins.
+   */
+  server?: Server
+  /**
+   * Called by `PUT /v1/agent/leave` after it answers; the route exists only when this is given.
+   * @default undefined (no leave route: an embedding program decides when its node leaves)
+   */
+  onLeave?: () => void
 }
 
 export const GATEWAY_DEFAULTS = Object.freeze({ leaseTtl: 30_000, leaseGrace: 30_000, bodyLimit: 16_384 })
@@ -49,11 +62,17 @@ export async function createGateway (registry: Registry, options: GatewayOptions
     // Refuse unknown fields (400 naming them) instead of silently dropping them, and never coerce types: a
     // port of "80" or a metadata value of 1 is a client bug to report, not to guess at.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
-    logger: false
+    logger: false,
+    ...(options.server !== undefined && { serverFactory: serveOn(options.server) })
   })
   app.setErrorHandler(handleError)
+  app.setNotFoundHandler(methodNotAllowedOrNotFound(app))
   await app.register(swagger, {
-    openapi: { info: { title: 'gossip-registry agent', version: '1.0.0', description: 'HTTP gateway to a gossip-registry node' } }
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'gossip-registry agent', version: '1.0.0', description: 'HTTP gateway to a gossip-registry node. Every error answer is `{ success: false, error, code }`.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Needed on writes when the agent runs with --token' } } }
+    }
   })
   const token = options.token
   if (token !== undefined) {
@@ -70,12 +89,22 @@ export async function createGateway (registry: Registry, options: GatewayOptions
   }
   const leases = new Leases(registry, { ttl: options.leaseTtl ?? GATEWAY_DEFAULTS.leaseTtl, grace: options.leaseGrace ?? GATEWAY_DEFAULTS.leaseGrace })
   const metrics = createMetrics(registry)
-  app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics' } }, async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()))
+  app.get('/metrics', {
+    schema: { tags: ['ops'], summary: 'Prometheus metrics', response: responses({ 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } }) }
+  }, async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()))
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
-  v1Routes(app, registry, leases)
+  v1Routes(app, registry, leases, options.onLeave)
   watchRoute(app, registry)
   dashboardRoute(app)
   classicRoutes(app, registry, leases)
   await app.ready()
   return app
+}
+
+/** A Fastify server factory that hands requests to an already listening server. */
+function serveOn (server: Server) {
+  return (handler: (request: IncomingMessage, response: ServerResponse) => void): Server => {
+    server.on('request', handler)
+    return server
+  }
 }

@@ -1,0 +1,116 @@
+/**
+ * The agent's options, in one table: every registry option (RegistryOptions, src/config.ts) plus the agent's own.
+ * Flag names (`--heartbeat-interval`), environment variables (`GOSSIP_REGISTRY_HEARTBEAT_INTERVAL`) and config-file
+ * keys (`heartbeatInterval`) are all derived from the keys here, so no name is written twice. Defaults and their
+ * reasons stay in config.ts (registry) and here (agent): the table only says how a value is spelt on a command line.
+ */
+import type { RegistryOptions } from '../config.js'
+import { GATEWAY_DEFAULTS } from '../gateway/server.js'
+
+/** How a value is written in a flag or an environment variable. Lists are repeated flags or comma-separated. */
+export type OptionKind = 'string' | 'list' | 'number' | 'boolean'
+
+/** One option as the agent's command line, environment and config file know it. */
+export interface OptionSpec {
+  readonly kind: OptionKind
+  /** One line of help; the reason for the default is in docs/options.md. */
+  readonly help: string
+  /** Placeholder in help, e.g. `<ms>`. */
+  readonly arg?: string
+  /** Masked by --print-config; read from a file with `--<name>-file`. */
+  readonly secret?: boolean
+}
+
+/**
+ * `privateKey` and `clock` are objects a program passes in; an operator gives `--key-file` instead, and the agent
+ * always runs on the system clock. Listing every other key is enforced by the type: a new registry option
+ * fails to compile until it has a row here.
+ */
+type FlagOptions = Exclude<keyof RegistryOptions, 'privateKey' | 'clock'>
+
+/** The registry's options. Defaults: DEFAULTS in src/config.ts. */
+export const REGISTRY_FLAGS: { readonly [K in FlagOptions]-?: OptionSpec } = {
+  listen: { kind: 'list', arg: '<multiaddr>', help: 'libp2p address to listen on, repeatable (default /ip4/0.0.0.0/tcp/0)' },
+  bootstrap: { kind: 'list', arg: '<multiaddr>', help: 'peer to dial at start and when isolated, repeatable' },
+  mdns: { kind: 'boolean', help: 'discover peers on the LAN by multicast DNS (default on; --no-mdns turns it off)' },
+  mdnsInterval: { kind: 'number', arg: '<ms>', help: 'interval between two mDNS queries (default 10000)' },
+  mdnsInterface: { kind: 'string', arg: '<ipv4>', help: 'IPv4 address of the interface mDNS uses (default: all)' },
+  keyFile: { kind: 'string', arg: '<path>', help: "keep this node's identity in a file (created if missing)" },
+  namespace: { kind: 'string', arg: '<name>', help: 'cluster name (default "default")' },
+  networkKey: { kind: 'string', arg: '<hex>', secret: true, help: 'pre-shared key of a private network: 64 hex digits' },
+  allowPeers: { kind: 'list', arg: '<peer id>', help: 'accept only these peers, repeatable (default: every peer)' },
+  heartbeatInterval: { kind: 'number', arg: '<ms>', help: 'interval between two heartbeats (default 1000)' },
+  suspectAfter: { kind: 'number', arg: '<ms>', help: 'silence after which a member is suspect (default 3000)' },
+  deadAfter: { kind: 'number', arg: '<ms>', help: 'silence after which a member is dead (default 10000)' },
+  antiEntropyInterval: { kind: 'number', arg: '<ms>', help: 'interval between two digest exchanges (default 30000)' },
+  tombstoneTtl: { kind: 'number', arg: '<ms>', help: 'how long a deregistration is remembered (default 86400000)' },
+  maxRecordBytes: { kind: 'number', arg: '<bytes>', help: 'largest accepted signed record (default 4096)' },
+  maxInstancesPerOwner: { kind: 'number', arg: '<n>', help: 'most instances one owner may hold (default 1000)' },
+  maxClockDrift: { kind: 'number', arg: '<ms>', help: 'reject records stamped this far in the future (default 60000)' },
+  beatFanout: { kind: 'number', arg: '<n>', help: 'peers each heartbeat batch is pushed to (default 3)' },
+  targetPeers: { kind: 'number', arg: '<n>', help: 'connections to keep open (default 8)' },
+  heartbeatChainLength: { kind: 'number', arg: '<n>', help: 'heartbeats per signed hash chain (default 4096)' },
+  selfPreservationThreshold: { kind: 'number', arg: '<0-1>', help: 'share of members silent at once that means "I am cut off" (default 0.5)' },
+  selfPreservationLimit: { kind: 'number', arg: '<ms>', help: 'longest silence self-preservation hides (default 300000)' },
+  zone: { kind: 'string', arg: '<zone>', help: "this node's zone, preferred by locality balancing" },
+  outlierFailures: { kind: 'number', arg: '<n>', help: 'consecutive failures that eject an instance (default 5)' },
+  outlierEjection: { kind: 'number', arg: '<ms>', help: 'first ejection of an outlier (default 30000)' },
+  outlierMaxEjection: { kind: 'number', arg: '<ms>', help: 'longest ejection of an outlier (default 300000)' },
+  dropGossipRate: { kind: 'number', arg: '<0-1>', help: 'share of gossiped records to drop, for fault drills (default 0)' },
+  logPrefix: { kind: 'string', arg: '<prefix>', help: 'prefix of debug log names (default none)' }
+}
+
+/** The agent's own options (not the registry's). */
+export interface AgentOnlyOptions {
+  /** HTTP API address. @default '127.0.0.1:8500': loopback, so an agent without a token is not open to the network. */
+  http: string
+  /** Bearer token required on writes. @default undefined (no token: keep the HTTP API on loopback). */
+  token?: string
+  /** Lease of an HTTP registration without `ttl`, in ms. @default GATEWAY_DEFAULTS.leaseTtl (reason there) */
+  leaseTtl: number
+  /** How long an expired lease waits before deregistration, in ms. @default GATEWAY_DEFAULTS.leaseGrace */
+  leaseGrace: number
+  /** Log level. @default 'info': start-up progress and one line per member or instance change. */
+  logLevel: string
+  /** JSON log lines instead of text. @default false: people read the terminal; collectors set it. */
+  logJson: boolean
+}
+
+export const AGENT_FLAGS: { readonly [K in keyof AgentOnlyOptions]-?: OptionSpec } = {
+  http: { kind: 'string', arg: '<host:port>', help: 'HTTP API address (default 127.0.0.1:8500; port 0 picks a free one)' },
+  token: { kind: 'string', arg: '<token>', secret: true, help: 'require "Authorization: Bearer <token>" on writes' },
+  leaseTtl: { kind: 'number', arg: '<ms>', help: 'lease of an HTTP registration without ttl (default 30000)' },
+  leaseGrace: { kind: 'number', arg: '<ms>', help: 'how long an expired lease waits before deregistration (default 30000)' },
+  logLevel: { kind: 'string', arg: '<level>', help: 'trace, debug, info, warn, error or silent (default info)' },
+  logJson: { kind: 'boolean', help: 'print JSON log lines instead of text' }
+}
+
+/** Defaults of the agent's own options (the registry's are DEFAULTS in config.ts). */
+export const AGENT_DEFAULTS: Readonly<AgentOnlyOptions> = Object.freeze({
+  http: '127.0.0.1:8500',
+  leaseTtl: GATEWAY_DEFAULTS.leaseTtl,
+  leaseGrace: GATEWAY_DEFAULTS.leaseGrace,
+  logLevel: 'info',
+  logJson: false
+})
+
+/** Every option the agent reads from flags, environment or a config file, by config-file key. */
+export const ALL_FLAGS: Readonly<Record<string, OptionSpec>> = { ...REGISTRY_FLAGS, ...AGENT_FLAGS }
+
+/** `heartbeatInterval` -> `heartbeat-interval`. */
+export function flagName (key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+}
+
+/** `heartbeatInterval` -> `GOSSIP_REGISTRY_HEARTBEAT_INTERVAL`. */
+export function envName (key: string): string {
+  return `GOSSIP_REGISTRY_${flagName(key).replaceAll('-', '_').toUpperCase()}`
+}
+
+/** Where a secret can also be read from: `token` -> `tokenFile` (`--token-file`, `GOSSIP_REGISTRY_TOKEN_FILE`). */
+export function fileKey (key: string): string {
+  return `${key}File`
+}
+
+/** Keys of the secret options (`token`, `networkKey`). */
+export const SECRET_KEYS: readonly string[] = Object.entries(ALL_FLAGS).filter(([, spec]) => spec.secret === true).map(([key]) => key)
