@@ -9,9 +9,9 @@ const string = { type: 'string' } as const
 const strings = { type: 'array', items: string } as const
 const memberState = { type: 'string', enum: ['alive', 'suspect', 'dead'] } as const
 
-/** The one shape of every error answer. */
+/** The one shape of every error answer (`#/components/schemas/ErrorBody` in the OpenAPI document). */
 export const errorResponse = {
-  type: 'object', required: ['success', 'error', 'code'], additionalProperties: false,
+  $id: 'ErrorBody', type: 'object', required: ['success', 'error', 'code'], additionalProperties: false,
   properties: {
     success: { type: 'boolean', const: false },
     error: { ...string, description: 'What was wrong, naming the field and what to do' },
@@ -20,8 +20,9 @@ export const errorResponse = {
   }
 } as const
 
+/** An instance as lookups return it (`#/components/schemas/Instance`). */
 export const instanceResponse = {
-  type: 'object', additionalProperties: false,
+  $id: 'Instance', type: 'object', additionalProperties: false,
   required: ['id', 'owner', 'service', 'version', 'address', 'port', 'tags', 'metadata', 'weight', 'status', 'stamp', 'memberState'],
   properties: {
     id: string,
@@ -39,8 +40,9 @@ export const instanceResponse = {
   }
 } as const
 
+/** A member as /v1/members lists it (`#/components/schemas/Member`). */
 export const memberResponse = {
-  type: 'object', additionalProperties: false,
+  $id: 'Member', type: 'object', additionalProperties: false,
   required: ['peerId', 'state', 'stale', 'lastSeen', 'instances', 'addrs', 'self'],
   properties: {
     peerId: string,
@@ -53,6 +55,14 @@ export const memberResponse = {
   }
 } as const
 
+/** The shared schemas: added to the app once, referenced by `ref()` so the document names them. */
+export const SHARED_SCHEMAS = [errorResponse, instanceResponse, memberResponse] as const
+
+/** A reference to a shared schema. */
+export function ref (schema: (typeof SHARED_SCHEMAS)[number]): { $ref: string } {
+  return { $ref: `${schema.$id}#` }
+}
+
 /** `{ success: true }` plus `extra`. */
 export function successResponse<P extends Record<string, unknown>> (extra: P = {} as P) {
   return {
@@ -63,7 +73,7 @@ export function successResponse<P extends Record<string, unknown>> (extra: P = {
 
 /** Success schemas by status, plus the error shape for every 4xx and 5xx. */
 export function responses (ok: Record<number, unknown>): Record<string, unknown> {
-  return { ...ok, '4xx': errorResponse, '5xx': errorResponse }
+  return { ...ok, '4xx': ref(errorResponse), '5xx': ref(errorResponse) }
 }
 
 /** Routes that write, and so need the bearer token when the agent has one. */

@@ -12,7 +12,7 @@ import { dashboardRoute } from './dashboard.js'
 import { handleError, methodNotAllowedOrNotFound } from './errors.js'
 import { Leases } from './leases.js'
 import { createMetrics } from './metrics.js'
-import { responses } from './responses.js'
+import { SHARED_SCHEMAS, responses } from './responses.js'
 import { classicRoutes } from './routes/classic.js'
 import { v1Routes } from './routes/v1.js'
 import { watchRoute } from './routes/watch.js'
@@ -67,17 +67,24 @@ export async function createGateway (registry: Registry, options: GatewayOptions
   })
   app.setErrorHandler(handleError)
   app.setNotFoundHandler(methodNotAllowedOrNotFound(app))
+  // Bodies are JSON only: a text/plain body gets 415 naming application/json, not a 400 about its type.
+  app.removeContentTypeParser('text/plain')
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema)
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'gossip-registry agent', version: '1.0.0', description: 'HTTP gateway to a gossip-registry node. Every error answer is `{ success: false, error, code }`.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Needed on writes when the agent runs with --token' } } }
-    }
+    },
+    // Shared schemas keep their $id as their name (ErrorBody, Instance, Member), so generated clients name them too.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}` }
   })
   const token = options.token
   if (token !== undefined) {
     const expected = Buffer.from(`Bearer ${token}`)
     app.addHook('onRequest', async (request, reply) => {
+      // An unknown route or method gets its 404 or 405 first: a token cannot make it exist.
+      if (request.routeOptions.url === undefined) return
       const isWrite = request.method !== 'GET' && request.method !== 'HEAD'
       const isHeartbeat = request.url.split('?')[0]!.endsWith('/heartbeat')
       if (!isWrite && !isHeartbeat) return

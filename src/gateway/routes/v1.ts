@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { UnknownInstanceError } from '../../errors.js'
 import type { Registry } from '../../registry.js'
 import type { LeasedRegistration, Leases } from '../leases.js'
-import { bearer, instanceResponse, memberResponse, responses, successResponse } from '../responses.js'
+import { bearer, instanceResponse, memberResponse, ref, responses, successResponse } from '../responses.js'
 import { idParams, instancesQuery, registerBody, serviceParams } from '../schemas.js'
 
 /** Registers the /v1 routes. */
@@ -14,7 +14,7 @@ export function v1Routes (app: FastifyInstance, registry: Registry, leases: Leas
 
   app.get<{ Params: { service: string }, Querystring: { version?: string, tag?: string | string[], healthy?: 'true' | 'false' } }>('/v1/services/:service/instances', {
     schema: { params: serviceParams, querystring: instancesQuery, tags: ['v1'], summary: 'Instances of a service (healthy only unless healthy=false)',
-      response: responses({ 200: { type: 'object', required: ['instances'], properties: { instances: { type: 'array', items: instanceResponse } } } })
+      response: responses({ 200: { type: 'object', required: ['instances'], properties: { instances: { type: 'array', items: ref(instanceResponse) } } } })
     }
   }, async (request) => {
     const { version, tag, healthy } = request.query
@@ -23,7 +23,7 @@ export function v1Routes (app: FastifyInstance, registry: Registry, leases: Leas
   })
 
   app.post<{ Body: LeasedRegistration }>('/v1/instances', {
-    schema: { body: registerBody, tags: ['v1'], summary: 'Register an instance owned by this agent, with a lease', security: bearer, response: responses({ 201: successResponse({ instance: instanceResponse }) }) }
+    schema: { body: registerBody, tags: ['v1'], summary: 'Register an instance owned by this agent, with a lease', security: bearer, response: responses({ 201: successResponse({ instance: ref(instanceResponse) }) }) }
   }, async (request, reply) => {
     // The requested status is the first one published: never a `passing` that a watcher could act on first.
     const instance = await leases.register(request.body)
@@ -55,7 +55,7 @@ export function v1Routes (app: FastifyInstance, registry: Registry, leases: Leas
     })
   }
 
-  app.get('/v1/members', { schema: { tags: ['v1'], summary: 'Members known to this agent', response: responses({ 200: { type: 'object', required: ['members'], properties: { members: { type: 'array', items: memberResponse } } } }) } }, async () => ({ members: registry.members() }))
+  app.get('/v1/members', { schema: { tags: ['v1'], summary: 'Members known to this agent', response: responses({ 200: { type: 'object', required: ['members'], properties: { members: { type: 'array', items: ref(memberResponse) } } } }) } }, async () => ({ members: registry.members() }))
 
   app.get('/v1/self', {
     schema: {
