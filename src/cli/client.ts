@@ -57,8 +57,9 @@ export async function runClientCommand (command: (typeof CLIENT_COMMANDS)[number
       return 0
     }
     case 'members': {
-      const json = await call('GET', '/v1/members') as { members: Member[] }
-      const now = Date.now()
+      const json = await call('GET', '/v1/members') as { members: Member[], now?: number }
+      // The agent's clock, not ours: lastSeen was stamped there.
+      const now = json.now ?? Date.now()
       print(json, ['member', 'state', 'last heard', 'instances'], json.members.map((m) => [
         m.self ? `${m.peerId} (agent)` : m.peerId, m.stale ? `${m.state} (stale)` : m.state, m.self ? '-' : `${((now - m.lastSeen) / 1000).toFixed(1)} s ago`, String(m.instances)
       ]))

@@ -4,7 +4,7 @@
  * the one shape `{ success: false, error, code }` with no framework code leaking, and every documented operation
  * is exercised here.
  */
-import Ajv2020 from 'ajv/dist/2020.js'
+import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createGateway } from '../../src/gateway/server.js'

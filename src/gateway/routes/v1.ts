@@ -55,7 +55,17 @@ export function v1Routes (app: FastifyInstance, registry: Registry, leases: Leas
     })
   }
 
-  app.get('/v1/members', { schema: { tags: ['v1'], summary: 'Members known to this agent', response: responses({ 200: { type: 'object', required: ['members'], properties: { members: { type: 'array', items: ref(memberResponse) } } } }) } }, async () => ({ members: registry.members() }))
+  app.get('/v1/members', {
+    schema: {
+      tags: ['v1'], summary: 'Members known to this agent',
+      response: responses({
+        200: {
+          type: 'object', required: ['members', 'now'],
+          properties: { members: { type: 'array', items: ref(memberResponse) }, now: { type: 'integer', description: "This agent's clock, ms since the epoch: `now - lastSeen` is how long ago a member was heard, whatever the caller's clock says" } }
+        }
+      })
+    }
+  }, async () => ({ members: registry.members(), now: Date.now() }))
 
   app.get('/v1/self', {
     schema: {
