@@ -6,7 +6,6 @@
 import { Command, CommanderError, Option } from 'commander'
 import { DEFAULTS } from '../config.js'
 import { RegistryError } from '../errors.js'
-import { runAgent } from './agent.js'
 import { CLIENT_COMMANDS, DEFAULT_AGENT_URL, runClientCommand, type ClientFlags } from './client.js'
 import { AGENT_DEFAULTS, ALL_FLAGS, SECRET_KEYS, envName, fileKey, flagName } from './options.js'
 import { packageVersion } from './package-version.js'
@@ -71,6 +70,8 @@ over the file, which wins over the defaults. Reference: docs/options.md and docs
       done(0)
       return
     }
+    // Loaded here, not at the top: client commands and --help need neither libp2p nor Fastify.
+    const { runAgent } = await import('./agent.js')
     done(await runAgent(settings))
   })
 }

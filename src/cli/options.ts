@@ -5,7 +5,7 @@
  * reasons stay in config.ts (registry) and here (agent): the table only says how a value is spelt on a command line.
  */
 import type { RegistryOptions } from '../config.js'
-import { GATEWAY_DEFAULTS } from '../gateway/server.js'
+import { GATEWAY_DEFAULTS } from '../gateway/defaults.js'
 
 /** How a value is written in a flag or an environment variable. Lists are repeated flags or comma-separated. */
 export type OptionKind = 'string' | 'list' | 'number' | 'boolean'

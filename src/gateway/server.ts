@@ -9,6 +9,7 @@ import swagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Registry } from '../registry.js'
 import { dashboardRoute } from './dashboard.js'
+import { GATEWAY_DEFAULTS } from './defaults.js'
 import { handleError, methodNotAllowedOrNotFound } from './errors.js'
 import { Leases } from './leases.js'
 import { createMetrics } from './metrics.js'
@@ -53,7 +54,7 @@ export interface GatewayOptions {
   onLeave?: () => void
 }
 
-export const GATEWAY_DEFAULTS = Object.freeze({ leaseTtl: 30_000, leaseGrace: 30_000, bodyLimit: 16_384 })
+export { GATEWAY_DEFAULTS }
 
 /** Builds (but does not start) the gateway of a registry. */
 export async function createGateway (registry: Registry, options: GatewayOptions = {}): Promise<FastifyInstance> {
