@@ -49,6 +49,8 @@ async function loadInstances () {
   instances = lists.flatMap((l) => l.instances)
   render()
 }
+// The peer id is in its own column: the address without its /p2p/ suffix is what an operator reads.
+const addressOf = (m) => (m.addrs[0] || '').split('/p2p/')[0]
 const stateOf = (peerId, fallback) => (members.find((m) => m.peerId === peerId) || { state: fallback }).state
 function heard (m) {
   if (m.self) return '-'
@@ -57,8 +59,8 @@ function heard (m) {
 function render () {
   const words = $('#filter').value.trim().toLowerCase()
   const keep = (text) => words === '' || text.toLowerCase().includes(words)
-  const memberRows = members.map((m) => [m, [m.peerId, m.addrs[0] || '', m.state].join(' ')]).filter(([, text]) => keep(text))
-  $('#members tbody').innerHTML = memberRows.map(([m]) => '<tr data-peer="' + esc(m.peerId) + '"><td><code>' + esc(m.peerId) + '</code>' + (m.self ? ' (this agent)' : '') + '</td><td><code>' + esc(m.addrs[0] || '') + '</code></td><td class="state ' + esc(m.state) + '">' + esc(m.state) + (m.stale ? ' (stale)' : '') + '</td><td class="heard">' + heard(m) + '</td><td>' + m.instances + '</td></tr>').join('') || '<tr><td colspan="5">no members match</td></tr>'
+  const memberRows = members.map((m) => [m, [m.peerId, addressOf(m), m.state].join(' ')]).filter(([, text]) => keep(text))
+  $('#members tbody').innerHTML = memberRows.map(([m]) => '<tr data-peer="' + esc(m.peerId) + '"><td><code>' + esc(m.peerId) + '</code>' + (m.self ? ' (this agent)' : '') + '</td><td><code>' + esc(addressOf(m)) + '</code></td><td class="state ' + esc(m.state) + '">' + esc(m.state) + (m.stale ? ' (stale)' : '') + '</td><td class="heard">' + heard(m) + '</td><td>' + m.instances + '</td></tr>').join('') || '<tr><td colspan="5">no members match</td></tr>'
   const rows = instances.map((i) => [i, stateOf(i.owner, i.memberState)]).filter(([i, state]) => keep([i.service, i.version, i.address + ':' + i.port, i.status, state, i.tags.join(' '), i.owner].join(' ')))
   $('#instances tbody').innerHTML = rows.map(([i, state]) => '<tr data-service="' + esc(i.service) + '"><td>' + esc(i.service) + '</td><td>' + esc(i.version) + '</td><td>' + esc(i.address + ':' + i.port) + '</td><td class="' + esc(i.status) + '">' + esc(i.status) + '</td><td class="member ' + esc(state) + '">' + esc(state) + '</td><td>' + esc(i.tags.join(', ')) + '</td><td><code>' + esc(i.owner.slice(-10)) + '</code></td></tr>').join('') || '<tr><td colspan="7">no instances</td></tr>'
 }
