@@ -53,7 +53,7 @@ function agentCommand (done: (code: number) => void): Command {
     const option = spec.kind === 'boolean'
       ? new Option(defaults[key] === true ? `--no-${flag}` : `--${flag}`, spec.help)
       : new Option(`--${flag} ${spec.arg ?? '<value>'}`, spec.help)
-    if (spec.kind === 'list') option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    if (spec.kind === 'list') option.argParser(collect)
     command.addOption(option)
     if (SECRET_KEYS.includes(key)) command.addOption(new Option(`--${flagName(fileKey(key))} <path>`, `read ${flag} from a file (keeps it out of ps and shell history)`))
   }
@@ -96,14 +96,13 @@ function clientCommands (done: (code: number) => void): Command[] {
       .addOption(new Option('--agent <url>', `agent to talk to (default ${DEFAULT_AGENT_URL})`).env('GOSSIP_REGISTRY_AGENT'))
       .addOption(new Option('--token <token>', 'token of that agent, for writes').env('GOSSIP_REGISTRY_TOKEN'))
       .option('--json', 'print JSON instead of a table')
-    const repeat = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
     if (name === 'lookup') {
       command.option('--semver <range>', 'only versions in this semver range, e.g. ^2.1')
-        .option('--tag <tag>', 'only instances with this tag, repeatable', repeat)
+        .option('--tag <tag>', 'only instances with this tag, repeatable', collect)
         .option('--all', 'include unhealthy instances')
     }
     if (name === 'register') {
-      command.option('--tag <tag>', 'tag of the instance, repeatable', repeat)
+      command.option('--tag <tag>', 'tag of the instance, repeatable', collect)
         .option('--ttl <ms>', 'lease in ms: renew within it (gossip-registry renew <id>) or the instance turns critical')
     }
     return command.action(async (...params: unknown[]) => {
@@ -112,4 +111,9 @@ function clientCommands (done: (code: number) => void): Command[] {
       done(await runClientCommand(name, positional, self.opts<ClientFlags>()))
     })
   })
+}
+
+/** Collects a repeatable flag's values (`--tag a --tag b`) into a list. */
+function collect (value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value]
 }

@@ -7,6 +7,7 @@ import { createServer as createHttpServer, type Server } from 'node:http'
 import { connect, createServer } from 'node:net'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { InvalidOptionError } from '../errors.js'
+import { splitHostPort } from './settings.js'
 
 /** Parses every multiaddr of `--listen` or `--bootstrap`; a bootstrap address needs a TCP port and a host. */
 export function checkMultiaddrs (flag: 'listen' | 'bootstrap', addrs: readonly string[]): Multiaddr[] {
@@ -46,15 +47,10 @@ export async function checkListenPorts (addrs: readonly Multiaddr[]): Promise<vo
   }
 }
 
-/** `host:port` (IPv6 in brackets) as a host and a port. */
-export function splitHostPort (text: string): { host: string, port: number } {
-  const match = /^(.*):(\d{1,5})$/.exec(text)
-  return { host: (match?.[1] ?? '').replace(/^\[(.*)\]$/, '$1'), port: Number(match?.[2]) }
-}
-
 /** Binds the HTTP server before the node starts: a taken `--http` port fails before anything joins. */
 export async function bindHttp (http: string): Promise<Server> {
-  const { host, port } = splitHostPort(http)
+  // resolveAgentSettings has checked the form already.
+  const { host, port } = splitHostPort(http)!
   const server = createHttpServer()
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

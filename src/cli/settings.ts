@@ -184,7 +184,7 @@ function checkAgentOptions (agent: AgentOnlyOptions, blame: (key: string) => str
   const fail = (key: string, expected: string, value: unknown): never => {
     throw new InvalidOptionError(key, `${blame(key)}: expected ${expected}, got ${describeValue(value)}`)
   }
-  if (typeof agent.http !== 'string' || !/^(.*):(\d{1,5})$/.test(agent.http) || Number(agent.http.split(':').at(-1)) > 65_535) fail('http', 'host:port, e.g. 127.0.0.1:8500', agent.http)
+  if (typeof agent.http !== 'string' || splitHostPort(agent.http) === undefined) fail('http', 'host:port, e.g. 127.0.0.1:8500', agent.http)
   if (agent.token !== undefined && (typeof agent.token !== 'string' || agent.token === '')) fail('token', 'a non-empty string', agent.token)
   for (const key of ['leaseTtl', 'leaseGrace'] as const) {
     const value = agent[key]
@@ -192,4 +192,11 @@ function checkAgentOptions (agent: AgentOnlyOptions, blame: (key: string) => str
   }
   if (!LOG_LEVELS.includes(agent.logLevel)) fail('logLevel', `one of ${LOG_LEVELS.join(', ')}`, agent.logLevel)
   if (typeof agent.logJson !== 'boolean') fail('logJson', 'a boolean', agent.logJson)
+}
+
+/** `host:port` (IPv6 in brackets) as a host and a port, or undefined when it is not one. */
+export function splitHostPort (text: string): { host: string, port: number } | undefined {
+  const match = /^(.+):(\d{1,5})$/.exec(text)
+  if (match === null || Number(match[2]) > 65_535) return undefined
+  return { host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(match[2]) }
 }
