@@ -37,6 +37,11 @@ export async function runAgent ({ registry: config, agent }: AgentSettings): Pro
   let leave = (): void => {}
   const stopped = new Promise<void>((resolve) => { leave = resolve })
   const gateway = await createGateway(registry, { token: agent.token, leaseTtl: agent.leaseTtl, leaseGrace: agent.leaseGrace, server, onLeave: () => { leave() } })
+    .catch(async (err: unknown) => {
+      server.close()
+      await registry.stop()
+      throw err
+    })
   const { address, family, port } = server.address() as AddressInfo
   const url = `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`
   log.info(`peer id ${registry.peerId}`)

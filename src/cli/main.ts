@@ -52,7 +52,7 @@ function agentCommand (done: (code: number) => void): Command {
     const flag = flagName(key)
     const option = spec.kind === 'boolean'
       ? new Option(defaults[key] === true ? `--no-${flag}` : `--${flag}`, spec.help)
-      : new Option(`--${flag} ${spec.arg ?? '<value>'}`, spec.help)
+      : new Option(`--${flag} ${spec.arg ?? '<value>'}`, `${spec.help}${describeDefault(defaults[key])}`)
     if (spec.kind === 'list') option.argParser(collect)
     command.addOption(option)
     if (SECRET_KEYS.includes(key)) command.addOption(new Option(`--${flagName(fileKey(key))} <path>`, `read ${flag} from a file (keeps it out of ps and shell history)`))
@@ -116,4 +116,10 @@ function clientCommands (done: (code: number) => void): Command[] {
 /** Collects a repeatable flag's values (`--tag a --tag b`) into a list. */
 function collect (value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value]
+}
+
+/** ` (default 1000)` from the defaults object itself, so help never drifts from the code; nothing when unset. */
+function describeDefault (value: unknown): string {
+  if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return ''
+  return ` (default ${Array.isArray(value) ? value.join(' ') : typeof value === 'string' ? JSON.stringify(value) : String(value)})`
 }

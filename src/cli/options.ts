@@ -13,7 +13,7 @@ export type OptionKind = 'string' | 'list' | 'number' | 'boolean'
 /** One option as the agent's command line, environment and config file know it. */
 export interface OptionSpec {
   readonly kind: OptionKind
-  /** One line of help; the reason for the default is in docs/options.md. */
+  /** One line of help; the CLI appends the default from DEFAULTS or AGENT_DEFAULTS, and docs/options.md gives its reason. */
   readonly help: string
   /** Placeholder in help, e.g. `<ms>`. */
   readonly arg?: string
@@ -30,34 +30,34 @@ type FlagOptions = Exclude<keyof RegistryOptions, 'privateKey' | 'clock'>
 
 /** The registry's options. Defaults: DEFAULTS in src/config.ts. */
 export const REGISTRY_FLAGS: { readonly [K in FlagOptions]-?: OptionSpec } = {
-  listen: { kind: 'list', arg: '<multiaddr>', help: 'libp2p address to listen on, repeatable (default /ip4/0.0.0.0/tcp/0)' },
+  listen: { kind: 'list', arg: '<multiaddr>', help: 'libp2p address to listen on, repeatable' },
   bootstrap: { kind: 'list', arg: '<multiaddr>', help: 'peer to dial at start and when isolated, repeatable' },
-  mdns: { kind: 'boolean', help: 'discover peers on the LAN by multicast DNS (default on; --no-mdns turns it off)' },
-  mdnsInterval: { kind: 'number', arg: '<ms>', help: 'interval between two mDNS queries (default 10000)' },
-  mdnsInterface: { kind: 'string', arg: '<ipv4>', help: 'IPv4 address of the interface mDNS uses (default: all)' },
+  mdns: { kind: 'boolean', help: 'do not discover peers on the LAN by multicast DNS (mDNS is on by default)' },
+  mdnsInterval: { kind: 'number', arg: '<ms>', help: 'interval between two mDNS queries' },
+  mdnsInterface: { kind: 'string', arg: '<ipv4>', help: 'IPv4 address of the interface mDNS uses (unset: all)' },
   keyFile: { kind: 'string', arg: '<path>', help: "keep this node's identity in a file (created if missing)" },
-  namespace: { kind: 'string', arg: '<name>', help: 'cluster name (default "default")' },
+  namespace: { kind: 'string', arg: '<name>', help: 'cluster name' },
   networkKey: { kind: 'string', arg: '<hex>', secret: true, help: 'pre-shared key of a private network: 64 hex digits' },
-  allowPeers: { kind: 'list', arg: '<peer id>', help: 'accept only these peers, repeatable (default: every peer)' },
-  heartbeatInterval: { kind: 'number', arg: '<ms>', help: 'interval between two heartbeats (default 1000)' },
-  suspectAfter: { kind: 'number', arg: '<ms>', help: 'silence after which a member is suspect (default 3000)' },
-  deadAfter: { kind: 'number', arg: '<ms>', help: 'silence after which a member is dead (default 10000)' },
-  antiEntropyInterval: { kind: 'number', arg: '<ms>', help: 'interval between two digest exchanges (default 30000)' },
-  tombstoneTtl: { kind: 'number', arg: '<ms>', help: 'how long a deregistration is remembered (default 86400000)' },
-  maxRecordBytes: { kind: 'number', arg: '<bytes>', help: 'largest accepted signed record (default 4096)' },
-  maxInstancesPerOwner: { kind: 'number', arg: '<n>', help: 'most instances one owner may hold (default 1000)' },
-  maxClockDrift: { kind: 'number', arg: '<ms>', help: 'reject records stamped this far in the future (default 60000)' },
-  beatFanout: { kind: 'number', arg: '<n>', help: 'peers each heartbeat batch is pushed to (default 3)' },
-  targetPeers: { kind: 'number', arg: '<n>', help: 'connections to keep open (default 8)' },
-  heartbeatChainLength: { kind: 'number', arg: '<n>', help: 'heartbeats per signed hash chain (default 4096)' },
-  selfPreservationThreshold: { kind: 'number', arg: '<0-1>', help: 'share of members silent at once that means "I am cut off" (default 0.5)' },
-  selfPreservationLimit: { kind: 'number', arg: '<ms>', help: 'longest silence self-preservation hides (default 300000)' },
+  allowPeers: { kind: 'list', arg: '<peer id>', help: 'accept only these peers, repeatable (unset: every peer)' },
+  heartbeatInterval: { kind: 'number', arg: '<ms>', help: 'interval between two heartbeats' },
+  suspectAfter: { kind: 'number', arg: '<ms>', help: 'silence after which a member is suspect' },
+  deadAfter: { kind: 'number', arg: '<ms>', help: 'silence after which a member is dead' },
+  antiEntropyInterval: { kind: 'number', arg: '<ms>', help: 'interval between two digest exchanges' },
+  tombstoneTtl: { kind: 'number', arg: '<ms>', help: 'how long a deregistration is remembered' },
+  maxRecordBytes: { kind: 'number', arg: '<bytes>', help: 'largest accepted signed record' },
+  maxInstancesPerOwner: { kind: 'number', arg: '<n>', help: 'most instances one owner may hold' },
+  maxClockDrift: { kind: 'number', arg: '<ms>', help: 'reject records stamped this far in the future' },
+  beatFanout: { kind: 'number', arg: '<n>', help: 'peers each heartbeat batch is pushed to' },
+  targetPeers: { kind: 'number', arg: '<n>', help: 'connections to keep open' },
+  heartbeatChainLength: { kind: 'number', arg: '<n>', help: 'heartbeats per signed hash chain' },
+  selfPreservationThreshold: { kind: 'number', arg: '<0-1>', help: 'share of members silent at once that means "I am cut off"' },
+  selfPreservationLimit: { kind: 'number', arg: '<ms>', help: 'longest silence self-preservation hides' },
   zone: { kind: 'string', arg: '<zone>', help: "this node's zone, preferred by locality balancing" },
-  outlierFailures: { kind: 'number', arg: '<n>', help: 'consecutive failures that eject an instance (default 5)' },
-  outlierEjection: { kind: 'number', arg: '<ms>', help: 'first ejection of an outlier (default 30000)' },
-  outlierMaxEjection: { kind: 'number', arg: '<ms>', help: 'longest ejection of an outlier (default 300000)' },
-  dropGossipRate: { kind: 'number', arg: '<0-1>', help: 'share of gossiped records to drop, for fault drills (default 0)' },
-  logPrefix: { kind: 'string', arg: '<prefix>', help: 'prefix of debug log names (default none)' }
+  outlierFailures: { kind: 'number', arg: '<n>', help: 'consecutive failures that eject an instance' },
+  outlierEjection: { kind: 'number', arg: '<ms>', help: 'first ejection of an outlier' },
+  outlierMaxEjection: { kind: 'number', arg: '<ms>', help: 'longest ejection of an outlier' },
+  dropGossipRate: { kind: 'number', arg: '<0-1>', help: 'share of gossiped records to drop, for fault drills' },
+  logPrefix: { kind: 'string', arg: '<prefix>', help: 'prefix of debug log names' }
 }
 
 /** The agent's own options (not the registry's). */
@@ -77,11 +77,11 @@ export interface AgentOnlyOptions {
 }
 
 export const AGENT_FLAGS: { readonly [K in keyof AgentOnlyOptions]-?: OptionSpec } = {
-  http: { kind: 'string', arg: '<host:port>', help: 'HTTP API address (default 127.0.0.1:8500; port 0 picks a free one)' },
+  http: { kind: 'string', arg: '<host:port>', help: 'HTTP API address' },
   token: { kind: 'string', arg: '<token>', secret: true, help: 'require "Authorization: Bearer <token>" on writes' },
-  leaseTtl: { kind: 'number', arg: '<ms>', help: 'lease of an HTTP registration without ttl (default 30000)' },
-  leaseGrace: { kind: 'number', arg: '<ms>', help: 'how long an expired lease waits before deregistration (default 30000)' },
-  logLevel: { kind: 'string', arg: '<level>', help: 'trace, debug, info, warn, error or silent (default info)' },
+  leaseTtl: { kind: 'number', arg: '<ms>', help: 'lease of an HTTP registration without ttl' },
+  leaseGrace: { kind: 'number', arg: '<ms>', help: 'how long an expired lease waits before deregistration' },
+  logLevel: { kind: 'string', arg: '<level>', help: 'trace, debug, info, warn, error or silent' },
   logJson: { kind: 'boolean', help: 'print JSON log lines instead of text' }
 }
 
