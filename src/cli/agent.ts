@@ -1,65 +1,104 @@
 /**
- * `gossip-registry agent`: a registry node plus its HTTP gateway, in the foreground. Prints its identity and
- * one line per member or instance change; leaves gracefully on SIGINT or SIGTERM.
+ * `gossip-registry agent`: a registry node plus its HTTP gateway, in the foreground. Checks what it can before the
+ * node starts (addresses, ports), logs its start-up and every member or instance change, and leaves gracefully on
+ * SIGINT, SIGTERM or `PUT /v1/agent/leave`.
  */
+import type { AddressInfo } from 'node:net'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Logger } from 'pino'
 import { createGateway } from '../gateway/server.js'
-import { createRegistry, InvalidOptionError } from '../index.js'
+import { createRegistry, type Registry } from '../index.js'
+import { createAgentLogger, logChanges } from './log.js'
+import { bindHttp, checkListenPorts, checkMultiaddrs, portError, probeTcp } from './preflight.js'
+import type { AgentSettings } from './settings.js'
 
-/** The agent's command-line values. */
-export interface AgentFlags {
-  http?: string
-  token?: string
-  listen?: string[]
-  bootstrap?: string[]
-  'no-mdns'?: boolean
-  'mdns-interface'?: string
-  'key-file'?: string
-  namespace?: string
+/**
+ * How long a node may stay alone before the agent warns. 10 s covers a bootstrap dial with retries and an mDNS
+ * round (10 s interval) on a healthy network; later than that something is wrong and the operator should know.
+ */
+export const ALONE_WARNING_MS = 10_000
+
+/** Runs the agent until a signal or a leave request; returns the exit code. */
+export async function runAgent ({ registry: config, agent }: AgentSettings): Promise<number> {
+  const log = createAgentLogger({ level: agent.logLevel, json: agent.logJson })
+  const listen = checkMultiaddrs('listen', config.listen)
+  const bootstrap = checkMultiaddrs('bootstrap', config.bootstrap)
+  await checkListenPorts(listen)
+  const server = await bindHttp(agent.http)
+  let registry: Registry
+  try {
+    registry = await createRegistry(config)
+  } catch (err) {
+    server.close()
+    // The p2p port can still be taken between the check and libp2p's bind; say so the same way.
+    const cause = findAddressInUse(err)
+    throw cause === undefined ? err : portError('listen', config.listen.join(' '), cause.port, cause.err)
+  }
+  let leave = (): void => {}
+  const stopped = new Promise<void>((resolve) => { leave = resolve })
+  const gateway = await createGateway(registry, { token: agent.token, leaseTtl: agent.leaseTtl, leaseGrace: agent.leaseGrace, namespace: config.namespace, server, onLeave: () => { leave() } })
+    .catch(async (err: unknown) => {
+      server.close()
+      await registry.stop()
+      throw err
+    })
+  const { address, family, port } = server.address() as AddressInfo
+  const url = `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`
+  log.info(`peer id ${registry.peerId}`)
+  for (const addr of registry.multiaddrs) log.info(`listening on ${addr}`)
+  log.info(`serving HTTP on ${url} (dashboard: ${url}/ui)`)
+  if (agent.token === undefined && !['127.0.0.1', '::1', 'localhost'].includes(address)) log.warn(`the HTTP API on ${url} accepts writes from anyone: set --token or --token-file`)
+  logChanges(registry, log)
+  const alone = watchJoin(registry, log, bootstrap, config.mdns)
+
+  process.once('SIGINT', leave)
+  process.once('SIGTERM', leave)
+  await stopped
+  clearTimeout(alone)
+  log.info('leaving the cluster...')
+  await gateway.close()
+  server.closeAllConnections()
+  server.close()
+  await registry.stop()
+  log.info('left')
+  return 0
 }
 
-/** Where the HTTP API listens by default: loopback, so an agent without a token is not open to the network. */
-export const DEFAULT_HTTP = '127.0.0.1:8500'
+/** Logs the dials, then "joined: N members" at the first peer, or a warning naming the cause after ALONE_WARNING_MS. */
+function watchJoin (registry: Registry, log: Logger, bootstrap: readonly Multiaddr[], mdns: boolean): NodeJS.Timeout {
+  for (const addr of bootstrap) log.info(`dialling bootstrap ${addr.toString()}`)
+  if (bootstrap.length === 0 && !mdns) log.info('no --bootstrap and mDNS off: this node stays alone until a peer dials it')
+  let joined = false
+  const onAlive = (): void => {
+    if (joined) return
+    joined = true
+    log.info(`joined: ${registry.members().filter((m) => m.state === 'alive').length} members`)
+  }
+  registry.addEventListener('member:alive', onAlive)
+  const timer = setTimeout(() => {
+    if (joined) return
+    void explainAlone(bootstrap, mdns).then((reason) => { if (!joined) log.warn(`still alone after ${ALONE_WARNING_MS / 1000} s: ${reason}`) })
+  }, ALONE_WARNING_MS)
+  timer.unref()
+  return timer
+}
 
-/** Runs the agent until a signal; returns the exit code. */
-export async function runAgent (flags: AgentFlags): Promise<number> {
-  const http = flags.http ?? DEFAULT_HTTP
-  const match = /^(.*):(\d{1,5})$/.exec(http)
-  if (match === null || Number(match[2]) > 65_535) throw new InvalidOptionError('http', `Expected \`--http\` to be host:port, got \`${http}\``)
-  const registry = await createRegistry({
-    listen: flags.listen,
-    bootstrap: flags.bootstrap,
-    mdns: flags['no-mdns'] !== true,
-    mdnsInterface: flags['mdns-interface'],
-    keyFile: flags['key-file'],
-    namespace: flags.namespace
-  })
-  const gateway = await createGateway(registry, { token: flags.token, namespace: flags.namespace })
-  try {
-    await gateway.listen({ host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(match[2]) })
-  } catch (err) {
-    await registry.stop()
-    throw err
+async function explainAlone (bootstrap: readonly Multiaddr[], mdns: boolean): Promise<string> {
+  if (bootstrap.length === 0) return mdns ? 'no peer answered mDNS on this network, and no --bootstrap was given' : 'no --bootstrap given and mDNS is off'
+  const reasons = await Promise.all(bootstrap.map(async (addr) => {
+    const why = await probeTcp(addr, 2_000)
+    return `bootstrap ${addr.toString()} ${why === undefined ? 'answers TCP but did not join (another --namespace or --network-key, or a wrong /p2p/ id?)' : `unreachable (${why})`}`
+  }))
+  return reasons.join('; ')
+}
+
+/** libp2p wraps a listen failure (`transportManager.faultTolerance`); find the EADDRINUSE inside and its port. */
+function findAddressInUse (err: unknown): { err: NodeJS.ErrnoException, port: number } | undefined {
+  for (let e = err as (NodeJS.ErrnoException & { errors?: unknown[], port?: number }) | undefined, depth = 0; e !== undefined && depth < 5; depth++) {
+    if (e.code === 'EADDRINUSE') return { err: e, port: e.port ?? Number(/:(\d+)$/.exec(e.message)?.[1]) }
+    const text = String(e.message ?? '')
+    if (/EADDRINUSE/.test(text)) return { err: Object.assign(new Error(text), { code: 'EADDRINUSE' }), port: Number(/:(\d+)\b/.exec(text)?.[1]) }
+    e = (e.cause ?? e.errors?.[0]) as typeof e
   }
-  const where = gateway.addresses().map((a) => typeof a === 'string' ? a : `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`)
-  console.log(`peer id   ${registry.peerId}`)
-  for (const addr of registry.multiaddrs) console.log(`listening ${addr}`)
-  console.log(`http api  ${where.join(' ')}  (dashboard: ${where[0]}/ui)`)
-  const stamp = (): string => new Date().toISOString()
-  registry.addEventListener('member:alive', (e) => { console.log(`${stamp()} member ${e.detail.member.peerId} ${e.detail.from} -> alive`) })
-  registry.addEventListener('member:suspect', (e) => { console.log(`${stamp()} member ${e.detail.member.peerId} ${e.detail.from} -> suspect`) })
-  registry.addEventListener('member:dead', (e) => { console.log(`${stamp()} member ${e.detail.member.peerId} ${e.detail.from} -> dead`) })
-  for (const type of ['instance:up', 'instance:down', 'instance:changed'] as const) {
-    registry.addEventListener(type, (e) => {
-      const i = e.detail.instance
-      console.log(`${stamp()} instance ${e.detail.type} ${i.service}@${i.version} ${i.address}:${i.port} ${i.status} (${i.id} of ${i.owner.slice(-8)})`)
-    })
-  }
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve)
-    process.once('SIGTERM', resolve)
-  })
-  console.log('leaving the cluster...')
-  await gateway.close()
-  await registry.stop()
-  return 0
+  return undefined
 }

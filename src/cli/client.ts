@@ -1,18 +1,21 @@
 /**
  * The client commands: each one HTTP call to an agent, printed as a table (or JSON with --json).
  */
+import { AGENT_DEFAULTS } from './options.js'
 import { renderTable } from './table.js'
-import { DEFAULT_HTTP } from './agent.js'
 
 /** Commands that talk to an agent. */
-export const CLIENT_COMMANDS = ['services', 'lookup', 'members', 'register', 'deregister', 'watch'] as const
+export const CLIENT_COMMANDS = ['services', 'lookup', 'members', 'register', 'deregister', 'renew', 'leave', 'watch'] as const
+
+/** The agent a client talks to when neither `--agent` nor `GOSSIP_REGISTRY_AGENT` names one: the agent's default. */
+export const DEFAULT_AGENT_URL = `http://${AGENT_DEFAULTS.http}`
 
 /** The client's command-line values. */
 export interface ClientFlags {
   agent?: string
   token?: string
   json?: boolean
-  version?: string
+  semver?: string
   tag?: string[]
   all?: boolean
   ttl?: string
@@ -23,15 +26,15 @@ interface Instance { id: string, service: string, version: string, address: stri
 
 /** Runs one client command; returns the exit code. */
 export async function runClientCommand (command: (typeof CLIENT_COMMANDS)[number], args: string[], flags: ClientFlags): Promise<number> {
-  const agent = (flags.agent ?? `http://${DEFAULT_HTTP}`).replace(/\/$/, '')
+  const agent = (flags.agent ?? DEFAULT_AGENT_URL).replace(/\/$/, '')
   const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
     const response = await fetch(`${agent}${path}`, {
       method,
       headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...(flags.token !== undefined && { authorization: `Bearer ${flags.token}` }) },
       ...(body !== undefined && { body: JSON.stringify(body) })
     }).catch((err: Error) => { throw new Error(`cannot reach the agent at ${agent}: ${err.message}`) })
-    const json = await response.json() as { error?: string }
-    if (!response.ok) throw new Error(`${response.status}: ${json.error ?? 'request failed'}`)
+    const json = await response.json() as { error?: string, code?: string }
+    if (!response.ok) throw new Error(`${response.status} ${json.code ?? ''}: ${json.error ?? 'request failed'}`)
     return json
   }
   const print = (json: unknown, header: string[], rows: string[][]): void => {
@@ -46,7 +49,7 @@ export async function runClientCommand (command: (typeof CLIENT_COMMANDS)[number
     case 'lookup': {
       const service = required(args[0], 'service')
       const query = new URLSearchParams()
-      if (flags.version !== undefined) query.set('version', flags.version)
+      if (flags.semver !== undefined) query.set('version', flags.semver)
       for (const tag of flags.tag ?? []) query.append('tag', tag)
       if (flags.all === true) query.set('healthy', 'false')
       const json = await call('GET', `/v1/services/${encodeURIComponent(service)}/instances?${query}`) as { instances: Instance[] }
@@ -54,8 +57,9 @@ export async function runClientCommand (command: (typeof CLIENT_COMMANDS)[number
       return 0
     }
     case 'members': {
-      const json = await call('GET', '/v1/members') as { members: Member[] }
-      const now = Date.now()
+      const json = await call('GET', '/v1/members') as { members: Member[], now?: number }
+      // The agent's clock, not ours: lastSeen was stamped there.
+      const now = json.now ?? Date.now()
       print(json, ['member', 'state', 'last heard', 'instances'], json.members.map((m) => [
         m.self ? `${m.peerId} (agent)` : m.peerId, m.stale ? `${m.state} (stale)` : m.state, m.self ? '-' : `${((now - m.lastSeen) / 1000).toFixed(1)} s ago`, String(m.instances)
       ]))
@@ -71,6 +75,17 @@ export async function runClientCommand (command: (typeof CLIENT_COMMANDS)[number
     case 'deregister': {
       const json = await call('DELETE', `/v1/instances/${encodeURIComponent(required(args[0], 'id'))}`)
       print(json, ['deregistered'], [[args[0]!]])
+      return 0
+    }
+    case 'renew': {
+      const id = required(args[0], 'id')
+      const json = await call('PUT', `/v1/instances/${encodeURIComponent(id)}/renew`)
+      print(json, ['renewed'], [[id]])
+      return 0
+    }
+    case 'leave': {
+      const json = await call('PUT', '/v1/agent/leave')
+      print(json, ['left'], [[agent]])
       return 0
     }
     case 'watch':

@@ -1,86 +1,125 @@
-#!/usr/bin/env node
 /**
- * Command line. `gossip-registry agent` runs a node with its HTTP gateway in the foreground (what `npm start`
- * runs); the other commands talk to a running agent over HTTP.
+ * The command line, on commander: `gossip-registry agent` runs a node with its HTTP gateway in the foreground;
+ * the other commands talk to a running agent over HTTP. Loaded by bin.ts after the Node.js version check.
+ * Exit codes: 0 done, 1 the command failed, 2 the command line was wrong.
  */
-import { parseArgs } from 'node:util'
-import { RegistryError } from '../index.js'
-import { runAgent } from './agent.js'
-import { runClientCommand, CLIENT_COMMANDS } from './client.js'
+import { Command, CommanderError, Option } from 'commander'
+import { DEFAULTS } from '../config.js'
+import { RegistryError } from '../errors.js'
+import { CLIENT_COMMANDS, DEFAULT_AGENT_URL, runClientCommand, type ClientFlags } from './client.js'
+import { AGENT_DEFAULTS, ALL_FLAGS, SECRET_KEYS, envName, fileKey, flagName } from './options.js'
+import { packageVersion } from './package-version.js'
+import { printableSettings, resolveAgentSettings } from './settings.js'
 
-const USAGE = `Usage: gossip-registry <command> [options]
+type ClientCommand = (typeof CLIENT_COMMANDS)[number]
 
-Commands:
-  agent                      run a node and its HTTP API in the foreground (Ctrl-C leaves gracefully)
-  services                   list services with healthy instances
-  lookup <service>           list instances  [--version <range>] [--tag <tag>]... [--all]
-  members                    list members and their state
-  register <service> <version> <address> <port>   register an instance through the agent  [--ttl <ms>] [--tag <tag>]...
-  deregister <id>            deregister an instance registered through the agent
-  watch [service]            print changes as they happen (Ctrl-C to stop)
-
-Agent options:
-  --http <host:port>         HTTP API address (default 127.0.0.1:8500)
-  --token <token>            require "Authorization: Bearer <token>" on writes
-  --listen <multiaddr>       libp2p address to listen on, repeatable (default /ip4/0.0.0.0/tcp/0)
-  --bootstrap <multiaddr>    peer to dial at start and when isolated, repeatable
-  --no-mdns                  do not discover peers on the LAN by multicast DNS
-  --mdns-interface <ip>      IPv4 address of the interface mDNS uses (default: all)
-  --key-file <path>          keep this node's identity in a file (created if missing)
-  --namespace <name>         cluster name (default "default")
-
-Client options:
-  --agent <url>              agent to talk to (default http://127.0.0.1:8500)
-  --token <token>            token of that agent, for register and deregister
-  --json                     print JSON instead of tables
-  --help                     print this help`
-
-async function main (argv: string[]): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        http: { type: 'string' },
-        token: { type: 'string' },
-        listen: { type: 'string', multiple: true },
-        bootstrap: { type: 'string', multiple: true },
-        'no-mdns': { type: 'boolean', default: false },
-        'mdns-interface': { type: 'string' },
-        'key-file': { type: 'string' },
-        namespace: { type: 'string' },
-        agent: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        version: { type: 'string' },
-        tag: { type: 'string', multiple: true },
-        all: { type: 'boolean', default: false },
-        ttl: { type: 'string' },
-        help: { type: 'boolean', default: false }
-      }
-    })
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`)
-    return 2
+/** Runs the CLI on `argv` (without node and the script); returns the exit code. */
+export async function main (argv: readonly string[]): Promise<number> {
+  let code = 0
+  const program = new Command('gossip-registry')
+    .description('A service registry with no server: every process embeds a libp2p node that gossips signed instance records.')
+    .version(packageVersion(), '-v, --version', 'print the version')
+    .helpCommand('help [command]', 'print help for a command')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+  for (const command of [agentCommand((c) => { code = c }), ...clientCommands((c) => { code = c })]) {
+    // addCommand does not pass settings down as .command() does: suggestions and the exit override too.
+    program.addCommand(command.copyInheritedSettings(program))
   }
-  const { values, positionals } = parsed
-  const [command = 'agent', ...args] = positionals
-  if (values.help) {
-    console.log(USAGE)
+  if (argv.length === 0) {
+    // A bare `gossip-registry` explains itself; it never starts a node (that would join a LAN by surprise).
+    program.outputHelp()
     return 0
   }
   try {
-    if (command === 'agent') return await runAgent(values)
-    if ((CLIENT_COMMANDS as readonly string[]).includes(command)) return await runClientCommand(command as (typeof CLIENT_COMMANDS)[number], args, values)
+    await program.parseAsync([...argv], { from: 'user' })
+    return code
   } catch (err) {
-    console.error(err instanceof RegistryError ? `${err.code}: ${err.message}` : (err as Error).message)
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2
+    console.error(err instanceof RegistryError ? `${err.code}: ${err.message}` : `error: ${(err as Error).message}`)
     return 1
   }
-  console.error(`Unknown command \`${command}\`\n\n${USAGE}`)
-  return 2
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code }, (err: unknown) => {
-  console.error(err)
-  process.exitCode = 1
-})
+/** `agent`: one flag per option of the table in options.ts, plus `--config`, `--print-config` and the secret files. */
+function agentCommand (done: (code: number) => void): Command {
+  const command = new Command('agent')
+    .description('run a node and its HTTP API in the foreground (Ctrl-C leaves gracefully)')
+    .option('--config <path>', 'read options from a JSON file (keys as in docs/options.md, e.g. "heartbeatInterval")')
+    .option('--print-config', 'print the merged options (secrets hidden) and where each came from, then exit')
+  const defaults: Record<string, unknown> = { ...DEFAULTS, ...AGENT_DEFAULTS }
+  for (const [key, spec] of Object.entries(ALL_FLAGS)) {
+    const flag = flagName(key)
+    const option = spec.kind === 'boolean'
+      ? new Option(defaults[key] === true ? `--no-${flag}` : `--${flag}`, spec.help)
+      : new Option(`--${flag} ${spec.arg ?? '<value>'}`, `${spec.help}${describeDefault(defaults[key])}`)
+    if (spec.kind === 'list') option.argParser(collect)
+    command.addOption(option)
+    if (SECRET_KEYS.includes(key)) command.addOption(new Option(`--${flagName(fileKey(key))} <path>`, `read ${flag} from a file (keeps it out of ps and shell history)`))
+  }
+  command.addHelpText('after', `
+Every option can also come from the environment as ${envName('http')}-style variables (e.g. ${envName('heartbeatInterval')},
+${envName('networkKeyFile')}; lists comma-separated) or from --config. Flags win over the environment, which wins
+over the file, which wins over the defaults. Reference: docs/options.md and docs/agent.md.`)
+  return command.action(async (_options: Record<string, unknown>, self: Command) => {
+    // Only what was typed counts as a flag: commander's own defaults (true for --no-mdns) would hide env and file.
+    const flags = Object.fromEntries(Object.entries(self.opts()).filter(([key]) => self.getOptionValueSource(key) === 'cli'))
+    const settings = resolveAgentSettings({ flags, env: process.env })
+    if (flags.printConfig === true) {
+      console.log(JSON.stringify(printableSettings(settings), null, 2))
+      done(0)
+      return
+    }
+    // Loaded here, not at the top: client commands and --help need neither libp2p nor Fastify.
+    const { runAgent } = await import('./agent.js')
+    done(await runAgent(settings))
+  })
+}
+
+/** The commands that make one HTTP call (or stream) to an agent. */
+function clientCommands (done: (code: number) => void): Command[] {
+  const describe: Record<ClientCommand, [args: string, description: string]> = {
+    services: ['', 'list services with visible instances'],
+    lookup: ['<service>', 'list the instances of a service'],
+    members: ['', 'list members, their state and when they were last heard'],
+    register: ['<service> <version> <address> <port>', 'register an instance through the agent (leased: renew it, or it expires)'],
+    deregister: ['<id>', 'deregister an instance registered through the agent'],
+    renew: ['<id>', 'renew the lease of an instance registered through the agent'],
+    leave: ['', 'make the agent leave the cluster gracefully and exit'],
+    watch: ['[service]', 'print changes as they happen (Ctrl-C to stop)']
+  }
+  return CLIENT_COMMANDS.map((name) => {
+    const [args, description] = describe[name]
+    const command = new Command(name).description(description)
+    if (args !== '') command.arguments(args)
+    command
+      .addOption(new Option('--agent <url>', `agent to talk to (default ${DEFAULT_AGENT_URL})`).env('GOSSIP_REGISTRY_AGENT'))
+      .addOption(new Option('--token <token>', 'token of that agent, for writes').env('GOSSIP_REGISTRY_TOKEN'))
+      .option('--json', 'print JSON instead of a table')
+    if (name === 'lookup') {
+      command.option('--semver <range>', 'only versions in this semver range, e.g. ^2.1')
+        .option('--tag <tag>', 'only instances with this tag, repeatable', collect)
+        .option('--all', 'include unhealthy instances')
+    }
+    if (name === 'register') {
+      command.option('--tag <tag>', 'tag of the instance, repeatable', collect)
+        .option('--ttl <ms>', 'lease in ms: renew within it (gossip-registry renew <id>) or the instance turns critical')
+    }
+    return command.action(async (...params: unknown[]) => {
+      const self = params.at(-1) as Command
+      const positional = self.args
+      done(await runClientCommand(name, positional, self.opts<ClientFlags>()))
+    })
+  })
+}
+
+/** Collects a repeatable flag's values (`--tag a --tag b`) into a list. */
+function collect (value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value]
+}
+
+/** ` (default 1000)` from the defaults object itself, so help never drifts from the code; nothing when unset. */
+function describeDefault (value: unknown): string {
+  if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return ''
+  return ` (default ${Array.isArray(value) ? value.join(' ') : typeof value === 'string' ? JSON.stringify(value) : String(value)})`
+}

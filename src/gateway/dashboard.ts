@@ -1,8 +1,13 @@
 /**
- * The live dashboard at /ui: one self-contained page (no build step, no external assets) that reads the /v1
- * API and re-reads it whenever the /v1/watch stream reports a change.
+ * The live dashboard at /ui: one self-contained page (no build step, no external assets). Members are re-read
+ * every second, so "last heard" and states are live, measured on the agent's clock (`now` of /v1/members), never
+ * the browser's; instances are re-read whenever the /v1/watch stream reports a change, and show their member's
+ * state, so an instance of a suspect member reads suspect before it goes. A filter box narrows both tables.
  */
 import type { FastifyInstance } from 'fastify'
+
+/** How often the page re-reads /v1/members, in ms: "last heard" is never more than this stale. */
+export const MEMBER_REFRESH_MS = 1_000
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>gossip-registry</title>
@@ -13,40 +18,62 @@ const PAGE = `<!doctype html>
  table { border-collapse: collapse; min-width: 40rem; } th, td { text-align: left; padding: .3rem .8rem; border-bottom: 1px solid #ddd; }
  th { background: #f4f4f4; } code { font-size: .85rem; }
  .alive, .passing { color: #137333; } .suspect, .warning { color: #b06000; } .dead, .critical { color: #c5221f; }
- #live { font-size: .8rem; color: #666; }
+ #live { font-size: .8rem; color: #666; } #filter { margin-top: 1rem; padding: .3rem .5rem; width: 20rem; }
 </style></head>
 <body>
 <h1>gossip-registry <span id="self"></span></h1>
 <div id="live">connecting...</div>
+<input id="filter" type="search" placeholder="filter: service, address, tag, peer, state..." aria-label="filter">
 <h2>Members</h2>
-<table id="members"><thead><tr><th>peer</th><th>state</th><th>last heard</th><th>instances</th></tr></thead><tbody></tbody></table>
+<table id="members"><thead><tr><th>peer</th><th>address</th><th>state</th><th>last heard</th><th>instances</th></tr></thead><tbody></tbody></table>
 <h2>Services</h2>
-<table id="instances"><thead><tr><th>service</th><th>version</th><th>address</th><th>health</th><th>tags</th><th>owner</th></tr></thead><tbody></tbody></table>
+<table id="instances"><thead><tr><th>service</th><th>version</th><th>address</th><th>health</th><th>member</th><th>tags</th><th>owner</th></tr></thead><tbody></tbody></table>
 <script>
 const $ = (s) => document.querySelector(s)
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]))
+const get = (path) => fetch(path).then((r) => r.json())
 let members = []
-async function load () {
-  const [self, m, s] = await Promise.all([fetch('v1/self').then((r) => r.json()), fetch('v1/members').then((r) => r.json()), fetch('v1/services').then((r) => r.json())])
-  $('#self').innerHTML = '<code>' + esc(self.peerId) + '</code>'
+let instances = []
+// Offset of the agent's clock from ours, from the last /v1/members answer: ages are computed on the agent's clock.
+let skew = 0
+async function loadMembers () {
+  const sent = Date.now()
+  const m = await get('v1/members')
+  skew = m.now - (sent + Date.now()) / 2
   members = m.members
-  const lists = await Promise.all(s.services.map((name) => fetch('v1/services/' + encodeURIComponent(name) + '/instances?healthy=false').then((r) => r.json())))
-  const rows = lists.flatMap((l) => l.instances).map((i) => '<tr data-service="' + esc(i.service) + '"><td>' + esc(i.service) + '</td><td>' + esc(i.version) + '</td><td>' + esc(i.address + ':' + i.port) + '</td><td class="' + esc(i.status) + '">' + esc(i.status) + '</td><td>' + esc(i.tags.join(', ')) + '</td><td><code>' + esc(i.owner.slice(-10)) + '</code></td></tr>')
-  $('#instances tbody').innerHTML = rows.join('') || '<tr><td colspan="6">no instances</td></tr>'
-  renderMembers()
+  render()
 }
-function renderMembers () {
-  const now = Date.now()
-  $('#members tbody').innerHTML = members.map((m) => '<tr><td><code>' + esc(m.peerId) + '</code>' + (m.self ? ' (this agent)' : '') + '</td><td class="' + esc(m.state) + '">' + esc(m.state) + (m.stale ? ' (stale)' : '') + '</td><td>' + (m.self ? '-' : ((now - m.lastSeen) / 1000).toFixed(1) + ' s ago') + '</td><td>' + m.instances + '</td></tr>').join('')
+async function loadInstances () {
+  const s = await get('v1/services')
+  const lists = await Promise.all(s.services.map((name) => get('v1/services/' + encodeURIComponent(name) + '/instances?healthy=false')))
+  instances = lists.flatMap((l) => l.instances)
+  render()
+}
+// The peer id is in its own column: the address without its /p2p/ suffix is what an operator reads.
+const addressOf = (m) => (m.addrs[0] || '').split('/p2p/')[0]
+const stateOf = (peerId, fallback) => (members.find((m) => m.peerId === peerId) || { state: fallback }).state
+function heard (m) {
+  if (m.self) return '-'
+  return Math.max(0, (Date.now() + skew - m.lastSeen) / 1000).toFixed(1) + ' s ago'
+}
+function render () {
+  const words = $('#filter').value.trim().toLowerCase()
+  const keep = (text) => words === '' || text.toLowerCase().includes(words)
+  const memberRows = members.map((m) => [m, [m.peerId, addressOf(m), m.state].join(' ')]).filter(([, text]) => keep(text))
+  $('#members tbody').innerHTML = memberRows.map(([m]) => '<tr data-peer="' + esc(m.peerId) + '"><td><code>' + esc(m.peerId) + '</code>' + (m.self ? ' (this agent)' : '') + '</td><td><code>' + esc(addressOf(m)) + '</code></td><td class="state ' + esc(m.state) + '">' + esc(m.state) + (m.stale ? ' (stale)' : '') + '</td><td class="heard">' + heard(m) + '</td><td>' + m.instances + '</td></tr>').join('') || '<tr><td colspan="5">no members match</td></tr>'
+  const rows = instances.map((i) => [i, stateOf(i.owner, i.memberState)]).filter(([i, state]) => keep([i.service, i.version, i.address + ':' + i.port, i.status, state, i.tags.join(' '), i.owner].join(' ')))
+  $('#instances tbody').innerHTML = rows.map(([i, state]) => '<tr data-service="' + esc(i.service) + '"><td>' + esc(i.service) + '</td><td>' + esc(i.version) + '</td><td>' + esc(i.address + ':' + i.port) + '</td><td class="' + esc(i.status) + '">' + esc(i.status) + '</td><td class="member ' + esc(state) + '">' + esc(state) + '</td><td>' + esc(i.tags.join(', ')) + '</td><td><code>' + esc(i.owner.slice(-10)) + '</code></td></tr>').join('') || '<tr><td colspan="7">no instances</td></tr>'
 }
 let pending
-function refresh () { clearTimeout(pending); pending = setTimeout(() => load().catch(() => {}), 100) }
+function refresh () { clearTimeout(pending); pending = setTimeout(() => { loadInstances().catch(() => {}); loadMembers().catch(() => {}) }, 100) }
+get('v1/self').then((self) => { $('#self').innerHTML = '<code>' + esc(self.peerId) + '</code>' }).catch(() => {})
 const events = new EventSource('v1/watch')
-events.onopen = () => { $('#live').textContent = 'live: updates stream in as they happen'; refresh() }
+events.onopen = () => { $('#live').textContent = 'live: members every second, instances as they change'; refresh() }
 events.onerror = () => { $('#live').textContent = 'disconnected, retrying...' }
 for (const type of ['up', 'down', 'changed', 'member']) events.addEventListener(type, refresh)
-setInterval(renderMembers, 1000)
-load().catch(() => {})
+$('#filter').addEventListener('input', render)
+setInterval(() => { loadMembers().catch(() => {}) }, ${MEMBER_REFRESH_MS})
+refresh()
 </script>
 </body></html>`
 

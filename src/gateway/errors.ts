@@ -1,8 +1,10 @@
 /**
  * One table from registry error codes to HTTP statuses, and the JSON body of every error answer:
- * `{ success: false, error, code, field? }`. Client mistakes are 4xx; a 5xx means a bug or an I/O failure here.
+ * `{ success: false, error, code, field? }`, including unknown routes (404), wrong methods (405 with `Allow`) and
+ * Fastify's own errors, whose `FST_ERR_*` codes never leak. Client mistakes are 4xx; a 5xx means a bug or an I/O
+ * failure here.
  */
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { RegistryError, type ErrorCode } from '../errors.js'
 
 /** HTTP status of each registry error code. */
@@ -17,6 +19,20 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   ERR_WATCH_OVERFLOW: 409,
   ERR_STOPPED: 503
 }
+
+/**
+ * Codes of the errors the gateway itself answers (beside the registry's codes and ERR_VALIDATION), by status.
+ * Fastify's errors are mapped here by status, so clients see the same few codes whatever raised them.
+ */
+export const HTTP_CODES: Readonly<Record<number, string>> = Object.freeze({
+  400: 'ERR_BAD_REQUEST',
+  401: 'ERR_UNAUTHORIZED',
+  404: 'ERR_NOT_FOUND',
+  405: 'ERR_METHOD_NOT_ALLOWED',
+  413: 'ERR_BODY_TOO_LARGE',
+  415: 'ERR_UNSUPPORTED_MEDIA_TYPE',
+  500: 'ERR_INTERNAL'
+})
 
 /** The body of an error answer. */
 export interface ErrorBody {
@@ -41,7 +57,37 @@ export function handleError (error: FastifyError, request: FastifyRequest, reply
   }
   const status = error.statusCode ?? 500
   if (status >= 500) request.log.error(error)
-  void reply.status(status).send({ success: false, error: status >= 500 ? 'internal error' : error.message, code: error.code ?? 'ERR_HTTP' } satisfies ErrorBody)
+  void reply.status(status).send({ success: false, error: messageOf(status, error, request), code: HTTP_CODES[status] ?? (status >= 500 ? 'ERR_INTERNAL' : 'ERR_BAD_REQUEST') } satisfies ErrorBody)
+}
+
+/** Fastify's message, made to say what to do where it does not. */
+function messageOf (status: number, error: FastifyError, request: FastifyRequest): string {
+  if (status >= 500) return 'internal error'
+  if (status === 415) return `unsupported content-type ${JSON.stringify(request.headers['content-type'] ?? '')}: send the body as JSON with \`content-type: application/json\``
+  if (status === 413) return `${error.message}: a registration is well under the limit; check what is being sent`
+  return error.message
+}
+
+/**
+ * The not-found handler: 405 with `Allow` when the path exists under another method, else 404. Routes are
+ * collected as they are added, so call this before adding them.
+ */
+export function methodNotAllowedOrNotFound (app: FastifyInstance): (request: FastifyRequest, reply: FastifyReply) => void {
+  const routes: Array<{ method: string, pattern: RegExp }> = []
+  app.addHook('onRoute', (route) => {
+    // `/:service/:version/register` matches any one segment per parameter, as the router does.
+    const pattern = new RegExp(`^${route.url.split('/').map((part) => part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('/')}$`)
+    for (const method of [route.method].flat()) routes.push({ method, pattern })
+  })
+  return (request, reply) => {
+    const path = request.url.split('?')[0]!
+    const allow = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))]
+    if (allow.length > 0) {
+      void reply.status(405).header('allow', allow.join(', ')).send({ success: false, error: `${request.method} is not allowed on ${path}; use ${allow.join(', ')}`, code: HTTP_CODES[405]! } satisfies ErrorBody)
+      return
+    }
+    void reply.status(404).send({ success: false, error: `no route ${request.method} ${path}; see /openapi.json`, code: HTTP_CODES[404]! } satisfies ErrorBody)
+  }
 }
 
 /** `body.port`, `query.tag[2]`, or for a missing or unknown property, the property itself. */

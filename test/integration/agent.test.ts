@@ -1,6 +1,7 @@
 /**
  * Two agents as real processes on loopback: a registration over HTTP on one is returned by the other; the
- * CLI commands against a running agent; and a clean, graceful stop on SIGINT.
+ * CLI commands against a running agent (agent and token from the environment too); start-up and change logs;
+ * a clean, graceful stop on SIGINT and on `gossip-registry leave`.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { runCli, spawnCli, startAgent, type Agent } from '../support/agents.js'
@@ -35,7 +36,7 @@ describe('the CLI against a running agent', () => {
     const { instance } = JSON.parse(registered.stdout) as { instance: { id: string } }
 
     await vi.waitFor(async () => {
-      const lookup = await runCli(['lookup', 'search', '--version', '^1', '--tag', 'eu', '--agent', b.url])
+      const lookup = await runCli(['lookup', 'search', '--semver', '^1', '--tag', 'eu', '--agent', b.url])
       expect(lookup.stdout).toContain('10.9.9.9:9200')
       expect(lookup.stdout.split('\n')[0]).toMatch(/^id\s+version\s+address\s+status/)
     }, { timeout: 15_000, interval: 200 })
@@ -73,12 +74,57 @@ describe('the CLI against a running agent', () => {
     expect(gone.stderr).toContain('cannot reach the agent')
     expect((await runCli(['frobnicate'])).code).toBe(2)
   }, 30_000)
+
+  it('renews a lease, taking the agent and its token from the environment', async () => {
+    const secured = await startAgent(['--token-file', 'test/fixtures/token.txt'])
+    try {
+      const env = { GOSSIP_REGISTRY_AGENT: secured.url, GOSSIP_REGISTRY_TOKEN: 'from-a-file' }
+      const registered = await runCli(['register', 'leased', '1.0.0', '10.4.4.4', '4444', '--ttl', '60000', '--json'], { env })
+      expect(registered.code, registered.stderr).toBe(0)
+      const { instance } = JSON.parse(registered.stdout) as { instance: { id: string } }
+      const renewed = await runCli(['renew', instance.id], { env })
+      expect(renewed.code, renewed.stderr).toBe(0)
+      expect(renewed.stdout).toContain(instance.id)
+      const unknown = await runCli(['renew', 'no-such-id'], { env })
+      expect(unknown.code).toBe(1)
+      expect(unknown.stderr).toContain('404 ERR_UNKNOWN_INSTANCE')
+      const noToken = await runCli(['renew', instance.id, '--agent', secured.url])
+      expect(noToken.stderr).toContain('401 ERR_UNAUTHORIZED')
+    } finally {
+      await secured.stop()
+    }
+  }, 60_000)
+})
+
+describe('the agent log', () => {
+  it('reports start-up progress and one line per member and instance change', async () => {
+    expect(a.output()).toMatch(/INFO  listening on \/ip4\/127\.0\.0\.1\/tcp\/\d+/)
+    expect(b.output()).toContain(`dialling bootstrap ${a.multiaddr}`)
+    await vi.waitFor(() => { expect(b.output()).toMatch(/INFO  joined: 2 members/) }, { timeout: 15_000, interval: 100 })
+    expect(b.output()).toMatch(/INFO  member \S+ unknown -> alive \(\/ip4\/127\.0\.0\.1\/tcp\/\d+/)
+    await fetch(`${a.url}/logged/1.0.0/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ address: '10.5.5.5', port: 5 }) })
+    await vi.waitFor(() => { expect(b.output()).toMatch(/INFO  instance up logged@1\.0\.0 10\.5\.5\.5:5 passing id=h-\w+ owner=\S+/) }, { timeout: 15_000, interval: 100 })
+  }, 30_000)
+
+  it('prints JSON lines with --log-json, and warns when still alone with the reason', async () => {
+    // Port 9 (discard) on loopback is closed here: the probe gets "connection refused".
+    const lonely = await startAgent(['--log-json', '--bootstrap', '/ip4/127.0.0.1/tcp/9/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'])
+    try {
+      const first = JSON.parse(lonely.output().split('\n')[0]!) as Record<string, unknown>
+      expect(first).toMatchObject({ level: 30, msg: expect.stringMatching(/^peer id /) })
+      await vi.waitFor(() => {
+        expect(lonely.output()).toMatch(/"level":40,.*"msg":"still alone after 10 s: bootstrap \/ip4\/127\.0\.0\.1\/tcp\/9\/p2p\/\w+ unreachable \(connection refused\)"/)
+      }, { timeout: 25_000, interval: 200 })
+    } finally {
+      await lonely.stop()
+    }
+  }, 40_000)
 })
 
 describe('an agent process', () => {
   it('leaves gracefully on SIGINT: exit code 0, and the cluster drops it at once', async () => {
     const c = await startAgent(['--bootstrap', a.multiaddr])
-    const peerId = /peer id {3}(\S+)/.exec(c.output())![1]!
+    const peerId = /peer id (\S+)/.exec(c.output())![1]!
     await vi.waitFor(async () => {
       const { members } = await (await fetch(`${a.url}/v1/members`)).json() as { members: Array<{ peerId: string, state: string }> }
       expect(members.find((m) => m.peerId === peerId)?.state).toBe('alive')
@@ -88,5 +134,13 @@ describe('an agent process', () => {
     expect(c.output()).toContain('leaving the cluster')
     const { members } = await (await fetch(`${a.url}/v1/members`)).json() as { members: Array<{ peerId: string, state: string }> }
     expect(members.find((m) => m.peerId === peerId)?.state).toBe('left')
+  }, 40_000)
+
+  it('leaves gracefully on `gossip-registry leave`', async () => {
+    const c = await startAgent(['--bootstrap', a.multiaddr])
+    const left = await runCli(['leave', '--agent', c.url])
+    expect(left.code, left.stderr).toBe(0)
+    expect(await c.exited).toBe(0)
+    expect(c.output()).toContain('leaving the cluster')
   }, 40_000)
 })

@@ -1,11 +1,14 @@
 /**
- * The dashboard, in Debian's chromium driven by playwright-core: it shows the members, and an instance
- * registered at a *second* agent appears live on the first agent's page, without a reload. Keeps a
- * screenshot in test-artifacts/dashboard.png. Needs /usr/bin/chromium (.ci/run installs it).
+ * The dashboard, in Debian's chromium driven by playwright-core: it shows the members with their address and
+ * state, an instance registered at a *second* agent appears live on the first agent's page without a reload,
+ * a live member's "last heard" stays under the heartbeat interval plus a margin, the filter box narrows the
+ * tables, and a killed member's instances read suspect, then go. Keeps a screenshot in
+ * test-artifacts/dashboard.png. Needs /usr/bin/chromium (.ci/run installs it).
  */
 import { existsSync, mkdirSync } from 'node:fs'
 import { chromium, type Browser } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
+import { DEFAULTS } from '../../src/index.js'
 import { startAgent, type Agent } from '../support/agents.js'
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -50,8 +53,35 @@ describe.runIf(hasChromium)('the dashboard', () => {
     expect(response.status).toBe(201)
     const row = page.locator('#instances tr[data-service="inventory"]')
     await row.waitFor({ timeout: 15_000 })
-    expect(await row.innerText()).toMatch(/inventory\s+4\.2\.0\s+10\.20\.30\.40:7070\s+passing\s+eu, canary/)
+    expect(await row.innerText()).toMatch(/inventory\s+4\.2\.0\s+10\.20\.30\.40:7070\s+passing\s+alive\s+eu, canary/)
+
+    // The second member: its address, its state, and a "last heard" that stays fresh while it beats. The page
+    // refreshes members every second and heartbeats come every heartbeatInterval: 2 s of margin covers both
+    // plus a busy machine, and is still far below the suspectAfter (3 s) a stuck page would pass.
+    const peer = /peer id (\S+)/.exec(second.output())![1]!
+    const member = page.locator(`#members tr[data-peer="${peer}"]`)
+    await member.waitFor({ timeout: 15_000 })
+    expect(await member.innerText()).toMatch(/\/ip4\/127\.0\.0\.1\/tcp\/\d+\s+alive/)
+    const boundS = (DEFAULTS.heartbeatInterval + 2_000) / 1000
+    const seen: number[] = []
+    for (let sample = 0; sample < 8; sample++) {
+      seen.push(Number(/([\d.]+) s ago/.exec(await member.locator('.heard').innerText())![1]))
+      await page.waitForTimeout(500)
+    }
+    expect(Math.max(...seen), `last heard samples ${seen.join(', ')}`).toBeLessThan(boundS)
+    expect(new Set(seen).size, 'last heard changes between samples').toBeGreaterThan(1)
+
+    await page.fill('#filter', 'no-such-thing')
+    await expect.poll(async () => page.locator('#instances tr[data-service]').count(), { timeout: 5_000 }).toBe(0)
+    await page.fill('#filter', 'canary')
+    await expect.poll(async () => page.locator('#instances tr[data-service="inventory"]').count(), { timeout: 5_000 }).toBe(1)
+    await page.fill('#filter', '')
     mkdirSync('test-artifacts', { recursive: true })
     await page.screenshot({ path: 'test-artifacts/dashboard.png', fullPage: true })
-  }, 90_000)
+
+    // A crash (no leave): its instances read suspect after suspectAfter, then leave the page after deadAfter.
+    second.child.kill('SIGKILL')
+    await expect.poll(async () => row.locator('.member').innerText().catch(() => ''), { timeout: DEFAULTS.suspectAfter + 10_000, interval: 200 }).toBe('suspect')
+    await expect.poll(async () => row.count(), { timeout: DEFAULTS.deadAfter + 15_000, interval: 500 }).toBe(0)
+  }, 120_000)
 })

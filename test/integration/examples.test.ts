@@ -1,5 +1,5 @@
 /**
- * The examples run as the README says: the service registers itself, the client finds it through the
+ * The examples run as docs/api.md says: the service registers itself, the client finds it through the
  * registry and calls it, and the service leaves on SIGINT.
  */
 import type { ChildProcess } from 'node:child_process'

@@ -9,6 +9,7 @@ import { MAX_PORT, MIN_PORT } from '../../record/limits.js'
 import type { InstanceStatus } from '../../record/types.js'
 import type { Registry } from '../../registry.js'
 import { classicId, type LeaseFilter, type Leases } from '../leases.js'
+import { bearer, responses, successResponse } from '../responses.js'
 import { classicRegisterBody, heartbeatQuery, serviceVersionParams } from '../schemas.js'
 
 interface Params { service: string, version: string }
@@ -28,7 +29,10 @@ interface HeartbeatQuery { id?: string, address?: string, port?: string, status?
 /** Registers the classic routes. */
 export function classicRoutes (app: FastifyInstance, registry: Registry, leases: Leases): void {
   app.post<{ Params: Params, Body: RegisterBody }>('/:service/:version/register', {
-    schema: { params: serviceVersionParams, body: classicRegisterBody, tags: ['classic'], summary: 'Register (or renew) an instance' }
+    schema: {
+      params: serviceVersionParams, body: classicRegisterBody, tags: ['classic'], summary: 'Register (or renew) an instance', security: bearer,
+      response: responses({ 200: successResponse({ id: { type: 'string' } }) })
+    }
   }, async (request) => {
     const { service, version } = request.params
     const { name, version: bodyVersion, address, port, healthy, metadata, ttl } = request.body
@@ -42,11 +46,14 @@ export function classicRoutes (app: FastifyInstance, registry: Registry, leases:
   })
 
   app.get<{ Params: Params }>('/:service/:version/getaddresses', {
-    schema: { params: serviceVersionParams, tags: ['classic'], summary: 'Addresses of healthy instances across the cluster' }
+    schema: {
+      params: serviceVersionParams, tags: ['classic'], summary: 'Addresses of healthy instances across the cluster',
+      response: responses({ 200: { type: 'object', required: ['addresses'], properties: { addresses: { type: 'array', items: { type: 'string' } } } } })
+    }
   }, async (request, reply) => {
     const { service, version } = request.params
     const addresses = registry.lookup(service, { version }).map((i) => i.address.includes(':') ? `[${i.address}]:${i.port}` : `${i.address}:${i.port}`)
-    if (addresses.length === 0) return reply.status(404).send({ success: false, error: `no healthy instance of ${service}@${version}` })
+    if (addresses.length === 0) return reply.status(404).send({ success: false, error: `no healthy instance of ${service}@${version}`, code: 'ERR_NO_HEALTHY_INSTANCE' })
     return { addresses }
   })
 
@@ -59,7 +66,10 @@ export function classicRoutes (app: FastifyInstance, registry: Registry, leases:
     }
     return { success: true, renewed }
   }
-  const heartbeatSchema = { params: serviceVersionParams, querystring: heartbeatQuery, tags: ['classic'], summary: 'Renew the leases of the caller\'s instances registered here, reporting ?status= (passing by default)' }
+  const heartbeatSchema = { params: serviceVersionParams, querystring: heartbeatQuery, tags: ['classic'], summary: 'Renew the leases of the caller\'s instances registered here, reporting ?status= (passing by default)',
+    security: bearer,
+    response: responses({ 200: successResponse({ renewed: { type: 'array', items: { type: 'string' } } }) })
+  }
   app.get<{ Params: Params, Querystring: HeartbeatQuery }>('/:service/:version/heartbeat', { schema: heartbeatSchema }, heartbeat)
   app.put<{ Params: Params, Querystring: HeartbeatQuery }>('/:service/:version/heartbeat', { schema: heartbeatSchema }, heartbeat)
 }

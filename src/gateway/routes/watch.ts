@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { Registry } from '../../registry.js'
+import { responses } from '../responses.js'
 import { watchQuery } from '../schemas.js'
 
 const KEEPALIVE_MS = 15_000
@@ -13,7 +14,10 @@ const MEMBER_EVENTS = ['member:alive', 'member:suspect', 'member:dead'] as const
 /** Registers the SSE route. */
 export function watchRoute (app: FastifyInstance, registry: Registry): void {
   app.get<{ Querystring: { service?: string } }>('/v1/watch', {
-    schema: { querystring: watchQuery, tags: ['v1'], summary: 'Server-Sent Events: instance and member changes' }
+    schema: {
+      querystring: watchQuery, tags: ['v1'], summary: 'Server-Sent Events: instance and member changes',
+      response: responses({ 200: { description: 'Events `up`, `down`, `changed` and `member`, each with a JSON `data` line', content: { 'text/event-stream': { schema: { type: 'string' } } } } })
+    }
   }, (request, reply) => {
     const { service } = request.query
     reply.hijack()
