@@ -164,7 +164,7 @@ export interface RegistryOptions {
    * Heartbeats per hash chain. Beats are authenticated by revealing successive hash-chain preimages, and only
    * the chain's anchor is signed (in the member record); when the chain runs out a new one is signed.
    * @default 4_096
-   * At 1 s heartbeats that is one signature per 68 minutes instead of one per beat; the chain costs 64 KiB of
+   * At 500 ms heartbeats that is one signature per 34 minutes instead of one per beat; the chain costs 64 KiB of
    * memory at its owner, and a receiver hashes at most this many times to verify a beat after a long silence.
    */
   heartbeatChainLength?: number

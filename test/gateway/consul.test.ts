@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { consulRoutes } from '../../src/gateway/consul.js'
 import { handleError } from '../../src/gateway/errors.js'
 import { createGateway } from '../../src/gateway/server.js'
+import { SHARED_SCHEMAS } from '../../src/gateway/responses.js'
 import { createRegistry, PRESETS, type Registry } from '../../src/index.js'
 
 let registry: Registry
@@ -110,6 +111,7 @@ describe('blocking queries', () => {
   it('bounds blocked queries (429 naming the field) and frees the slot of a client that disconnects', async () => {
     const bounded = Fastify({ logger: false })
     bounded.setErrorHandler(handleError)
+    for (const schema of SHARED_SCHEMAS) bounded.addSchema(schema)
     consulRoutes(bounded, registry, { datacenter: 'eu-1', maxBlockingQueries: 1 })
     await bounded.listen({ host: '127.0.0.1', port: 0 })
     try {

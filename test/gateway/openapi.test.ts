@@ -91,6 +91,7 @@ describe('real answers conform to the document', () => {
     await call('get', '/v1/self', '/v1/self')
     await call('get', '/healthz', '/healthz')
     await call('get', '/metrics', '/metrics')
+    await call('get', '/v1/sd/prometheus?service=docs', '/v1/sd/prometheus')
     await call('post', '/classic/1.0.0/register', '/{service}/{version}/register', { name: 'classic', version: '1.0.0', address: '10.0.0.2', port: 81, healthy: true }, AUTH)
     await call('post', '/classic/1.0.0/register', '/{service}/{version}/register', { name: 'other', address: '10.0.0.2', port: 81 }, AUTH)
     await call('get', '/classic/1.0.0/getaddresses', '/{service}/{version}/getaddresses')
@@ -116,7 +117,10 @@ describe('real answers conform to the document', () => {
   })
 
   it('covers every documented operation', () => {
-    const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`))
+    // Consul's routes follow Consul's API reference, not schemas of ours: test/docs/consul-compatibility.test.ts
+    // sends a request for every row of docs/consul-compatibility.md, and checks every Consul route has a row.
+    const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods as Record<string, { tags?: string[] }>)
+      .filter(([, operation]) => operation.tags?.includes('consul') !== true).map(([method]) => `${method} ${path}`))
     expect([...exercised].sort()).toEqual(documented.sort())
   })
 })

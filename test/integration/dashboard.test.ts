@@ -2,7 +2,7 @@
  * The dashboard, in Debian's chromium driven by playwright-core: it shows the members with their address and
  * state, an instance registered at a *second* agent appears live on the first agent's page without a reload,
  * a live member's "last heard" stays under the heartbeat interval plus a margin, the filter box narrows the
- * tables, and a killed member's instances read suspect, then go. Keeps a screenshot in
+ * tables, and a killed member's "last heard" counts up until its instances go. Keeps a screenshot in
  * test-artifacts/dashboard.png. Needs /usr/bin/chromium (.ci/run installs it).
  */
 import { existsSync, mkdirSync } from 'node:fs'
@@ -57,7 +57,7 @@ describe.runIf(hasChromium)('the dashboard', () => {
 
     // The second member: its address, its state, and a "last heard" that stays fresh while it beats. The page
     // refreshes members every second and heartbeats come every heartbeatInterval: 2 s of margin covers both
-    // plus a busy machine, and is still far below the suspectAfter (3 s) a stuck page would pass.
+    // plus a busy machine.
     const peer = /peer id (\S+)/.exec(second.output())![1]!
     const member = page.locator(`#members tr[data-peer="${peer}"]`)
     await member.waitFor({ timeout: 15_000 })
@@ -69,7 +69,6 @@ describe.runIf(hasChromium)('the dashboard', () => {
       await page.waitForTimeout(500)
     }
     expect(Math.max(...seen), `last heard samples ${seen.join(', ')}`).toBeLessThan(boundS)
-    expect(new Set(seen).size, 'last heard changes between samples').toBeGreaterThan(1)
 
     await page.fill('#filter', 'no-such-thing')
     await expect.poll(async () => page.locator('#instances tr[data-service]').count(), { timeout: 5_000 }).toBe(0)
@@ -79,9 +78,10 @@ describe.runIf(hasChromium)('the dashboard', () => {
     mkdirSync('test-artifacts', { recursive: true })
     await page.screenshot({ path: 'test-artifacts/dashboard.png', fullPage: true })
 
-    // A crash (no leave): its instances read suspect after suspectAfter, then leave the page after deadAfter.
+    // A crash (no leave): the page keeps counting "last heard" up while the member is silent (it is live, not a
+    // snapshot), then its instances leave the page once its observer's alert kills it, after suspectAfter.
     second.child.kill('SIGKILL')
-    await expect.poll(async () => row.locator('.member').innerText().catch(() => ''), { timeout: DEFAULTS.suspectAfter + 10_000, interval: 200 }).toBe('suspect')
-    await expect.poll(async () => row.count(), { timeout: DEFAULTS.deadAfter + 15_000, interval: 500 }).toBe(0)
+    await expect.poll(async () => Number(/([\d.]+) s ago/.exec(await member.locator('.heard').innerText().catch(() => ''))?.[1] ?? 0), { timeout: DEFAULTS.suspectAfter + 10_000, interval: 200 }).toBeGreaterThan(1)
+    await expect.poll(async () => row.count(), { timeout: DEFAULTS.suspectAfter + 15_000, interval: 500 }).toBe(0)
   }, 120_000)
 })

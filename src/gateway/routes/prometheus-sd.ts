@@ -4,6 +4,7 @@
  * Critical instances are listed too, with their status as a label, as Consul SD does: scraping what is down is
  * how one sees why.
  */
+import { responses } from '../responses.js'
 import type { FastifyInstance } from 'fastify'
 import type { Registry } from '../../registry.js'
 import type { Instance } from '../../record/types.js'
@@ -21,7 +22,22 @@ export interface TargetGroup {
 /** Registers the Prometheus HTTP SD route. */
 export function prometheusSdRoute (app: FastifyInstance, registry: Registry): void {
   app.get<{ Querystring: { service?: string } }>('/v1/sd/prometheus', {
-    schema: { querystring: watchQuery, tags: ['v1'], summary: 'Prometheus HTTP service discovery: one target group per instance' }
+    schema: {
+      querystring: watchQuery,
+      tags: ['v1'],
+      summary: 'Prometheus HTTP service discovery: one target group per instance',
+      response: responses({
+        200: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['targets', 'labels'],
+            additionalProperties: false,
+            properties: { targets: { type: 'array', items: { type: 'string' } }, labels: { type: 'object', additionalProperties: { type: 'string' } } }
+          }
+        }
+      })
+    }
   }, async (request, reply) => {
     const { service } = request.query
     const services = service === undefined ? registry.services() : [service]
