@@ -34,7 +34,7 @@ export function parseSizes (text: string): number[] {
 }
 
 /**
- * `--heartbeat ms [--suspect ms] [--dead ms]`; suspect and dead default to 3 and 10 heartbeats, the ratios of
+ * `--heartbeat ms [--suspect ms] [--dead ms]`; suspect and dead default to 4 and 20 heartbeats, the ratios of
  * the registry's defaults. Undefined without --heartbeat.
  */
 export function parseTimings (values: { heartbeat?: string, suspect?: string, dead?: string }): Timings | undefined {
@@ -43,7 +43,7 @@ export function parseTimings (values: { heartbeat?: string, suspect?: string, de
     return undefined
   }
   const heartbeatMs = Number(values.heartbeat)
-  const timings = { heartbeatMs, suspectAfterMs: Number(values.suspect ?? 3 * heartbeatMs), deadAfterMs: Number(values.dead ?? 10 * heartbeatMs) }
+  const timings = { heartbeatMs, suspectAfterMs: Number(values.suspect ?? 4 * heartbeatMs), deadAfterMs: Number(values.dead ?? 20 * heartbeatMs) }
   for (const [name, value] of Object.entries(timings)) {
     if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer of milliseconds, got ${value}`)
   }

@@ -13,8 +13,8 @@ describe('bench command line', () => {
 
   it('derives suspect and dead from the heartbeat as the defaults do, and needs the heartbeat for either', () => {
     expect(parseTimings({})).toBeUndefined()
-    expect(parseTimings({ heartbeat: '5000' })).toEqual({ heartbeatMs: 5_000, suspectAfterMs: 15_000, deadAfterMs: 50_000 })
-    expect(parseTimings({ heartbeat: '200', dead: '2500' })).toEqual({ heartbeatMs: 200, suspectAfterMs: 600, deadAfterMs: 2_500 })
+    expect(parseTimings({ heartbeat: '5000' })).toEqual({ heartbeatMs: 5_000, suspectAfterMs: 20_000, deadAfterMs: 100_000 })
+    expect(parseTimings({ heartbeat: '200', dead: '2500' })).toEqual({ heartbeatMs: 200, suspectAfterMs: 800, deadAfterMs: 2_500 })
     expect(() => parseTimings({ dead: '1000' })).toThrow(/--heartbeat/)
     expect(() => parseTimings({ heartbeat: 'soon' })).toThrow(/heartbeatMs/)
   })
