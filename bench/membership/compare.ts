@@ -3,7 +3,7 @@
  *
  *   npx tsx bench/membership/compare.ts [--quick] [--nodes 100,1000,10000] [--loss 0,0.05,0.2]
  *       [--designs all-to-all,swim-lan,...] [--steady 60] [--slow 60] [--steady-large 20] [--slow-large 20]
- *       [--crashes 3] [--hangs 3] [--seed 1] [--flat 100000] [--max-events 30000000] [--out bench/results/membership]
+ *       [--crashes 3] [--hangs 3] [--seed 1] [--flat 100000] [--max-events 30000000] [--max-wall 90] [--out bench/results/membership]
  *
  * Appends one JSON line per configuration to <out>/compare.jsonl and prints a markdown table on stdout.
  * --flat N adds a steady-only run at N (no failures, no loss, short window) for the designs whose cost is flat.
@@ -167,6 +167,7 @@ if (isMain(import.meta.url)) {
       'steady-large': { type: 'string', default: '20' },
       'slow-large': { type: 'string', default: '20' },
       'max-events': { type: 'string', default: '30000000' },
+      'max-wall': { type: 'string', default: '90' },
       crashes: { type: 'string' },
       hangs: { type: 'string' },
       seed: { type: 'string', default: '1' },
@@ -192,6 +193,7 @@ if (isMain(import.meta.url)) {
     largeSteadyMs: Number(values['steady-large']) * 1000,
     largeSlowMs: Number(values['slow-large']) * 1000,
     maxEvents: Number(values['max-events']),
+    maxWallMs: Number(values['max-wall']) * 1000,
     flatSteadyMs: 5_000,
     out: values.out,
     log: (line) => { console.error(line) }

@@ -180,7 +180,9 @@ export function runScenario (options: ScenarioOptions): ScenarioResult {
   // --- run 2: a slow node
   let slow: ScenarioResult['slow'] = null
   if (options.slowMs > 0 && aborted === null) {
-    const engine2 = new Engine({ ...engineConfig, seed: options.seed + 1 })
+    // The wall-time bound covers both runs.
+    const wallLeft = Math.max(5_000, engineConfig.maxWallMs - (performance.now() - wallStart))
+    const engine2 = new Engine({ ...engineConfig, seed: options.seed + 1, maxWallMs: wallLeft })
     const design2 = options.factory(engine2)
     const slowNode = design2.subjects[1 % design2.subjects.length]!
     let on = false

@@ -50,6 +50,3 @@ export const RING_BEAT = TYPE + SEQ + INCARNATION
 export const RING_ALERT = TYPE + 2 * PEER_ID_FIELD + INCARNATION + 2 + SIGNATURE + GOSSIPSUB_HEADER
 /** Observers: a signed refutation (a higher incarnation of the accused). */
 export const RING_REFUTE = TYPE + PEER_ID_FIELD + INCARNATION + SIGNATURE + GOSSIPSUB_HEADER
-
-/** Scuttlebutt: one digest entry (peer id + heartbeat counter varint). */
-export const SB_DIGEST_ENTRY = PEER_ID_FIELD + 4

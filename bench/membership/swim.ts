@@ -55,6 +55,7 @@ interface Broadcast {
 
 interface Queued {
   readonly broadcast: Broadcast
+  readonly order: number
   transmits: number
 }
 
@@ -107,6 +108,7 @@ export function swim (config: SwimConfig = SWIM_LAN): DesignFactory {
     const suspicionMax = config.suspicionMaxMult * suspicionMin
     const suspicionK = n - 2 < config.suspicionMult - 2 ? 0 : config.suspicionMult - 2
     let tokens = 0
+    let queued = 0
 
     const nodes: SwimNode[] = Array.from({ length: n }, () => {
       let stride = 1 + rng.below(Math.max(1, n - 1))
@@ -130,16 +132,17 @@ export function swim (config: SwimConfig = SWIM_LAN): DesignFactory {
     const enqueue = (node: number, broadcast: Broadcast): void => {
       const self = nodes[node]!
       self.queue = self.queue.filter((q) => q.broadcast.subject !== broadcast.subject)
-      self.queue.push({ broadcast, transmits: 0 })
+      self.queue.push({ broadcast, order: queued++, transmits: 0 })
     }
     const takeBroadcasts = (node: number, room: number): Broadcast[] => {
       const self = nodes[node]!
       if (self.queue.length === 0) return []
       // Fewest transmits first, newest first among equals (memberlist's btree order).
-      const ordered = self.queue.map((q, i) => ({ q, i })).sort((a, b) => a.q.transmits - b.q.transmits || b.i - a.i)
+      const ordered = self.queue.length === 1 ? self.queue : [...self.queue].sort((a, b) => a.transmits - b.transmits || b.order - a.order)
       const taken: Broadcast[] = []
       let left = room
-      for (const { q } of ordered) {
+      for (const q of ordered) {
+        if (left < SWIM_PIGGYBACK_HEADER + SWIM_ALIVE) break
         const size = q.broadcast.bytes + SWIM_PIGGYBACK_HEADER
         if (size > left) continue
         left -= size
