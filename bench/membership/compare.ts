@@ -49,6 +49,10 @@ export const DESIGNS: readonly DesignSpec[] = [
   { name: 'swim-fast', describe: 'P 200 ms, timeout 100 ms, mult 2, gossip 100 ms x 3', factory: () => swim(SWIM_FAST), traced: all, detectWindowMs: 20_000, flat: true },
   { name: 'rings-k5h3-t1.5', describe: 'K 5, H 3, beat 0.5 s, silence 1.5 s, disconnect hint', factory: () => observerRings(RINGS_DEFAULTS), traced: all, detectWindowMs: 10_000, flat: true },
   { name: 'rings-k5h3-t2.5', describe: 'K 5, H 3, beat 0.5 s, silence 2.5 s, disconnect hint', factory: () => observerRings({ ...RINGS_DEFAULTS, silenceMs: 2_500 }), traced: all, detectWindowMs: 10_000, flat: true },
+  {
+    name: 'rings-k5h3-t2-ping', describe: 'K 5, H 3, beat 0.5 s, silence 2 s, then 2 direct pings of 100 ms, disconnect hint',
+    factory: () => observerRings({ ...RINGS_DEFAULTS, silenceMs: 2_000, confirmPings: 2 }), traced: all, detectWindowMs: 10_000, flat: true
+  },
   { name: 'rings-k8h5-t2.5', describe: 'K 8, H 5, beat 0.5 s, silence 2.5 s, disconnect hint', factory: () => observerRings({ ...RINGS_DEFAULTS, rings: 8, threshold: 5, silenceMs: 2_500 }), traced: all, detectWindowMs: 10_000, flat: true }
 ]
 

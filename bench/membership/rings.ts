@@ -8,6 +8,10 @@
  * member that sees an alert against itself publishes a signed higher incarnation, which cancels older alerts
  * and makes suspect (or dead) holders take it back as alive.
  *
+ * With `confirmPings`, an observer first pings the silent subject directly (each ping waiting
+ * `confirmTimeoutMs` for its answer) and alerts only if none answers: a lost beat or two no longer costs a
+ * cluster-wide alert.
+ *
  * With `disconnectHint`, an observer alerts at once when its connection to a subject closes (a crash closes
  * sockets; a hang does not, so a hang is always detected by silence).
  *
@@ -18,7 +22,7 @@ import { buildOverlay } from '../simulate/overlay.js'
 import type { Design, DesignFactory } from './design.js'
 import type { Engine } from './engine.js'
 import { Gossip, GOSSIP_DEFAULTS } from './gossip.js'
-import { RING_ALERT, RING_BEAT, RING_REFUTE } from './sizes.js'
+import { RING_ALERT, RING_BEAT, RING_PING, RING_REFUTE } from './sizes.js'
 
 export interface RingsConfig {
   readonly rings: number
@@ -26,17 +30,21 @@ export interface RingsConfig {
   readonly beatMs: number
   readonly silenceMs: number
   readonly disconnectHint: boolean
+  /** Before alerting, direct pings to the silent subject (0: alert at once), each waiting `confirmTimeoutMs`. */
+  readonly confirmPings: number
+  readonly confirmTimeoutMs: number
   /** Overlay for gossip: each node dials `dials` others; gossipsub mesh degree D. */
   readonly dials: number
   readonly meshDegree: number
 }
 
-export const RINGS_DEFAULTS: RingsConfig = { rings: 5, threshold: 3, beatMs: 500, silenceMs: 1_500, disconnectHint: true, dials: 4, meshDegree: 6 }
+export const RINGS_DEFAULTS: RingsConfig = { rings: 5, threshold: 3, beatMs: 500, silenceMs: 1_500, disconnectHint: true, confirmPings: 0, confirmTimeoutMs: 100, dials: 4, meshDegree: 6 }
 
 interface Watch {
   lastHeard: number
   knownInc: number
   alertedInc: number
+  confirming: boolean
 }
 
 interface View {
@@ -64,7 +72,7 @@ export function observerRings (config: RingsConfig = RINGS_DEFAULTS): DesignFact
       }
     }
     const ownInc = new Int32Array(n)
-    const watches = Array.from({ length: n }, (_, o) => new Map<number, Watch>(subjectsOf[o]!.map((s) => [s, { lastHeard: 0, knownInc: 0, alertedInc: -1 }])))
+    const watches = Array.from({ length: n }, (_, o) => new Map<number, Watch>(subjectsOf[o]!.map((s) => [s, { lastHeard: 0, knownInc: 0, alertedInc: -1, confirming: false }])))
     // Views hold only members some alert or refutation touched; everyone else is alive at incarnation 0.
     const views = Array.from({ length: n }, () => new Map<number, View>())
     const viewOf = (node: number, subject: number): View => {
@@ -116,11 +124,38 @@ export function observerRings (config: RingsConfig = RINGS_DEFAULTS): DesignFact
       gossip.publish(observer, RING_ALERT, 'alert', (at) => { onAlert(at, observer, subject, inc) })
     }
 
+    // A silent subject gets `confirmPings` direct pings first; an answer counts as hearing from it.
+    const confirm = (observer: number, subject: number, watch: Watch, attempt: number): void => {
+      watch.confirming = true
+      const heard = watch.lastHeard
+      let answered = false
+      engine.send('confirm', RING_PING, subject, () => {
+        engine.send('confirm', RING_PING, observer, () => {
+          answered = true
+          watch.lastHeard = Math.max(watch.lastHeard, engine.now)
+        })
+      })
+      engine.timer(observer, config.confirmTimeoutMs, () => {
+        if (answered || watch.lastHeard !== heard) {
+          watch.confirming = false
+        } else if (attempt + 1 < config.confirmPings) {
+          confirm(observer, subject, watch, attempt + 1)
+        } else {
+          watch.confirming = false
+          alert(observer, subject, watch)
+        }
+      })
+    }
+
     const check = (observer: number, subject: number): void => {
       const watch = watches[observer]!.get(subject)!
       const due = watch.lastHeard + config.silenceMs
       if (engine.now >= due) {
-        alert(observer, subject, watch)
+        if (config.confirmPings > 0 && watch.alertedInc < watch.knownInc) {
+          if (!watch.confirming) confirm(observer, subject, watch, 0)
+        } else {
+          alert(observer, subject, watch)
+        }
         engine.timer(observer, config.silenceMs, () => { check(observer, subject) })
       } else {
         engine.timer(observer, due - engine.now, () => { check(observer, subject) })

@@ -46,6 +46,8 @@ export const SWIM_PACKET_BUDGET = 1400
 
 /** Observers: a direct beat to an observer: type, sequence number, incarnation (sender = connection's peer). */
 export const RING_BEAT = TYPE + SEQ + INCARNATION
+/** Observers: a direct ping (or its answer) to a silent subject before alerting. */
+export const RING_PING = TYPE + SEQ
 /** Observers: a signed alert: observer, subject, the subject's incarnation, ring number, signature. */
 export const RING_ALERT = TYPE + 2 * PEER_ID_FIELD + INCARNATION + 2 + SIGNATURE + GOSSIPSUB_HEADER
 /** Observers: a signed refutation (a higher incarnation of the accused). */

@@ -53,9 +53,9 @@ describe('membership comparison', () => {
       nodes: [20], losses: [0.05], designs: DESIGNS.filter((d) => d.name.startsWith('rings')), steadyMs: 2_000, slowMs: 2_000,
       crashes: 1, hangs: 0, seed: 1, flatNodes: 0, flatSteadyMs: 0, maxWallMs: 10_000
     })
-    expect(rows).toHaveLength(3)
+    expect(rows).toHaveLength(4)
     const table = markdownTable(rows).split('\n')
-    expect(table).toHaveLength(2 + 3)
+    expect(table).toHaveLength(2 + 4)
     expect(table[2]).toMatch(/^\| rings-k5h3-t1\.5 \| 20 \| 20 \| 0\.05 \| /)
   })
 })
