@@ -142,6 +142,13 @@ function fmtDetection (d: Detection | null, field: 'p50' | 'p99' | 'max' = 'p99'
   return v < 100 ? `${(v / 1000).toFixed(3)}` : `${(v / 1000).toFixed(2)}`
 }
 
+/** Where a bounded run stopped, and what its row still measured. */
+function cutNote (r: CompareRow): string {
+  const match = /more than (\d+) s of wall time by (\d+) simulated ms/.exec(r.aborted ?? '')
+  const bound = match === null ? (r.aborted ?? '') : `cut by the ${match[1]} s wall bound at ${(Number(match[2]) / 1000).toFixed(1)} s simulated`
+  return r.steadySeconds > 0 ? `${bound}: traffic and false counts of a ${r.steadySeconds} s window` : `${bound}, still in warm-up: nothing measured`
+}
+
 /** The markdown table of `rows`. */
 export function markdownTable (rows: readonly CompareRow[]): string {
   const lines = [
@@ -152,8 +159,8 @@ export function markdownTable (rows: readonly CompareRow[]): string {
     const det = (d: Detection | null): string => d === null ? '-' : `${fmtDetection(d, 'p50')} / ${fmtDetection(d, 'p99')} / ${fmtDetection(d, 'max')}`
     const missed = `${r.crash?.missed ?? '-'}, ${r.hang?.missed ?? '-'}`
     const slow = r.slow === null ? '-' : `${r.slow.suspicions} / ${r.slow.deaths} (${r.slow.othersSuspicions} / ${r.slow.othersDeaths})`
-    const windows = r.kind === 'flat' ? `steady only, ${r.steadySeconds} s` : r.steadySeconds !== 60 || (r.slow !== null && r.slow.seconds !== 60) ? `steady ${r.steadySeconds} s, slow ${r.slow?.seconds ?? '-'} s` : ''
-    const note = [windows, r.aborted ?? ''].filter((s) => s !== '').join('; ')
+    const windows = r.aborted !== null ? '' : r.kind === 'flat' ? `steady only, ${r.steadySeconds} s` : r.steadySeconds !== 60 || (r.slow !== null && r.slow.seconds !== 60) ? `windows ${r.steadySeconds} s` : ''
+    const note = [windows, r.aborted === null ? '' : cutNote(r)].filter((s) => s !== '').join('; ')
     lines.push(`| ${r.design} | ${r.nodes} | ${r.traced} | ${r.loss} | ${r.bytesPerNodePerSec ?? '-'} | ${r.messagesPerNodePerSec ?? '-'} | ${det(r.crash)} | ${det(r.hang)} | ${missed} | ${r.falseSuspicions ?? '-'} | ${r.falseDeaths ?? '-'} | ${slow} | ${note} |`)
   }
   return lines.join('\n')
@@ -180,7 +187,8 @@ if (isMain(import.meta.url)) {
     }
   })
   const quick = values.quick
-  const list = (text: string | undefined, fallback: string): number[] => (text ?? fallback).split(',').map(Number)
+  // `--nodes ''` runs no matrix (only the --flat rows).
+  const list = (text: string | undefined, fallback: string): number[] => (text ?? fallback).split(',').filter((s) => s !== '').map(Number)
   const names = values.designs?.split(',')
   const designs = names === undefined ? DESIGNS : DESIGNS.filter((d) => names.includes(d.name))
   if (designs.length === 0) throw new RangeError(`--designs: none of ${values.designs} is one of ${DESIGNS.map((d) => d.name).join(', ')}`)

@@ -48,6 +48,16 @@ describe('membership comparison', () => {
     expect(ratio('all-to-all')).toBeGreaterThan(2.5)
   })
 
+  it('models a slow member: a 1 s stall every 10 s kills it under a 1.5 s silence, never under the pinged 2 s one', () => {
+    const slow = (name: string): ScenarioResult => runScenario({
+      design: name, factory: DESIGNS.find((d) => d.name === name)!.factory(20), nodes: 20, loss: 0, seed: 3, warmupMs: 3_000,
+      steadyMs: 1_000, crashes: 0, hangs: 0, detectWindowMs: 0, slowMs: 30_000, maxWallMs: 10_000
+    })
+    expect(slow('rings-k5h3-t1.5').slow!.deaths).toBeGreaterThan(0)
+    const pinged = slow('rings-k5h3-t2-ping').slow!
+    expect(pinged.suspicions + pinged.deaths + pinged.othersSuspicions + pinged.othersDeaths).toBe(0)
+  })
+
   it('runs the matrix and prints one table row per configuration', () => {
     const rows = runCompare({
       nodes: [20], losses: [0.05], designs: DESIGNS.filter((d) => d.name.startsWith('rings')), steadyMs: 2_000, slowMs: 2_000,
