@@ -220,6 +220,15 @@ export class Replica {
     }
   }
 
+  /** A member this node observes cannot be reached: alert at once (see FailureDetector.observeUnreachable). */
+  unreachable (peer: string, nowMs: number): ReplicaEffect[] {
+    const effects: ReplicaEffect[] = []
+    const { transitions, alerts } = this.detector.observeUnreachable(peer, nowMs)
+    for (const alert of alerts) effects.push({ kind: 'alert', ...alert })
+    for (const transition of transitions) this.applyTransition(transition, effects)
+    return effects
+  }
+
   /** Ages members and reaps tombstones; call a few times per heartbeat interval. */
   tick (nowMs: number): ReplicaEffect[] {
     const effects: ReplicaEffect[] = []

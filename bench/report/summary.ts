@@ -129,8 +129,8 @@ function simulationSection (rows: readonly LabelledSimulation[]): string[] {
     'Every node is the registry\'s own engine over an in-memory transport (modelled overlay, gossipsub and latency). Latencies in simulated ms; traffic per node per second at steady state, framing included; false suspicions and deaths summed over every observer.',
     '',
     markdownTable(
-      ['model', 'N', 'traced', 'loss', 'heartbeat / deadAfter s', 'register p50', 'p99', 'deregister p99', 'SIGKILL → dead', 'msg/s', 'B/s', 'beats B/s', 'gossip B/s', 'sync B/s', 'false suspects', 'false deaths', 'run s'],
-      rows.map((r) => [r.label, r.nodes, r.traced, r.loss, `${r.heartbeatMs / 1000} / ${r.deadAfterMs / 1000}`, round(r.register.p50), round(r.register.p99), round(r.deregister.p99), r.detectionMs, r.messagesPerNodePerSec, r.bytesPerNodePerSec,
+      ['model', 'N', 'traced', 'loss', 'heartbeat / deadAfter s', 'register p50', 'p99', 'deregister p99', 'SIGKILL → dead', 'hang → dead', 'msg/s', 'B/s', 'beats B/s', 'gossip B/s', 'sync B/s', 'false suspects', 'false deaths', 'run s'],
+      rows.map((r) => [r.label, r.nodes, r.traced, r.loss, `${r.heartbeatMs / 1000} / ${r.deadAfterMs / 1000}`, round(r.register.p50), round(r.register.p99), round(r.deregister.p99), r.detectionMs, r.hangDetectionMs ?? '–', r.messagesPerNodePerSec, r.bytesPerNodePerSec,
         r.byChannel.beats.bytesPerNodePerSec, r.byChannel.gossip.bytesPerNodePerSec, r.byChannel.sync.bytesPerNodePerSec, r.falseSuspicions, r.falseDeaths, r.wallSeconds])
     ),
     ''

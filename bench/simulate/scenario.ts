@@ -44,7 +44,10 @@ export interface SimulationResult {
   readonly deadAfterMs: number
   readonly register: Summary
   readonly deregister: Summary
+  /** A crash (connections close) until dead at every live node. */
   readonly detectionMs: number
+  /** A hang (connections stay open) until dead at every live node. */
+  readonly hangDetectionMs: number
   /** Per node per second at steady state (all channels, framing included), and by channel. */
   readonly messagesPerNodePerSec: number
   readonly bytesPerNodePerSec: number
@@ -65,9 +68,10 @@ export async function runSimulation (options: SimulationOptions): Promise<Simula
   const config: SimConfig = { ...SIM_DEFAULTS, ...options.config, nodes: options.nodes, traced, envelopeOverhead: await envelopeOverhead() }
 
   const changes = new Map<string, number[]>()
-  const victimIndex = traced - 1
-  const victim = members[victimIndex]!.peerId
-  let killed = false
+  // Two victims: one crashes (its connections close), then one hangs (they stay open).
+  const victims = [traced - 1, traced - 2].map((index) => ({ index, peerId: members[index]!.peerId }))
+  let killed: string | undefined
+  const gone = new Set<string>()
   const deaths = new Map<number, number>()
   let falseSuspicions = 0
   let falseDeaths = 0
@@ -78,8 +82,10 @@ export async function runSimulation (options: SimulationOptions): Promise<Simula
       seen.push(at)
     },
     member: (node, peerId, state, at) => {
-      if (killed && peerId === victim) {
+      if (peerId === killed) {
         if (state === 'dead') deaths.set(node, at)
+      } else if (gone.has(peerId)) {
+        // A victim already measured: what else happens to it is not a false positive.
       } else if (state === 'suspect') falseSuspicions++
       else if (state === 'dead') falseDeaths++
     }
@@ -115,13 +121,21 @@ export async function runSimulation (options: SimulationOptions): Promise<Simula
   const registerMs = await timeOps('up', async (owner, id) => world.register(owner, id), ids)
   const deregisterMs = await timeOps('down', async (owner, id) => world.deregister(owner, id), ids)
 
-  const killedAt = world.now
-  killed = true
-  world.kill(victimIndex)
-  const deadline = killedAt + config.deadAfterMs * 3
-  while (deaths.size < live() && world.now < deadline) await world.runUntil(world.now + 50)
-  if (deaths.size < live()) throw new Error(`the victim was dead at ${deaths.size} of ${live()} nodes within ${deadline - killedAt} ms`)
-  const detectionMs = Math.max(...deaths.values()) - killedAt
+  // Each victim timed until every live node holds it dead.
+  const timeDeath = async (victim: { index: number, peerId: string }, hang: boolean): Promise<number> => {
+    const killedAt = world.now
+    killed = victim.peerId
+    deaths.clear()
+    world.kill(victim.index, { hang })
+    const deadline = killedAt + config.deadAfterMs * 3
+    while (deaths.size < live() && world.now < deadline) await world.runUntil(world.now + 10)
+    if (deaths.size < live()) throw new Error(`the ${hang ? 'hung' : 'crashed'} victim was dead at ${deaths.size} of ${live()} nodes within ${deadline - killedAt} ms`)
+    gone.add(victim.peerId)
+    return Math.max(...deaths.values()) - killedAt
+  }
+  const detectionMs = await timeDeath(victims[0]!, false)
+  await world.runUntil(world.now + OP_GAP_MS)
+  const hangDetectionMs = await timeDeath(victims[1]!, true)
 
   const seconds = options.steadySeconds
   const perNode = (channel: SimChannel): { messagesPerNodePerSec: number, bytesPerNodePerSec: number } => ({
@@ -141,6 +155,7 @@ export async function runSimulation (options: SimulationOptions): Promise<Simula
     register: summarize(registerMs),
     deregister: summarize(deregisterMs),
     detectionMs: Math.round(detectionMs),
+    hangDetectionMs: Math.round(hangDetectionMs),
     messagesPerNodePerSec: round(byChannel.beats.messagesPerNodePerSec + byChannel.gossip.messagesPerNodePerSec + byChannel.sync.messagesPerNodePerSec),
     bytesPerNodePerSec: byChannel.beats.bytesPerNodePerSec + byChannel.gossip.bytesPerNodePerSec + byChannel.sync.bytesPerNodePerSec,
     byChannel,

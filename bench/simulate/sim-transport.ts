@@ -106,6 +106,16 @@ export class SimTransport implements Transport {
 
   async disconnect (): Promise<void> {}
 
+  /** A dial: a live peer answers after a round trip; a crashed one refuses after one hop (its port is closed). */
+  async probe (peer: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.net.hop(false, () => {
+        if (this.net.transport(peer) === undefined) resolve(false)
+        else this.net.hop(false, () => { resolve(true) }, true)
+      }, true)
+    })
+  }
+
   /** Gossipsub heartbeat: IHAVE to a few non-mesh peers for recent messages; a peer missing one asks IWANT. */
   gossipHeartbeat (): void {
     this.heartbeats++

@@ -252,9 +252,18 @@ export class SimWorld {
     await this.nodes[owner]!.engine.own.remove(id)
   }
 
-  /** The node stops without a word: its timers stop and its connections close. */
-  kill (index: number): void {
-    this.nodes[index]!.alive = false
+  /**
+   * The node stops without a word. A crash (the default) closes its connections at once, which its observers
+   * notice a hop later; a hang (`{ hang: true }`) keeps them open, so only silence tells.
+   */
+  kill (index: number, options: { hang?: boolean } = {}): void {
+    const victim = this.nodes[index]!
+    victim.alive = false
+    if (options.hang === true) return
+    for (const node of this.nodes) {
+      if (!node.alive || !node.engine.replica.detector.observes(victim.peerId, this.wall())) continue
+      this.at(this.now + this.latency(), () => { if (node.alive) node.engine.handlers.disconnected(victim.peerId) })
+    }
   }
 
   private async settle (): Promise<void> {

@@ -22,6 +22,13 @@ import type { Transport, TransportHandlers, Verdict } from './transport.js'
 /** How long a graceful stop waits for its leave notice to reach the neighbours. */
 const LEAVE_TIMEOUT_MS = 1_000
 
+/**
+ * How long an observer's dial to a subject whose connection just closed may take. A crashed host refuses at
+ * once (its port is closed); a live one answers in milliseconds on a LAN. Longer than that, the subject is not
+ * declared unreachable by the hint, and silence decides after suspectAfter as usual.
+ */
+const PROBE_TIMEOUT_MS = 1_000
+
 /** Where the engine reports what changed. Called synchronously, after the state is consistent. */
 export interface EngineEvents {
   change: (change: Change) => void
@@ -111,6 +118,7 @@ export class Engine {
       ingest: async (envelope, from) => this.receive(envelope, from, 'sync'),
       beats: (batch, from) => { this.receiveBeats(batch, from) },
       connected: (peer) => { if (!this.stopped) void this.syncWith(peer) },
+      disconnected: (peer) => { this.disconnected(peer) },
       ignoreOwner: (owner) => this.ignoreOwner(owner),
       admitSync: (peer) => this.admitSync(peer),
       misbehaved: (peer, detail) => { this.reject({ reason: 'malformed', detail }, peer, true) },
@@ -235,6 +243,14 @@ export class Engine {
     const result = this.replica.ingestBeat({ owner: from, ...beat }, nowMs)
     if (result.outcome === 'rejected') this.reject(result.rejection, from, true)
     this.apply(result.effects, from)
+  }
+
+  /** A subject's connection closed: if a dial fails too, it crashed (or its host is gone): alert at once. */
+  private disconnected (peer: string): void {
+    if (this.stopped || !this.replica.detector.observes(peer, this.now())) return
+    this.background(this.transport.probe(peer, PROBE_TIMEOUT_MS).then((reachable) => {
+      if (!reachable && !this.stopped) this.apply(this.replica.unreachable(peer, this.now()))
+    }), 'probe a disconnected subject')
   }
 
   private admitSync (peer: string): boolean {

@@ -56,6 +56,11 @@ export interface Transport {
   pushToAll: (envelopes: readonly Uint8Array[], timeoutMs: number) => Promise<void>
   /** Closes every connection with a peer (one just banned). */
   disconnect: (peer: string) => Promise<void>
+  /**
+   * Is the peer reachable right now? Dials it (reusing an open connection) within `timeoutMs`. Reliable in what
+   * it says: true means a connection to the peer itself is open.
+   */
+  probe: (peer: string, timeoutMs: number) => Promise<boolean>
 }
 
 /** What the transport hands to the engine: everything that arrives, undecoded. */
@@ -66,6 +71,11 @@ export interface TransportHandlers extends SyncPeer {
   beats: (batch: Uint8Array, from: string) => void
   /** A connection this node dialled opened: the moment for anti-entropy (only the dialler starts it). */
   connected: (peer: string) => void
+  /**
+   * The last connection with a peer closed. A crashed process's connections close at once (its kernel resets
+   * them), a hung one's do not: for an observer, a hint worth checking at once rather than after suspectAfter.
+   */
+  disconnected: (peer: string) => void
   /** May this peer start an anti-entropy exchange now? */
   admitSync: (peer: string) => boolean
   /** This node answered an exchange a peer started: what it wrote, for the traffic counters. */

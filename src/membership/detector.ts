@@ -237,6 +237,8 @@ export class FailureDetector {
     const refuted = this.learnMember(entry, record, nowMs)
     if (record.kind === 'member' && record.leaving) {
       if (entry.chain !== undefined) entry.chain.closed = true
+      // Its leave notice can arrive after its observers saw its connections close: it left, it did not die.
+      if (entry.state === 'dead' && newer) return this.kill(entry, 'dead', 'leave', nowMs)
       return isGone(entry.state) ? undefined : this.kill(entry, entry.state, 'leave', nowMs)
     }
     if (isGone(entry.state) && newer) return this.revive(entry, 'record', nowMs)
@@ -276,6 +278,26 @@ export class FailureDetector {
     if (!this.rings.observersOf(alert.subject, OBSERVER_WINDOW).includes(alert.observer)) return { kind: 'ignored', why: 'not-observer' }
     if (entry.alerts.has(alert.observer)) return { kind: 'ignored', why: 'duplicate' }
     return { kind: 'counted', transition: this.accuse(entry, alert.observer, nowMs) }
+  }
+
+  /**
+   * A subject of this node cannot be reached (its connection closed and a dial failed): alert now instead of
+   * after `suspectAfter` of silence. A crashed process's observers all see this within milliseconds.
+   */
+  observeUnreachable (subject: string, nowMs: number): TickResult {
+    const entry = this.entries.get(subject)
+    this.updateRings(nowMs)
+    if (entry === undefined || isGone(entry.state) || !this.subjects.has(subject) || entry.alertedAtMs !== undefined) return { transitions: [], alerts: [] }
+    entry.alertedAtMs = nowMs
+    entry.alertsSent++
+    const transition = this.accuse(entry, this.options.self, nowMs)
+    return { transitions: transition === undefined ? [] : [transition], alerts: [{ subject, incarnation: entry.incarnation }] }
+  }
+
+  /** True if this node observes `peer`. */
+  observes (peer: string, nowMs: number): boolean {
+    this.updateRings(nowMs)
+    return this.subjects.has(peer)
   }
 
   /** The members this node beats to: its observers in its own view. */

@@ -102,7 +102,9 @@ export class Network implements Transport {
       if (connection.direction === 'outbound') this.handlers.connected(connection.remotePeer.toString())
     })
     this.node.addEventListener('peer:disconnect', (event) => {
-      this.beatLinks.close(event.detail.toString())
+      const peer = event.detail.toString()
+      this.beatLinks.close(peer)
+      if (!this.stopping) this.handlers.disconnected(peer)
     })
     this.node.addEventListener('peer:discovery', (event) => {
       // mDNS (or bootstrap) found a peer: connect if we want more neighbours.
@@ -123,6 +125,18 @@ export class Network implements Transport {
       await this.node.hangUp(peerIdFromString(peer))
     } catch (err) {
       this.log('could not hang up on %s: %e', peer, err)
+    }
+  }
+
+  /** Dials a peer (an open connection counts) within `timeoutMs`: true if it answered. */
+  async probe (peer: string, timeoutMs: number): Promise<boolean> {
+    if (this.stopping) return false
+    try {
+      await this.node.dial(peerIdFromString(peer), { signal: AbortSignal.timeout(timeoutMs) })
+      return true
+    } catch (err) {
+      this.log.trace('probe of %s failed: %e', peer, err)
+      return false
     }
   }
 

@@ -157,6 +157,22 @@ describe('FailureDetector, two members', () => {
     expect(detector.subjectsOfSelf(5_000)).toEqual([PEER])
   })
 
+  it('alerts at once on a subject it cannot reach, once per incarnation, and on nobody else', () => {
+    const detector = pair()
+    expect(detector.observeUnreachable('stranger', 100)).toEqual({ transitions: [], alerts: [] })
+    expect(detector.observeUnreachable(PEER, 100)).toEqual({
+      transitions: [{ peerId: PEER, from: 'alive', to: 'dead', reason: 'alerts' }],
+      alerts: [{ subject: PEER, incarnation: { wall: 100, logical: 0 } }]
+    })
+    expect(detector.observeUnreachable(PEER, 200)).toEqual({ transitions: [], alerts: [] })
+  })
+
+  it('turns a death into a leave when the leave notice arrives after the connections closed', () => {
+    const detector = pair()
+    detector.observeUnreachable(PEER, 100)
+    expect(detector.observeRecord(member(200, PEER, { leaving: true }), 150)).toEqual({ peerId: PEER, from: 'dead', to: 'left', reason: 'leave' })
+  })
+
   it('beats to its observer and watches its subject', () => {
     const detector = pair()
     expect(detector.observersOfSelf(0)).toEqual([PEER])
