@@ -76,7 +76,7 @@ export class SimTransport implements Transport {
     return envelope.length * peers.length
   }
 
-  async sendBeats (peer: string, batch: Uint8Array): Promise<boolean> {
+  async sendBeats (peer: string, batch: Uint8Array, _addrs: readonly string[]): Promise<boolean> {
     // Only traced members beat: each beat stands for `scale` members' beats.
     this.net.count('beats', batch.length, this.net.scale)
     this.net.hop(true, () => { this.net.transport(peer)?.handlers?.beats(batch, this.peerId) })
@@ -107,7 +107,7 @@ export class SimTransport implements Transport {
   async disconnect (): Promise<void> {}
 
   /** A dial: a live peer answers after a round trip; a crashed one refuses after one hop (its port is closed). */
-  async probe (peer: string): Promise<boolean> {
+  async probe (peer: string, _timeoutMs: number, _addrs: readonly string[]): Promise<boolean> {
     return new Promise((resolve) => {
       this.net.hop(false, () => {
         if (this.net.transport(peer) === undefined) resolve(false)

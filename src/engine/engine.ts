@@ -155,7 +155,7 @@ export class Engine {
     const frame = encodeOwnBeat(beat)
     for (const observer of this.replica.detector.observersOfSelf(this.now())) {
       this.stats.sent('beats', frame.length)
-      void this.transport.sendBeats(observer, frame)
+      void this.transport.sendBeats(observer, frame, this.addressesOf(observer))
     }
   }
 
@@ -248,9 +248,14 @@ export class Engine {
   /** A subject's connection closed: if a dial fails too, it crashed (or its host is gone): alert at once. */
   private disconnected (peer: string): void {
     if (this.stopped || !this.replica.detector.observes(peer, this.now())) return
-    this.background(this.transport.probe(peer, PROBE_TIMEOUT_MS).then((reachable) => {
+    this.background(this.transport.probe(peer, PROBE_TIMEOUT_MS, this.addressesOf(peer)).then((reachable) => {
       if (!reachable && !this.stopped) this.apply(this.replica.unreachable(peer, this.now()))
     }), 'probe a disconnected subject')
+  }
+
+  /** Where a member says it can be reached (its member record), for dialling it when not connected. */
+  private addressesOf (peer: string): readonly string[] {
+    return this.replica.memberRecord(peer)?.addrs ?? []
   }
 
   private admitSync (peer: string): boolean {

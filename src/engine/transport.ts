@@ -42,10 +42,11 @@ export interface Transport {
    */
   publish: (envelope: Uint8Array) => Promise<number>
   /**
-   * Sends a batch of heartbeats to one neighbour. Best-effort and perishable: dropped (false) rather than queued
-   * when the link to that neighbour is busy or cannot be opened, since the next batch supersedes it.
+   * Sends a beat to one observer, dialling it at `addrs` (the addresses its member record advertises) when no
+   * connection is open. Best-effort and perishable: dropped (false) rather than queued when the link is busy or
+   * cannot be opened, since the next beat supersedes it.
    */
-  sendBeats: (peer: string, batch: Uint8Array) => Promise<boolean>
+  sendBeats: (peer: string, batch: Uint8Array, addrs: readonly string[]) => Promise<boolean>
   /**
    * Runs one anti-entropy exchange with a peer (all owners, or only `owners`). Reliable or failed as a whole:
    * every frame arrives in order, or the exchange is abandoned (undefined) and nothing about the peer is
@@ -57,10 +58,10 @@ export interface Transport {
   /** Closes every connection with a peer (one just banned). */
   disconnect: (peer: string) => Promise<void>
   /**
-   * Is the peer reachable right now? Dials it (reusing an open connection) within `timeoutMs`. Reliable in what
-   * it says: true means a connection to the peer itself is open.
+   * Is the peer reachable right now? Dials it (reusing an open connection, else at `addrs`) within `timeoutMs`.
+   * Reliable in what it says: true means a connection to the peer itself is open.
    */
-  probe: (peer: string, timeoutMs: number) => Promise<boolean>
+  probe: (peer: string, timeoutMs: number, addrs: readonly string[]) => Promise<boolean>
 }
 
 /** What the transport hands to the engine: everything that arrives, undecoded. */

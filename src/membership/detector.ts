@@ -407,12 +407,14 @@ export class FailureDetector {
       entry.stale = held
       this.changes++
     }
-    if (entry.state === 'alive' && (accused || silentMs >= suspectAfter)) {
+    // A subject is suspect by its own silence only once it could have beaten here (see alertAfter).
+    const silentFor = this.subjects.has(entry.peerId) ? this.alertAfter(entry.peerId) : suspectAfter
+    if (entry.state === 'alive' && (accused || silentMs >= silentFor)) {
       entry.state = 'suspect'
       this.changes++
       return { peerId: entry.peerId, from: 'alive', to: 'suspect', reason: accused ? 'alerts' : 'silence' }
     }
-    if (entry.state === 'suspect' && !accused && silentMs < suspectAfter) return this.revive(entry, 'heartbeat', nowMs)
+    if (entry.state === 'suspect' && !accused && silentMs < silentFor) return this.revive(entry, 'heartbeat', nowMs)
     return undefined
   }
 

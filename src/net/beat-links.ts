@@ -5,7 +5,8 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream, type LengthPrefixedStream } from 'it-length-prefixed-stream'
-import type { Logger, Stream } from '@libp2p/interface'
+import type { Logger, PeerId, Stream } from '@libp2p/interface'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { RegistryLibp2p } from './node.js'
 import { MAX_BEAT_FRAME_BYTES } from './protocols.js'
 
@@ -29,14 +30,14 @@ export class BeatLinks {
     private readonly log: Logger
   ) {}
 
-  /** Sends a batch to a peer; never throws. Returns false if the batch was dropped. */
-  async send (peer: string, batch: Uint8Array): Promise<boolean> {
+  /** Sends a beat to a peer (dialling `addrs` if need be); never throws. Returns false if the beat was dropped. */
+  async send (peer: string, batch: Uint8Array, addrs: readonly string[]): Promise<boolean> {
     if (this.opening.has(peer)) return false
     let link = this.links.get(peer)
     if (link === undefined) {
       this.opening.add(peer)
       try {
-        const stream = await this.node.dialProtocol(peerIdFromString(peer), this.protocol, { signal: AbortSignal.timeout(OPEN_TIMEOUT_MS) })
+        const stream = await this.node.dialProtocol(dialTarget(this.node, peer, addrs), this.protocol, { signal: AbortSignal.timeout(OPEN_TIMEOUT_MS) })
         link = { stream, lp: lpStream(stream, { maxDataLength: MAX_BEAT_FRAME_BYTES }), busy: false }
         this.links.set(peer, link)
       } catch (err) {
@@ -72,6 +73,24 @@ export class BeatLinks {
   closeAll (): void {
     for (const peer of [...this.links.keys()]) this.close(peer)
   }
+}
+
+/**
+ * What to dial to reach `peer`: the peer itself when a connection is open (or libp2p knows where it is), else the
+ * addresses its member record advertises. An observer is any member, not only a neighbour this node dialled.
+ */
+export function dialTarget (node: RegistryLibp2p, peer: string, addrs: readonly string[]): PeerId | Multiaddr[] {
+  const id = peerIdFromString(peer)
+  if (node.getConnections(id).length > 0 || addrs.length === 0) return id
+  const targets: Multiaddr[] = []
+  for (const addr of addrs) {
+    try {
+      targets.push(multiaddr(addr))
+    } catch {
+      // A member record's addresses were validated as strings only; one that does not parse is skipped.
+    }
+  }
+  return targets.length === 0 ? id : targets
 }
 
 /** Reads beat batches from an inbound stream until it ends, handing each to `onBatch`. Never throws. */

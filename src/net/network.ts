@@ -8,7 +8,7 @@ import { TopicValidatorResult, type Logger, type Message, type PeerId } from '@l
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { ResolvedConfig } from '../config.js'
-import { BeatLinks, readBeatStream } from './beat-links.js'
+import { BeatLinks, dialTarget, readBeatStream } from './beat-links.js'
 import type { RegistryLibp2p } from './node.js'
 import { beatProtocol, recordsTopic, syncProtocol, SYNC_TIMEOUT_MS } from './protocols.js'
 import { initiateSync, pushRecords, respondSync, SyncProtocolError } from './sync-protocol.js'
@@ -129,10 +129,10 @@ export class Network implements Transport {
   }
 
   /** Dials a peer (an open connection counts) within `timeoutMs`: true if it answered. */
-  async probe (peer: string, timeoutMs: number): Promise<boolean> {
+  async probe (peer: string, timeoutMs: number, addrs: readonly string[]): Promise<boolean> {
     if (this.stopping) return false
     try {
-      await this.node.dial(peerIdFromString(peer), { signal: AbortSignal.timeout(timeoutMs) })
+      await this.node.dial(dialTarget(this.node, peer, addrs), { signal: AbortSignal.timeout(timeoutMs) })
       return true
     } catch (err) {
       this.log.trace('probe of %s failed: %e', peer, err)
@@ -162,9 +162,9 @@ export class Network implements Transport {
     }
   }
 
-  /** Sends a beat batch to a neighbour over its beat link. */
-  async sendBeats (peer: string, batch: Uint8Array): Promise<boolean> {
-    return this.beatLinks.send(peer, batch)
+  /** Sends a beat to an observer over its beat link, dialling `addrs` when not connected. */
+  async sendBeats (peer: string, batch: Uint8Array, addrs: readonly string[]): Promise<boolean> {
+    return this.beatLinks.send(peer, batch, addrs)
   }
 
   /** Runs one anti-entropy exchange with a peer (one at a time per peer). Never throws. */

@@ -272,6 +272,29 @@ describe('namespaces', () => {
   })
 })
 
+describe('observers that are not neighbours', () => {
+  it('beat to observers they were never connected to, so a chain of bootstraps stays alive, and a crash dies everywhere', async () => {
+    cluster = new Cluster()
+    // Each node bootstraps to the one before it only: most observers are members a node never dialled, reached
+    // at the addresses their member records advertise.
+    const nodes: Registry[] = []
+    for (let i = 0; i < 12; i++) nodes.push(await cluster.start(i === 0 ? {} : { bootstrap: [nodes[i - 1]!.multiaddrs[0]!] }))
+    await fullyMeshedMembers(nodes, 30_000)
+    // Stays so: no observer goes without beats from a subject it was assigned (which would make it suspect).
+    const deadline = Date.now() + 2 * PRESETS.test.suspectAfter
+    while (Date.now() < deadline) {
+      for (const node of nodes) expect(node.members().filter((m) => m.state !== 'alive').map((m) => m.peerId)).toEqual([])
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    const victim = nodes[5]!
+    await victim.stop({ leave: false })
+    const others = nodes.filter((n) => n !== victim)
+    await vi.waitFor(() => {
+      for (const node of others) expect(node.members().find((m) => m.peerId === victim.peerId)?.state).toBe('dead')
+    }, { timeout: PRESETS.test.suspectAfter + 5_000, interval: 50 })
+  }, 60_000)
+})
+
 describe('heartbeat chains', () => {
   it('keep members alive across many chain renewals', async () => {
     cluster = new Cluster()
