@@ -211,8 +211,12 @@ export class Engine {
     const result = this.replica.ingest({ record: opened.record, envelope: opened.envelope }, this.now())
     this.apply(result.effects, from)
     if (result.outcome === 'rejected') {
-      // A relay passing on a record of a member it still believes alive is honest; only forgeries cost score.
-      const honest = result.rejection.reason === 'dead-member' || result.rejection.reason === 'too-many-instances'
+      // A relay passing on a record of a member it still believes alive is honest; so is one forwarding a stamp
+      // within its own drift window but past ours (clocks differ): that is the signer's doing, not the relay's.
+      // Only what the sender alone is responsible for costs it score.
+      const relayed = from !== opened.record.owner
+      const honest = result.rejection.reason === 'dead-member' || result.rejection.reason === 'too-many-instances' ||
+        (relayed && result.rejection.reason === 'future-stamp')
       this.reject(result.rejection, from, !honest)
       return honest ? 'ignore' : 'reject'
     }

@@ -1,0 +1,140 @@
+/**
+ * The engine against a stub transport (memberlist's MockTransport idea): what it sends, to whom, and what it
+ * makes of what arrives, with unsigned envelopes of the signed size and a manual clock. No sockets, no timers.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { describe, expect, it } from 'vitest'
+import { SimEnvelopes } from '../../../bench/simulate/sim-envelopes.js'
+import { resolveConfig, PRESETS } from '../../../src/config.js'
+import { Engine, type EngineEvents } from '../../../src/engine/engine.js'
+import { OwnBeats } from '../../../src/engine/own-beats.js'
+import type { SyncOutcome, Transport } from '../../../src/engine/transport.js'
+import { PeerGuard } from '../../../src/guard/peer-guard.js'
+import { decodeOwnBeat } from '../../../src/net/frames.js'
+import type { InstanceRecord, MemberRecord, Sealed } from '../../../src/record/types.js'
+import { RegistryStats } from '../../../src/stats.js'
+import { logger } from '@libp2p/logger'
+
+const T0 = 1_800_000_000_000
+const peerIds = await Promise.all(Array.from({ length: 6 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()))
+const [SELF, ...PEERS] = peerIds as [string, ...string[]]
+
+/** Records every call the engine makes; answers probes as told. */
+class StubTransport implements Transport {
+  readonly published: Uint8Array[] = []
+  readonly beats: Array<{ peer: string, frame: Uint8Array }> = []
+  readonly probes: string[] = []
+  reachable = true
+  connectedPeers (): string[] { return [...PEERS] }
+  multiaddrs (): string[] { return [`/ip4/127.0.0.1/tcp/1/p2p/${SELF}`] }
+  async publish (envelope: Uint8Array): Promise<number> { this.published.push(envelope); return envelope.length }
+  async sendBeats (peer: string, frame: Uint8Array): Promise<boolean> { this.beats.push({ peer, frame }); return true }
+  async sync (): Promise<SyncOutcome | undefined> { return undefined }
+  async pushToAll (): Promise<void> {}
+  async disconnect (): Promise<void> {}
+  async probe (peer: string): Promise<boolean> { this.probes.push(peer); return this.reachable }
+}
+
+function setup (): { engine: Engine, transport: StubTransport, envelopes: SimEnvelopes, clock: { now: number }, seen: string[] } {
+  const clock = { now: T0 }
+  const config = resolveConfig({ ...PRESETS.test, clock: { now: () => clock.now } })
+  const envelopes = new SimEnvelopes(100, config.maxRecordBytes)
+  const transport = new StubTransport()
+  const seen: string[] = []
+  const events: EngineEvents = {
+    change: (change) => { seen.push(`${change.type}:${change.instance.id}`) },
+    member: (change) => { seen.push(`${change.member.state}:${change.member.peerId}`) },
+    rejected: (rejected) => { seen.push(`rejected:${rejected.reason}`) }
+  }
+  const engine = new Engine({
+    config, self: SELF, transport, envelopes: envelopes.forNode(), guard: new PeerGuard(SELF, undefined), stats: new RegistryStats(),
+    random: () => 0.5, beats: new OwnBeats(config.heartbeatChainLength), events, log: logger('gossip-registry:test')
+  })
+  return { engine, transport, envelopes, clock, seen }
+}
+
+function memberOf (owner: string, wall: number): MemberRecord {
+  return { kind: 'member', deleted: false, owner, id: '', namespace: 'default', stamp: { wall, logical: 0 }, addrs: [], chain: { chainId: 1, anchor: new Uint8Array(16), length: 10 }, leaving: false }
+}
+
+function instanceOf (owner: string, wall: number): InstanceRecord {
+  return { kind: 'instance', deleted: false, owner, id: 'i', namespace: 'default', stamp: { wall, logical: 0 }, service: 's', version: '1.0.0', address: '10.0.0.1', port: 1, tags: [], metadata: {}, weight: 1, status: 'passing' }
+}
+
+/** Starts the engine and lets it hear every peer's member record. */
+async function joined (): Promise<ReturnType<typeof setup>> {
+  const ctx = setup()
+  await ctx.engine.start()
+  for (const peer of PEERS) expect(await ctx.engine.handlers.gossip(ctx.envelopes.seal(memberOf(peer, T0)), peer)).toBe('accept')
+  return ctx
+}
+
+const kinds = (envelopes: SimEnvelopes, published: Uint8Array[]): string[] => published.map((bytes) => (envelopes as unknown as { sealed: WeakMap<Uint8Array, Sealed> }).sealed.get(bytes)?.kind ?? '?')
+
+describe('Engine', () => {
+  it('publishes its member record at start, then beats straight to each of its observers, one sequence at a time', async () => {
+    const { engine, transport, envelopes } = await joined()
+    expect(kinds(envelopes, transport.published)).toEqual(['member'])
+    const observers = engine.replica.detector.observersOfSelf(T0)
+    expect(observers.length).toBeGreaterThan(0)
+    engine.beat()
+    engine.beat()
+    expect(transport.beats.map((b) => b.peer)).toEqual([...observers, ...observers])
+    expect(transport.beats.map((b) => decodeOwnBeat(b.frame)?.seq)).toEqual([...observers.map(() => 1), ...observers.map(() => 2)])
+  })
+
+  it('accepts and announces a valid record, and refuses (and counts) a forged envelope', async () => {
+    const { engine, envelopes, seen } = await joined()
+    expect(await engine.handlers.gossip(envelopes.seal(instanceOf(PEERS[0]!, T0 + 1)), PEERS[1]!)).toBe('accept')
+    expect(seen).toContain('up:i')
+    expect(await engine.handlers.gossip(new Uint8Array(50), PEERS[1]!)).toBe('reject')
+    expect(seen).toContain('rejected:malformed')
+  })
+
+  it('does not blame a relay for a stamp past this node\'s drift window, only its signer', async () => {
+    const { engine, envelopes, seen } = await joined()
+    const future = envelopes.seal(instanceOf(PEERS[0]!, T0 + 3_600_000))
+    expect(await engine.handlers.gossip(future, PEERS[1]!)).toBe('ignore')
+    expect(await engine.handlers.gossip(envelopes.seal(instanceOf(PEERS[0]!, T0 + 3_600_001)), PEERS[0]!)).toBe('reject')
+    expect(seen.filter((s) => s === 'rejected:future-stamp')).toHaveLength(2)
+  })
+
+  it('signs and gossips an alert when a subject falls silent', async () => {
+    const { engine, transport, envelopes, clock } = await joined()
+    const [subject] = engine.replica.detector.subjectsOfSelf(clock.now)
+    expect(subject).toBeDefined()
+    // Never heard from since it became a subject: deadAfter of grace, then the alert.
+    clock.now += resolveConfig(PRESETS.test).deadAfter
+    engine.tick()
+    await Promise.resolve()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(kinds(envelopes, transport.published)).toContain('alert')
+  })
+
+  it('refutes an alert against itself with a newer member record', async () => {
+    const { engine, transport, envelopes } = await joined()
+    const own = engine.replica.memberRecord(SELF)!
+    const alert = envelopes.seal({ kind: 'alert', deleted: false, owner: PEERS[0]!, id: '', namespace: 'default', stamp: { wall: T0, logical: 0 }, subject: SELF, incarnation: own.stamp })
+    expect(await engine.handlers.gossip(alert, PEERS[0]!)).toBe('accept')
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(kinds(envelopes, transport.published)).toEqual(['member', 'member'])
+    expect(engine.replica.memberRecord(SELF)!.stamp.wall).toBeGreaterThanOrEqual(own.stamp.wall)
+    expect(engine.replica.memberRecord(SELF)).not.toBe(own)
+  })
+
+  it('probes a subject whose connection closed, and alerts at once only if it cannot be reached', async () => {
+    const { engine, transport, envelopes, clock } = await joined()
+    const [subject] = engine.replica.detector.subjectsOfSelf(clock.now)
+    const other = PEERS.find((p) => !engine.replica.detector.subjectsOfSelf(clock.now).includes(p))
+    if (other !== undefined) engine.handlers.disconnected(other)
+    engine.handlers.disconnected(subject!)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(transport.probes).toEqual([subject])
+    expect(kinds(envelopes, transport.published)).toEqual(['member'])
+    transport.reachable = false
+    engine.handlers.disconnected(subject!)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(kinds(envelopes, transport.published)).toEqual(['member', 'alert'])
+  })
+})
