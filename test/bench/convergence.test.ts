@@ -1,6 +1,7 @@
 /**
  * The convergence bench's harness on a tiny cluster with the test preset's timings: worker processes start,
- * every timed operation is seen by every node, the SIGKILLed worker is found dead within the slow path's bound, the late joiner fetches the whole table, and every process is gone afterwards.
+ * every timed operation is seen by every node, the SIGKILLed worker is found dead within the slow path's bound,
+ * the late joiner fetches the whole table, and every process is gone afterwards.
  */
 import { describe, expect, it } from 'vitest'
 import { runConvergence } from '../../bench/convergence/scenario.js'
