@@ -1,10 +1,11 @@
 /**
  * Self-preservation with real nodes: when most of the cluster falls silent at once, the survivor assumes it
- * is the one cut off and keeps the others suspect (stale) instead of dead, until the limit.
+ * is the one cut off and keeps the others suspect (stale) instead of dead, until the limit. They fall silent as
+ * hung processes do (connections open): a crash, whose refused dials are evidence of death, is not a silence.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { PRESETS } from '../../src/index.js'
-import { Cluster } from '../support/cluster.js'
+import { Cluster, hang } from '../support/cluster.js'
 
 let cluster: Cluster
 
@@ -21,7 +22,7 @@ describe('self-preservation', () => {
     for (const [i, node] of nodes.entries()) await node.register({ service: 'shop', version: '1.0.0', address: `10.0.0.${i}`, port: 80 })
     await vi.waitFor(() => { expect(survivor.lookup('shop')).toHaveLength(4) }, { timeout: 10_000 })
 
-    await Promise.all(nodes.slice(1).map(async (node) => node.stop({ leave: false })))
+    await Promise.all(nodes.slice(1).map(async (node) => hang(node)))
     const others = nodes.slice(1).map((n) => n.peerId)
 
     // Past deadAfter they are suspect and stale, not dead; their instances are hidden unless asked for.

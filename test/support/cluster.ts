@@ -42,6 +42,16 @@ export class Cluster {
   }
 }
 
+/**
+ * Hangs a node as a frozen process would look from outside: it stops beating and answering (its driver and its
+ * engine stop) while its connections stay open, so peers can tell only by silence, never by a refused dial.
+ */
+export async function hang (node: Registry): Promise<void> {
+  const internals = node as unknown as { driver?: { stop: () => void }, engine: { stop: (leave: boolean) => Promise<void> } }
+  internals.driver?.stop()
+  await internals.engine.stop(false)
+}
+
 /** A fresh Ed25519 key, for tests that restart a node with the same identity. */
 export async function newKey (): Promise<PrivateKey> {
   return generateKeyPair('Ed25519')
