@@ -69,6 +69,8 @@ export class Engine {
   private readonly random: () => number
   private readonly log: Logger
   private readonly self: string
+  /** Subjects whose connection closed, and when: probed a heartbeat later (see `disconnected`). */
+  private readonly disconnectedAt = new Map<string, number>()
   /** Owners to pull from each peer, gathered over one batch of beats. */
   private readonly pulls = new Map<string, Set<string>>()
   private stopped = false
@@ -159,10 +161,16 @@ export class Engine {
     }
   }
 
-  /** Task: age members and reap tombstones. */
+  /** Task: age members, probe subjects whose connection closed a heartbeat ago, and reap tombstones. */
   tick (): void {
     if (this.stopped) return
-    this.apply(this.replica.tick(this.now()))
+    const nowMs = this.now()
+    for (const [peer, atMs] of this.disconnectedAt) {
+      if (nowMs - atMs < this.config.heartbeatInterval) continue
+      this.disconnectedAt.delete(peer)
+      this.probe(peer)
+    }
+    this.apply(this.replica.tick(nowMs))
   }
 
   /** Task: one anti-entropy round with a random neighbour. */
@@ -249,9 +257,18 @@ export class Engine {
     this.apply(result.effects, from)
   }
 
-  /** A subject's connection closed: if a dial fails too, it crashed (or its host is gone): alert at once. */
+  /**
+   * A subject's connection closed. It is probed a heartbeat later, not at once: a member that leaves closes its
+   * connections right after sending its leave notice, which must arrive first so that it is `left`, not `dead`.
+   */
   private disconnected (peer: string): void {
     if (this.stopped || !this.replica.detector.observes(peer, this.now())) return
+    if (!this.disconnectedAt.has(peer)) this.disconnectedAt.set(peer, this.now())
+  }
+
+  /** Dials a subject whose connection closed: if that fails too, it crashed (or its host is gone): alert now. */
+  private probe (peer: string): void {
+    if (isGone(this.replica.stateOf(peer))) return
     this.background(this.transport.probe(peer, PROBE_TIMEOUT_MS, this.addressesOf(peer)).then((reachable) => {
       if (!reachable && !this.stopped) this.apply(this.replica.unreachable(peer, this.now()))
     }), 'probe a disconnected subject')

@@ -123,18 +123,39 @@ describe('Engine', () => {
     expect(engine.replica.memberRecord(SELF)).not.toBe(own)
   })
 
-  it('probes a subject whose connection closed, and alerts at once only if it cannot be reached', async () => {
+  it('probes a subject a heartbeat after its connection closed, and alerts only if it cannot be reached', async () => {
     const { engine, transport, envelopes, clock } = await joined()
+    const heartbeat = resolveConfig(PRESETS.test).heartbeatInterval
     const [subject] = engine.replica.detector.subjectsOfSelf(clock.now)
     const other = PEERS.find((p) => !engine.replica.detector.subjectsOfSelf(clock.now).includes(p))
     if (other !== undefined) engine.handlers.disconnected(other)
     engine.handlers.disconnected(subject!)
+    engine.tick()
+    // Not yet: a leaving member's notice gets a heartbeat to arrive.
+    expect(transport.probes).toEqual([])
+    clock.now += heartbeat
+    engine.tick()
     await new Promise((resolve) => setImmediate(resolve))
     expect(transport.probes).toEqual([subject])
     expect(kinds(envelopes, transport.published)).toEqual(['member'])
     transport.reachable = false
     engine.handlers.disconnected(subject!)
+    clock.now += heartbeat
+    engine.tick()
     await new Promise((resolve) => setImmediate(resolve))
     expect(kinds(envelopes, transport.published)).toEqual(['member', 'alert'])
+  })
+
+  it('does not probe a subject whose leave notice arrived before the probe', async () => {
+    const { engine, transport, envelopes, clock } = await joined()
+    const [subject] = engine.replica.detector.subjectsOfSelf(clock.now)
+    transport.reachable = false
+    engine.handlers.disconnected(subject!)
+    expect(await engine.handlers.gossip(envelopes.seal({ ...memberOf(subject!, T0 + 1), leaving: true }), subject!)).toBe('accept')
+    clock.now += resolveConfig(PRESETS.test).heartbeatInterval
+    engine.tick()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(transport.probes).toEqual([])
+    expect(engine.replica.stateOf(subject!)).toBe('left')
   })
 })
