@@ -260,7 +260,12 @@ export class FailureDetector {
     chain.value = Uint8Array.from(proof)
     entry.lastHeardMs = nowMs
     this.contact(nowMs)
-    // Alerts others hold stand until the member refutes them; a beat to this node alone does not clear them.
+    // A beat from the member proves this node's own alert wrong: withdraw it. Alerts other observers hold stand
+    // until the member refutes them; a beat to this node alone does not clear those.
+    if (entry.alerts.delete(this.options.self)) {
+      entry.alertedAtMs = undefined
+      entry.alertsSent = 0
+    }
     const revived = entry.state === 'alive' || (entry.state === 'suspect' && entry.alerts.size > 0) ? undefined : this.revive(entry, 'heartbeat', nowMs)
     this.updateRings(nowMs)
     if (this.subjects.has(owner)) this.heardSubjects.add(owner)

@@ -167,6 +167,21 @@ describe('FailureDetector, two members', () => {
     expect(detector.observeUnreachable(PEER, 200)).toEqual({ transitions: [], alerts: [] })
   })
 
+  it('withdraws its own alert when the subject beats again, so a healed partition does not leave it suspect', () => {
+    const detector = new FailureDetector({ ...options, selfPreservationThreshold: 0.5, selfPreservationLimit: 300_000 })
+    detector.join(0)
+    const peers = ['p1', 'p2']
+    for (const peer of peers) detector.observeRecord(member(100, peer), 0)
+    for (const peer of peers) beat(detector, peer, 1, 0)
+    // Cut off: this node alerts on both and, hearing no one, holds them suspect and stale.
+    detector.tick(3_000)
+    detector.tick(12_000)
+    for (const peer of peers) expect(detector.get(peer)).toMatchObject({ state: 'suspect', stale: true, alerts: 1 })
+    // Healed: their beats come again; nobody else ever alerted, so nothing is left to refute.
+    for (const peer of peers) beat(detector, peer, 2, 12_100)
+    for (const peer of peers) expect(detector.get(peer)).toMatchObject({ state: 'alive', stale: false, alerts: 0 })
+  })
+
   it('turns a death into a leave when the leave notice arrives after the connections closed', () => {
     const detector = pair()
     detector.observeUnreachable(PEER, 100)
