@@ -83,7 +83,7 @@ describe('a five-node cluster', () => {
     for (const node of others) expect(node.members().find((m) => m.peerId === leaver.peerId)?.state).toBe('left')
   })
 
-  it('marks a crashed member suspect, then dead everywhere within deadAfter plus one heartbeat', async () => {
+  it('marks a crashed member dead everywhere within deadAfter plus one heartbeat, suspect first where alerts come one by one', async () => {
     cluster = new Cluster()
     const nodes = await cluster.startMany(5)
     await fullyMeshedMembers(nodes)
@@ -103,7 +103,9 @@ describe('a five-node cluster', () => {
     await allSee(others, 'search', 0, deadAfter + heartbeatInterval + SCHEDULING_SLACK_MS)
     const detectedAfter = Date.now() - crashedAt
     expect(detectedAfter).toBeLessThanOrEqual(deadAfter + heartbeatInterval + SCHEDULING_SLACK_MS)
-    for (const node of others) expect(seen.get(node)).toEqual(['suspect', 'dead'])
+    // Where the quorum takes more than one alert, the first makes it suspect; where one alert is the quorum (a
+    // member with a single observer alive there), it goes straight to dead. Never back, never twice.
+    for (const node of others) expect([['suspect', 'dead'], ['dead']]).toContainEqual(seen.get(node))
   })
 
   it('brings a member restarted with the same key back alive with its new records, and drops its old ones', async () => {
