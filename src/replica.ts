@@ -5,7 +5,7 @@
  * the simulator can run thousands of replicas on a manual clock.
  */
 import { compareHlc, tickHlc, witnessHlc, ZERO_HLC, type Hlc } from './clock/hlc.js'
-import { FailureDetector, type Transition } from './membership/detector.js'
+import { FailureDetector, type TickResult, type Transition } from './membership/detector.js'
 import { isGone, MEMBER_RECORD_ID, type AlertRecord, type Instance, type InstanceRecord, type MemberRecord, type MemberState, type SignedRecord } from './record/types.js'
 import { compareEntries } from './table/compare.js'
 import { matches } from './table/query.js'
@@ -222,20 +222,20 @@ export class Replica {
 
   /** A member this node observes cannot be reached: alert at once (see FailureDetector.observeUnreachable). */
   unreachable (peer: string, nowMs: number): ReplicaEffect[] {
-    const effects: ReplicaEffect[] = []
-    const { transitions, alerts } = this.detector.observeUnreachable(peer, nowMs)
-    for (const alert of alerts) effects.push({ kind: 'alert', ...alert })
-    for (const transition of transitions) this.applyTransition(transition, effects)
-    return effects
+    return this.detectorEffects(this.detector.observeUnreachable(peer, nowMs))
   }
 
   /** Ages members and reaps tombstones; call a few times per heartbeat interval. */
   tick (nowMs: number): ReplicaEffect[] {
-    const effects: ReplicaEffect[] = []
-    const { transitions, alerts } = this.detector.tick(nowMs)
-    for (const alert of alerts) effects.push({ kind: 'alert', ...alert })
-    for (const transition of transitions) this.applyTransition(transition, effects)
+    const effects = this.detectorEffects(this.detector.tick(nowMs))
     this.table.reap(nowMs, this.options.tombstoneTtl)
+    return effects
+  }
+
+  /** What a detector decision means: alerts to send, then state changes (and the instances they drop). */
+  private detectorEffects ({ transitions, alerts }: TickResult): ReplicaEffect[] {
+    const effects: ReplicaEffect[] = alerts.map((alert) => ({ kind: 'alert', ...alert }))
+    for (const transition of transitions) this.applyTransition(transition, effects)
     return effects
   }
 
