@@ -3,7 +3,7 @@
  * deregistrations timed until every live node shows them, and a member killed without a word, timed until
  * every live node holds it dead. False suspicions and deaths of live members are counted throughout.
  */
-import { generateKeyPair } from '@libp2p/crypto/keys'
+import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { DEFAULTS } from '../../src/config.js'
 import { encodePayload } from '../../src/record/codec.js'
 import { sealRecord } from '../../src/record/sign.js'
@@ -64,7 +64,9 @@ export async function runSimulation (options: SimulationOptions): Promise<Simula
   const wallStart = performance.now()
   const traced = options.traced ?? Math.min(options.nodes, Math.max(MIN_TRACED, Math.floor((options.traceBudget ?? TRACE_BUDGET) / options.nodes)))
   const members: TracedMember[] = []
-  for (let i = 0; i < traced; i++) members.push({ peerId: (await generateKeyPair('Ed25519')).publicKey.toString() })
+  // Keys from the run's seed: peer ids place members on the observer rings, so a seeded run must fix them too.
+  const seed = options.config?.seed ?? SIM_DEFAULTS.seed
+  for (let i = 0; i < traced; i++) members.push({ peerId: (await generateKeyPairFromSeed('Ed25519', keySeed(seed, i))).publicKey.toString() })
   const config: SimConfig = { ...SIM_DEFAULTS, ...options.config, nodes: options.nodes, traced, envelopeOverhead: await envelopeOverhead() }
 
   const changes = new Map<string, number[]>()
@@ -175,6 +177,14 @@ async function envelopeOverhead (): Promise<number> {
     tags: [], metadata: {}, weight: 1, status: 'passing'
   }
   return (await sealRecord(record, key)).length - encodePayload(record).length
+}
+
+/** 32 bytes that depend only on the run's seed and the member's index. */
+function keySeed (seed: number, index: number): Uint8Array {
+  const bytes = new Uint8Array(32)
+  new DataView(bytes.buffer).setUint32(0, seed >>> 0)
+  new DataView(bytes.buffer).setUint32(4, index >>> 0)
+  return bytes
 }
 
 function round (value: number): number {
