@@ -32,6 +32,8 @@ export interface ReplicaOptions {
   readonly observers: number
   /** Alerts of distinct observers that make a member dead (H). */
   readonly quorum: number
+  /** How often the driver ticks: a later tick is this node's own stall (see `DetectorOptions.tickInterval`). */
+  readonly tickInterval?: number
 }
 
 /** Something the facade must do or announce after an ingest or a tick. */
@@ -59,7 +61,12 @@ export type BeatResult =
 
 /** The result of offering an alert: `counted` alerts are news, worth gossiping on. */
 export type AlertResult =
-  | { readonly outcome: 'counted' | 'ignored', readonly effects: ReplicaEffect[] }
+  /**
+   * `counted`: evidence here, gossiped on. `passed`: not evidence here (its sender does not observe the subject
+   * in this node's view) but current, so gossiped on towards the subject, who may have to refute it (a node that
+   * holds the subject dead sends one so, see `disputed`). `ignored`: dropped.
+   */
+  | { readonly outcome: 'counted' | 'passed' | 'ignored', readonly effects: ReplicaEffect[] }
   | { readonly outcome: 'rejected', readonly rejection: Rejection, readonly effects: ReplicaEffect[] }
 
 /** A heartbeat as the replica sees it, owner already decoded to a peer id string. */
@@ -126,7 +133,8 @@ export class Replica {
       forgetAfter: options.tombstoneTtl,
       maxChainSteps: options.maxChainSteps,
       selfPreservationThreshold: options.selfPreservationThreshold,
-      selfPreservationLimit: options.selfPreservationLimit
+      selfPreservationLimit: options.selfPreservationLimit,
+      tickInterval: options.tickInterval
     })
   }
 
@@ -185,7 +193,10 @@ export class Replica {
     const outcome = this.detector.observeAlert({ observer: alert.owner, subject: alert.subject, incarnation: alert.incarnation }, nowMs)
     const effects: ReplicaEffect[] = []
     if (outcome.kind === 'counted' && outcome.transition !== undefined) this.applyTransition(outcome.transition, effects)
-    return { outcome: outcome.kind, effects }
+    // Passed on only from a member this node holds alive: a fresh key cannot make the cluster carry its alerts.
+    // An alert against a member dead here too goes on: it may be a notice the member must see to come back.
+    const passed = outcome.kind === 'ignored' && (outcome.why === 'not-observer' || outcome.why === 'gone') && this.detector.stateOf(alert.owner) === 'alive'
+    return { outcome: passed ? 'passed' : outcome.kind, effects }
   }
 
   /** An alert against this node: answer with a newer member record, once per incarnation. */
@@ -218,6 +229,20 @@ export class Replica {
         }
         return { outcome: 'fresh', effects }
     }
+  }
+
+  /** `peer` itself handed over its records on its own stream: if dead here, it is back (see `heardDirectly`). */
+  heardDirectly (peer: string, nowMs: number): ReplicaEffect[] {
+    const transition = this.detector.heardDirectly(peer, nowMs)
+    const effects: ReplicaEffect[] = []
+    if (transition !== undefined) this.applyTransition(transition, effects)
+    return effects
+  }
+
+  /** A peer still holds records of `peer`, dead here: maybe tell it (see FailureDetector.disputeDeath). */
+  disputed (peer: string, nowMs: number): ReplicaEffect[] {
+    const alert = this.detector.disputeDeath(peer, nowMs)
+    return alert === undefined ? [] : [{ kind: 'alert', ...alert }]
   }
 
   /** A member this node observes cannot be reached: alert at once (see FailureDetector.observeUnreachable). */

@@ -1,8 +1,9 @@
 /**
  * The engine's `Transport` in memory: what the simulator models instead of running. Links have log-normal
  * latency and independent loss (gossip and beats; anti-entropy streams are reliable, as TCP is); gossipsub is
- * modelled as flood publishing from the origin, forwarding of accepted messages over a mesh of degree D, and
- * IHAVE/IWANT to D_lazy other neighbours per gossipsub heartbeat. Everything above the wire is the node's own
+ * modelled as publishing from the origin (to its mesh, or to every neighbour with flood publishing), forwarding
+ * of accepted messages over a mesh of degree D, and IHAVE/IWANT to D_lazy other neighbours per gossipsub
+ * heartbeat. Everything above the wire is the node's own
  * engine. Anti-entropy runs the sync session functions between the two engines' tables, one hop per frame.
  */
 import type { SyncOutcome, Transport, TransportHandlers } from '../../src/engine/transport.js'
@@ -42,6 +43,8 @@ export interface SimNetwork {
   random: () => number
   sample: <T>(items: readonly T[], count: number) => T[]
   readonly gossipLazy: number
+  /** The origin sends to every neighbour, not only its mesh (gossipsub's flood publishing). */
+  readonly floodPublish: boolean
 }
 
 interface Recent {
@@ -70,8 +73,7 @@ export class SimTransport implements Transport {
 
   async publish (envelope: Uint8Array): Promise<number> {
     this.remember(envelope)
-    // Gossipsub's flood publishing: the origin sends to every topic peer, not just its mesh.
-    const peers = this.connectedPeers()
+    const peers = this.net.floodPublish ? this.connectedPeers() : [...this.net.mesh(this.index)]
     for (const peer of peers) this.sendRecord(envelope, peer)
     return envelope.length * peers.length
   }
@@ -182,7 +184,7 @@ export class SimTransport implements Transport {
       this.frame('sync', summary, scale)
       if (!await this.arrives(this)) return undefined
     }
-    const { give, want } = answerSummary(local.table, summary, { ignoreOwner: local.ignoreOwner })
+    const { give, want } = answerSummary(local.table, summary, { deathMark: local.deathMark, disputed: local.disputed })
     outcome.bytesOut += this.frame('sync', want, 1) + this.frame('sync', records(give), 1)
     outcome.framesOut += 3
     outcome.sent = give.length

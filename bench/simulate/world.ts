@@ -12,9 +12,9 @@ import { logger } from '@libp2p/logger'
 import TinyQueue from 'tinyqueue'
 import { OwnBeats } from '../../src/engine/own-beats.js'
 import { DEFAULTS, resolveConfig, type ResolvedConfig } from '../../src/config.js'
-import { Engine } from '../../src/engine/engine.js'
+import { Engine, tickInterval } from '../../src/engine/engine.js'
 import { PeerGuard } from '../../src/guard/peer-guard.js'
-import { recordsTopic } from '../../src/net/protocols.js'
+import { GOSSIP_FANOUT, recordsTopic } from '../../src/net/protocols.js'
 import type { InstanceRecord } from '../../src/record/types.js'
 import { RegistryStats } from '../../src/stats.js'
 import { buildOverlay, type Overlay } from './overlay.js'
@@ -42,9 +42,10 @@ export interface SimConfig {
   readonly observers: number
   readonly observerQuorum: number
   readonly targetPeers: number
-  /** Gossipsub D (mesh degree) and D_lazy (IHAVE targets per heartbeat). */
+  /** Gossipsub D (mesh degree), D_lazy (IHAVE targets per heartbeat), and whether a publisher floods. */
   readonly meshDegree: number
   readonly gossipLazy: number
+  readonly floodPublish: boolean
   readonly gossipHeartbeatMs: number
   /** Per-hop latency: log-normal. */
   readonly latency: { readonly medianMs: number, readonly sigma: number }
@@ -63,8 +64,9 @@ export const SIM_DEFAULTS: Omit<SimConfig, 'nodes' | 'traced' | 'envelopeOverhea
   observers: DEFAULTS.observers,
   observerQuorum: DEFAULTS.observerQuorum,
   targetPeers: DEFAULTS.targetPeers,
-  meshDegree: 6,
-  gossipLazy: 6,
+  meshDegree: GOSSIP_FANOUT.mesh,
+  gossipLazy: GOSSIP_FANOUT.lazy,
+  floodPublish: GOSSIP_FANOUT.floodPublish,
   gossipHeartbeatMs: 1_000,
   latency: { medianMs: 0.5, sigma: 0.5 },
   loss: 0,
@@ -196,7 +198,8 @@ export class SimWorld {
       scale: this.scale,
       random: () => this.rng.next(),
       sample: (items, count) => this.rng.sample(items, count),
-      gossipLazy: this.config.gossipLazy
+      gossipLazy: this.config.gossipLazy,
+      floodPublish: this.config.floodPublish
     }
   }
 
@@ -207,7 +210,7 @@ export class SimWorld {
   async start (): Promise<void> {
     for (const node of this.nodes) if (node.traced) this.background(node.engine.start())
     const { heartbeatMs, gossipHeartbeatMs, antiEntropyMs } = this.config
-    const quarter = heartbeatMs / 4
+    const quarter = tickInterval(heartbeatMs)
     for (const node of this.nodes) {
       const { engine, transport } = node
       if (node.traced) this.every(this.rng.next() * heartbeatMs, heartbeatMs, node, () => { engine.beat() })

@@ -7,7 +7,7 @@
 import type { Logger } from '@libp2p/interface'
 import type { ResolvedConfig } from '../config.js'
 import type { Change, MemberChange, Rejected } from '../events.js'
-import { ZERO_HLC } from '../clock/hlc.js'
+import { ZERO_HLC, type Hlc } from '../clock/hlc.js'
 import { decodeOwnBeat, encodeOwnBeat } from '../net/frames.js'
 import type { PeerGuard } from '../guard/peer-guard.js'
 import { isGone } from '../record/types.js'
@@ -28,6 +28,17 @@ const LEAVE_TIMEOUT_MS = 1_000
  * declared unreachable by the hint, and silence decides after suspectAfter as usual.
  */
 const PROBE_TIMEOUT_MS = 1_000
+
+/**
+ * Members are aged four times per heartbeat interval: a silence is noticed at most a quarter interval after it
+ * crosses `suspectAfter`, at the cost of a scan of the member table, which is cheap.
+ */
+const TICKS_PER_HEARTBEAT = 4
+
+/** How often a driver calls `Engine.tick` for a heartbeat interval (ms). */
+export function tickInterval (heartbeatInterval: number): number {
+  return Math.max(1, Math.floor(heartbeatInterval / TICKS_PER_HEARTBEAT))
+}
 
 /** Where the engine reports what changed. Called synchronously, after the state is consistent. */
 export interface EngineEvents {
@@ -99,7 +110,8 @@ export class Engine {
       quorum: config.observerQuorum,
       maxChainSteps: config.heartbeatChainLength,
       selfPreservationThreshold: config.selfPreservationThreshold,
-      selfPreservationLimit: config.selfPreservationLimit
+      selfPreservationLimit: config.selfPreservationLimit,
+      tickInterval: tickInterval(config.heartbeatInterval)
     })
     this.own = new OwnWrites({
       self: init.self,
@@ -121,7 +133,8 @@ export class Engine {
       beats: (batch, from) => { this.receiveBeats(batch, from) },
       connected: (peer) => { if (!this.stopped) void this.syncWith(peer) },
       disconnected: (peer) => { this.disconnected(peer) },
-      ignoreOwner: (owner) => this.ignoreOwner(owner),
+      deathMark: (owner) => this.deathMark(owner),
+      disputed: (owner) => { this.disputed(owner) },
       admitSync: (peer) => this.admitSync(peer),
       misbehaved: (peer, detail) => { this.reject({ reason: 'malformed', detail }, peer, true) },
       answered: (outcome) => { this.stats.sentMany('sync', outcome.framesOut, outcome.bytesOut) }
@@ -214,8 +227,11 @@ export class Engine {
         this.reject(alert.rejection, from, true)
         return 'reject'
       }
-      return alert.outcome === 'counted' ? 'accept' : 'ignore'
+      return alert.outcome === 'ignored' ? 'ignore' : 'accept'
     }
+    // A member's own records over its own authenticated stream are not copies relayed later: it is alive, whatever
+    // this node concluded (two nodes that each hold the other dead heal this way when they next sync).
+    if (via === 'sync' && from === opened.record.owner) this.apply(this.replica.heardDirectly(from, this.now()), from)
     const result = this.replica.ingest({ record: opened.record, envelope: opened.envelope }, this.now())
     this.apply(result.effects, from)
     if (result.outcome === 'rejected') {
@@ -274,6 +290,18 @@ export class Engine {
     }), 'probe a disconnected subject')
   }
 
+  /**
+   * A peer still holds records of `owner`, dead here. Tell the member (a gossiped notice it refutes if alive),
+   * and ask it directly: if it answers, its own records over its own stream bring it back here at once.
+   */
+  private disputed (owner: string): void {
+    if (this.stopped) return
+    const effects = this.replica.disputed(owner, this.now())
+    if (effects.length === 0) return
+    this.apply(effects)
+    void this.syncWith(owner)
+  }
+
   /** Where a member says it can be reached (its member record), for dialling it when not connected. */
   private addressesOf (peer: string): readonly string[] {
     return this.replica.memberRecord(peer)?.addrs ?? []
@@ -287,9 +315,10 @@ export class Engine {
     return false
   }
 
-  /** Owners not worth pulling during anti-entropy: those dead here. */
-  private ignoreOwner (owner: string): boolean {
-    return owner !== this.self && isGone(this.replica.stateOf(owner)) && this.replica.detector.get(owner) !== undefined
+  /** The death mark of an owner dead or left here: anti-entropy pulls only its records newer than that. */
+  private deathMark (owner: string): Hlc | undefined {
+    const member = owner === this.self ? undefined : this.replica.detector.get(owner)
+    return member !== undefined && isGone(member.state) ? member.maxStamp : undefined
   }
 
   private async syncWith (peer: string, owners?: Iterable<string>): Promise<void> {

@@ -3,6 +3,7 @@
  * implements it in memory. The engine never learns which: every guarantee it may rely on is stated here, per
  * method, and nothing else. Like memberlist's `Transport` and yjs's test connector.
  */
+import type { Hlc } from '../clock/hlc.js'
 import type { LwwTable } from '../table/table.js'
 
 /** What the engine decides about a received record envelope; a gossip transport forwards only accepted ones. */
@@ -12,8 +13,13 @@ export type Verdict = 'accept' | 'ignore' | 'reject'
 export interface SyncPeer {
   /** The local table the session reads (digests, summaries, wanted entries). */
   readonly table: LwwTable
-  /** Owners not worth pulling (dead here). */
-  ignoreOwner: (owner: string) => boolean
+  /**
+   * For an owner dead or left here, the newest stamp its death covers: only its records newer than that can be
+   * admitted (they bring it back), so only those are pulled. Undefined for any other owner.
+   */
+  deathMark: (owner: string) => Hlc | undefined
+  /** The peer's summary lists records of `owner`, which is dead here (the initiator's side only). */
+  disputed: (owner: string) => void
   /** Verifies and merges one envelope received from `from`, exactly like a gossiped one. */
   ingest: (envelope: Uint8Array, from: string) => Promise<Verdict>
 }

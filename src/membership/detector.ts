@@ -39,6 +39,13 @@ export interface DetectorOptions {
   readonly selfPreservationThreshold: number
   /** Longest trouble (ms) self-preservation keeps a member from dying. */
   readonly selfPreservationLimit: number
+  /**
+   * How often the driver calls `tick` (ms). A tick later than one interval beyond that means this node's own
+   * event loop stalled (a GC pause, a busy host, a suspended VM): beats may be waiting unread in its sockets, so
+   * the stall does not count as anyone's silence (Lifeguard's local health, in its simplest form). Without it,
+   * every gap between ticks counts in full.
+   */
+  readonly tickInterval?: number
 }
 
 /** A member as this node sees it. */
@@ -145,6 +152,8 @@ interface Entry {
   /** This node's own alerts against the current incarnation: when the last went out, and how many. */
   alertedAtMs: number | undefined
   alertsSent: number
+  /** When this node last told the member, dead here, that it is (see `disputeDeath`). */
+  noticedAtMs: number | undefined
 }
 
 /** Per-node failure detector over every other member. */
@@ -171,6 +180,10 @@ export class FailureDetector {
   private recentDeathsMs: number[] = []
   /** The last tick found a mass silence: deaths are held. */
   private preserving = false
+  /** When `tick` last ran, to notice this node's own stalls (see `tickInterval`). */
+  private lastTickMs: number | undefined
+  /** Total stall time this node has credited to silence clocks so far. */
+  private stalledMs = 0
   /**
    * This node has published its member record: from then on it is in the view it computes rings over, and so
    * observes its subjects. Before, nobody knows it, so nobody beats to it, and it must watch no one.
@@ -223,7 +236,7 @@ export class FailureDetector {
     if (entry === undefined) {
       entry = {
         peerId: record.owner, state: 'alive', lastHeardMs: nowMs, deadSinceMs: 0, chain: undefined, maxStamp: record.stamp, stale: false,
-        incarnation: ZERO_HLC, alerts: new Set(), suspectSinceMs: 0, alertedAtMs: undefined, alertsSent: 0
+        incarnation: ZERO_HLC, alerts: new Set(), suspectSinceMs: 0, alertedAtMs: undefined, alertsSent: 0, noticedAtMs: undefined
       }
       this.entries.set(record.owner, entry)
       this.changes++
@@ -299,6 +312,33 @@ export class FailureDetector {
     return { transitions: transition === undefined ? [] : [transition], alerts: [{ subject, incarnation: entry.incarnation }] }
   }
 
+  /**
+   * `peer` itself, on a stream authenticated as its own, handed over its records: it is alive now, which no
+   * relayed copy could show. A member dead here comes back (its records are then admitted as usual); one that
+   * left stays left.
+   */
+  heardDirectly (peer: string, nowMs: number): Transition | undefined {
+    const entry = this.entries.get(peer)
+    if (entry?.state !== 'dead') return undefined
+    this.contact(nowMs)
+    return this.revive(entry, 'record', nowMs)
+  }
+
+  /**
+   * A peer still holds records of `peer`, which is dead here (an anti-entropy summary showed them). Either the
+   * peer has not heard of the death yet, or the member is alive and this node missed its refutation, and then
+   * nothing newer from it may ever come: it does not know it is dead here. Returns an alert to send against it,
+   * naming the newest stamp the death covers, so that a live member answers with a member record newer than
+   * that, which brings it back here. At most one per `deadAfter` per member; a dead member never answers.
+   */
+  disputeDeath (peer: string, nowMs: number): OwnAlert | undefined {
+    const entry = this.entries.get(peer)
+    if (entry?.state !== 'dead') return undefined
+    if (entry.noticedAtMs !== undefined && nowMs - entry.noticedAtMs < this.options.deadAfter) return undefined
+    entry.noticedAtMs = nowMs
+    return { subject: peer, incarnation: entry.maxStamp }
+  }
+
   /** True if this node observes `peer`. */
   observes (peer: string, nowMs: number): boolean {
     this.updateRings(nowMs)
@@ -324,6 +364,7 @@ export class FailureDetector {
    * Transitions come in peer id order, so equal inputs give equal outputs.
    */
   tick (nowMs: number): TickResult {
+    this.creditStall(nowMs)
     this.updateRings(nowMs)
     const transitions: Transition[] = []
     const alerts: OwnAlert[] = []
@@ -349,6 +390,11 @@ export class FailureDetector {
     return { transitions, alerts }
   }
 
+  /** Milliseconds of this node's own stalls not counted as silence (see `tickInterval`). */
+  get stalled (): number {
+    return this.stalledMs
+  }
+
   /** A member's state, without building its view (lookups ask this per instance). */
   stateOf (peerId: string): MemberState | undefined {
     return this.entries.get(peerId)?.state
@@ -368,6 +414,28 @@ export class FailureDetector {
   /** Every member known, in peer id order. */
   members (): MemberView[] {
     return this.sorted().map(view)
+  }
+
+  /**
+   * A tick more than one interval late: this node did not run for a while. Every silence and suspicion clock
+   * moves forward by the stall, as if time had stopped for this node, which is how it looked from here.
+   */
+  private creditStall (nowMs: number): void {
+    const last = this.lastTickMs
+    this.lastTickMs = nowMs
+    const interval = this.options.tickInterval
+    if (interval === undefined || last === undefined) return
+    const stalled = nowMs - last - interval
+    if (stalled <= interval) return
+    this.stalledMs += stalled
+    for (const entry of this.entries.values()) {
+      entry.lastHeardMs += stalled
+      entry.suspectSinceMs += stalled
+      if (entry.alertedAtMs !== undefined) entry.alertedAtMs += stalled
+    }
+    for (const [subject, since] of this.subjects) this.subjects.set(subject, since + stalled)
+    this.lastContactMs += stalled
+    this.recentDeathsMs = this.recentDeathsMs.map((t) => t + stalled)
   }
 
   /** How long `entry` has been silent as far as this node can tell. */
@@ -503,6 +571,7 @@ export class FailureDetector {
     this.changes++
     this.changeView(nowMs)
     entry.deadSinceMs = nowMs
+    entry.noticedAtMs = undefined
     if (to === 'dead') this.recentDeathsMs.push(nowMs)
     return { peerId: entry.peerId, from, to, reason }
   }

@@ -3,6 +3,7 @@
  * reads time from the injected clock, so the same core runs under a simulator's manual clock without it.
  */
 import type { ResolvedConfig } from '../config.js'
+import { tickInterval } from '../engine/engine.js'
 
 /** The periodic work of a node. Each task must not throw. */
 export interface DriverTasks {
@@ -21,18 +22,12 @@ export interface Driver {
   stop: () => void
 }
 
-/**
- * Members are aged four times per heartbeat interval: a silence is noticed at most a quarter interval after it
- * crosses `suspectAfter`, at the cost of a scan of the member table, which is cheap.
- */
-export const TICKS_PER_HEARTBEAT = 4
 
 /** Starts the timers. Timers are unref'd: an embedded registry never keeps its host process alive. */
 export function startDriver (config: ResolvedConfig, tasks: DriverTasks): Driver {
-  const quarter = Math.max(1, Math.floor(config.heartbeatInterval / TICKS_PER_HEARTBEAT))
   const timers = [
     setInterval(tasks.beat, config.heartbeatInterval),
-    setInterval(tasks.tick, quarter),
+    setInterval(tasks.tick, tickInterval(config.heartbeatInterval)),
     setInterval(tasks.antiEntropy, config.antiEntropyInterval),
     setInterval(tasks.maintain, config.heartbeatInterval)
   ]

@@ -15,7 +15,7 @@ import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import type { Libp2p, PrivateKey, PubSub } from '@libp2p/interface'
 import type { ResolvedConfig } from '../config.js'
 import { lanDiscovery } from './mdns.js'
-import { recordsTopic } from './protocols.js'
+import { GOSSIP_FANOUT, recordsTopic } from './protocols.js'
 
 /** The libp2p node with the services the registry uses. */
 export type RegistryLibp2p = Libp2p<{ identify: Identify, pubsub: PubSub<GossipsubEvents> }>
@@ -73,6 +73,14 @@ export async function createNode (config: ResolvedConfig, privateKey: PrivateKey
         // Every record carries its owner's signature; a second, per-publisher signature would only cost CPU.
         globalSignaturePolicy: 'StrictNoSign',
         allowPublishToZeroTopicPeers: true,
+        D: GOSSIP_FANOUT.mesh,
+        Dlo: GOSSIP_FANOUT.meshLow,
+        Dhi: GOSSIP_FANOUT.meshHigh,
+        Dlazy: GOSSIP_FANOUT.lazy,
+        // Gossipsub requires Dout < Dlo and Dscore <= D.
+        Dout: GOSSIP_FANOUT.meshLow - 1,
+        Dscore: GOSSIP_FANOUT.meshLow,
+        floodPublish: GOSSIP_FANOUT.floodPublish,
         ignoreDuplicatePublishError: true,
         emitSelf: false,
         // Records are small and rare; a message over this is hostile and is not even decoded.

@@ -97,13 +97,18 @@ export function answerDigest (table: LwwTable, message: DigestMessage): SummaryM
  * table's order (the tombstone wins); equal stamps with different envelopes (an owner reusing a stamp) are
  * exchanged both ways and settled by `compareEntries` on each side.
  */
-export function answerSummary (table: LwwTable, message: SummaryMessage, options: { ignoreOwner?: (owner: string) => boolean } = {}): { give: TableEntry[], want: WantMessage } {
+export function answerSummary (table: LwwTable, message: SummaryMessage, options: { deathMark?: (owner: string) => Hlc | undefined, disputed?: (owner: string) => void } = {}): { give: TableEntry[], want: WantMessage } {
   const give: TableEntry[] = []
   const want: Array<{ owner: string, ids: string[] }> = []
   for (const { owner, entries } of message.owners) {
     const local = new Map(table.ownerEntries(owner).map((entry) => [entry.record.id, entry]))
     const ids: string[] = []
+    // Of an owner dead here, only what is newer than its death: that brings it back (a refutation, or a write
+    // whose gossip was lost); the rest would be refused.
+    const mark = options.deathMark?.(owner)
+    if (mark !== undefined && entries.length > 0) options.disputed?.(owner)
     for (const theirs of entries) {
+      if (mark !== undefined && compareHlc(theirs.stamp, mark) <= 0) continue
       const mine = local.get(theirs.id)
       local.delete(theirs.id)
       const order = mine === undefined ? -1 : compareSummary(mine, theirs)
@@ -116,7 +121,7 @@ export function answerSummary (table: LwwTable, message: SummaryMessage, options
       }
     }
     give.push(...local.values())
-    if (ids.length > 0 && options.ignoreOwner?.(owner) !== true) want.push({ owner, ids })
+    if (ids.length > 0) want.push({ owner, ids })
   }
   return { give, want: { type: 'want', owners: want } }
 }

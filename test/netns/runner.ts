@@ -3,6 +3,7 @@
  * `{"ready": peerId}`, then answers each `{"id", "method", "params"}` line with `{"id", "result"|"error"}`.
  * It stops (gracefully) when stdin ends.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import { createRegistry, type Registry } from '../../src/index.js'
 
@@ -15,12 +16,27 @@ for (const type of ['instance:up', 'instance:down'] as const) {
   registry.addEventListener(type, (event) => { send({ event: event.detail.type, instance: event.detail.instance.id, owner: event.detail.instance.owner, atMs: Date.now() }) })
 }
 
+// Member transitions by kind, for diagnosing liveness under load (`memberChanges`).
+const memberChanges: Record<string, number> = {}
+for (const type of ['member:alive', 'member:suspect', 'member:dead', 'member:left'] as const) {
+  registry.addEventListener(type, () => { memberChanges[type] = (memberChanges[type] ?? 0) + 1 })
+}
+
+// The event loop's delay (a stalled node looks silent to its observers), for diagnosing liveness under load.
+const loopDelay = monitorEventLoopDelay({ resolution: 20 })
+loopDelay.enable()
+
 const methods: Record<string, (...params: never[]) => unknown> = {
   register: async (input: Parameters<Registry['register']>[0]) => registry.register(input),
   deregister: async (id: string) => registry.deregister(id),
   lookup: (service: string) => registry.lookup(service),
   services: () => registry.services(),
-  members: () => registry.members()
+  members: () => registry.members(),
+  stats: () => {
+    const loop = { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 }
+    loopDelay.reset()
+    return { ...registry.stats.snapshot(), memberChanges, loop }
+  }
 }
 
 const lines = createInterface({ input: process.stdin })

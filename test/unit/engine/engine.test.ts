@@ -70,6 +70,10 @@ async function joined (): Promise<ReturnType<typeof setup>> {
   return ctx
 }
 
+function alertOf (envelopes: SimEnvelopes, observer: string, subject: string, incarnation: number): Uint8Array {
+  return envelopes.seal({ kind: 'alert', deleted: false, owner: observer, id: '', namespace: 'default', stamp: { wall: T0, logical: 0 }, subject, incarnation: { wall: incarnation, logical: 0 } })
+}
+
 const kinds = (envelopes: SimEnvelopes, published: Uint8Array[]): string[] => published.map((bytes) => (envelopes as unknown as { sealed: WeakMap<Uint8Array, Sealed> }).sealed.get(bytes)?.kind ?? '?')
 
 describe('Engine', () => {
@@ -157,5 +161,40 @@ describe('Engine', () => {
     await new Promise((resolve) => setImmediate(resolve))
     expect(transport.probes).toEqual([])
     expect(engine.replica.stateOf(subject!)).toBe('left')
+  })
+
+  it('tells a member dead here whose records a peer still holds, once per deadAfter, and takes it back on its refutation', async () => {
+    const { engine, transport, envelopes } = await joined()
+    const subject = PEERS[0]!
+    // Dead here by a quorum of its observers' alerts, whose refutation this node then missed.
+    for (const observer of PEERS.slice(1)) await engine.handlers.gossip(alertOf(envelopes, observer, subject, T0), observer)
+    expect(engine.replica.stateOf(subject)).toBe('dead')
+    const before = transport.published.length
+    engine.handlers.disputed(subject!)
+    engine.handlers.disputed(subject!)
+    await new Promise((resolve) => setImmediate(resolve))
+    const sent = transport.published.slice(before).map((bytes) => (envelopes as unknown as { sealed: WeakMap<Uint8Array, Sealed> }).sealed.get(bytes))
+    expect(sent).toEqual([expect.objectContaining({ kind: 'alert', subject, incarnation: { wall: T0, logical: 0 } })])
+    // The member answers with a member record newer than its death: it is back.
+    expect(await engine.handlers.gossip(envelopes.seal(memberOf(subject, T0 + 1)), PEERS[1]!)).toBe('accept')
+    expect(engine.replica.stateOf(subject)).toBe('alive')
+  })
+
+  it('neither counts nor passes on an alert signed by a key that is not a member here', async () => {
+    const { engine, envelopes } = await joined()
+    expect(await engine.handlers.gossip(alertOf(envelopes, '12D3KooWNotAMember', PEERS[0]!, T0), PEERS[1]!)).toBe('ignore')
+    expect(engine.replica.stateOf(PEERS[0]!)).toBe('alive')
+  })
+
+  it('takes a member dead here back when it hands over its own records on its own stream, but not when another relays them', async () => {
+    const { engine, envelopes } = await joined()
+    const subject = PEERS[0]!
+    for (const observer of PEERS.slice(1)) await engine.handlers.gossip(alertOf(envelopes, observer, subject, T0), observer)
+    expect(engine.replica.stateOf(subject)).toBe('dead')
+    const old = envelopes.seal(instanceOf(subject, T0 - 1))
+    expect(await engine.handlers.ingest(old, PEERS[1]!)).toBe('ignore')
+    expect(engine.replica.stateOf(subject)).toBe('dead')
+    expect(await engine.handlers.ingest(old, subject)).toBe('accept')
+    expect(engine.replica.stateOf(subject)).toBe('alive')
   })
 })

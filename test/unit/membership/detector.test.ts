@@ -195,6 +195,46 @@ describe('FailureDetector, two members', () => {
   })
 })
 
+describe('FailureDetector, its own stalls', () => {
+  const TICK = 125
+
+  /** A pair whose detector ticks every TICK ms from 0 up to `untilMs`, hearing nothing more from the subject. */
+  function ticking (untilMs: number): { detector: FailureDetector, alerts: number } {
+    const detector = new FailureDetector({ ...options, tickInterval: TICK })
+    detector.join(0)
+    detector.observeRecord(member(100), 0)
+    beat(detector, PEER, 1, 0)
+    let alerts = 0
+    for (let t = 0; t <= untilMs; t += TICK) alerts += detector.tick(t).alerts.length
+    return { detector, alerts }
+  }
+
+  it('does not count its own stall as the subject\'s silence: beats may be waiting in its sockets', () => {
+    const { detector } = ticking(1_000)
+    // The event loop was blocked for 5 s: the next tick comes that late, and the subject's beat right after it.
+    expect(detector.tick(6_000)).toEqual({ transitions: [], alerts: [] })
+    beat(detector, PEER, 2, 6_001)
+    expect(detector.get(PEER)?.state).toBe('alive')
+    expect(detector.stalled).toBe(5_000 - TICK)
+  })
+
+  it('still alerts on silence that it watched tick by tick, and after a stall once suspectAfter more has passed', () => {
+    expect(ticking(2_000).alerts).toBe(1)
+    const { detector } = ticking(1_000)
+    detector.tick(6_000)
+    let alerts = 0
+    for (let t = 6_000 + TICK; t <= 7_000; t += TICK) alerts += detector.tick(t).alerts.length
+    expect(alerts).toBe(1)
+    expect(detector.get(PEER)?.state).toBe('dead')
+  })
+
+  it('takes a tick up to one interval late as ordinary jitter', () => {
+    const { detector } = ticking(1_875)
+    expect(detector.tick(1_875 + 2 * TICK).alerts).toHaveLength(1)
+    expect(detector.stalled).toBe(0)
+  })
+})
+
 describe('FailureDetector, observers and quorum', () => {
   const peers = Array.from({ length: 12 }, (_, i) => `p${i + 1}`)
   const rings = new Rings(options.observers)

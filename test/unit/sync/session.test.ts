@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { answerDigest, answerSummary, answerWant, openFullSync, openSync, type SummaryMessage } from '../../../src/sync/session.js'
 import { LwwTable } from '../../../src/table/table.js'
 import type { TableEntry } from '../../../src/table/entry.js'
-import { instanceEntry, tombstoneEntry } from '../../support/entries.js'
+import { instanceEntry, memberEntry, tombstoneEntry } from '../../support/entries.js'
 
 function table (...entries: TableEntry[]): LwwTable {
   const t = new LwwTable()
@@ -63,10 +63,14 @@ describe('anti-entropy session', () => {
     expect(a.get('q', 'c')).toBeUndefined()
   })
 
-  it('does not ask for owners the caller ignores', () => {
+  it('asks an owner dead here only for records newer than its death (those would bring it back), and reports the dispute', () => {
     const a = table()
-    const b = table(instanceEntry('dead', 'a', 1))
-    const { want } = answerSummary(a, summaryOf(a, b), { ignoreOwner: (owner) => owner === 'dead' })
-    expect(want.owners).toEqual([])
+    const b = table(instanceEntry('dead', 'a', 1), instanceEntry('dead', 'b', 5), memberEntry('dead', 2))
+    const disputed: string[] = []
+    const { want } = answerSummary(a, summaryOf(a, b), { deathMark: (owner) => owner === 'dead' ? { wall: 2, logical: 0 } : undefined, disputed: (owner) => disputed.push(owner) })
+    expect(want.owners).toEqual([{ owner: 'dead', ids: ['b'] }])
+    // The peer still holds its records: the caller may tell the member it is dead here.
+    expect(disputed).toEqual(['dead'])
+    expect(answerSummary(a, summaryOf(a, b), { deathMark: () => ({ wall: 5, logical: 0 }) }).want.owners).toEqual([])
   })
 })
