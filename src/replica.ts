@@ -5,7 +5,7 @@
  * the simulator can run thousands of replicas on a manual clock.
  */
 import { compareHlc, tickHlc, witnessHlc, ZERO_HLC, type Hlc } from './clock/hlc.js'
-import { FailureDetector, type TickResult, type Transition } from './membership/detector.js'
+import { FailureDetector, type OwnAlert, type TickResult, type Transition } from './membership/detector.js'
 import { isGone, MEMBER_RECORD_ID, type AlertRecord, type Instance, type InstanceRecord, type MemberRecord, type MemberState, type SignedRecord } from './record/types.js'
 import { compareEntries } from './table/compare.js'
 import { matches } from './table/query.js'
@@ -231,18 +231,9 @@ export class Replica {
     }
   }
 
-  /** `peer` itself handed over its records on its own stream: if dead here, it is back (see `heardDirectly`). */
-  heardDirectly (peer: string, nowMs: number): ReplicaEffect[] {
-    const transition = this.detector.heardDirectly(peer, nowMs)
-    const effects: ReplicaEffect[] = []
-    if (transition !== undefined) this.applyTransition(transition, effects)
-    return effects
-  }
-
-  /** A peer still holds records of `peer`, dead here: maybe tell it (see FailureDetector.disputeDeath). */
-  disputed (peer: string, nowMs: number): ReplicaEffect[] {
-    const alert = this.detector.disputeDeath(peer, nowMs)
-    return alert === undefined ? [] : [{ kind: 'alert', ...alert }]
+  /** A peer still holds records of `peer`, dead here: the notice to send it, if any (FailureDetector.disputeDeath). */
+  disputeDeath (peer: string, nowMs: number): OwnAlert | undefined {
+    return this.detector.disputeDeath(peer, nowMs)
   }
 
   /** A member this node observes cannot be reached: alert at once (see FailureDetector.observeUnreachable). */

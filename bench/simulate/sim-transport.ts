@@ -96,8 +96,8 @@ export class SimTransport implements Transport {
     }
   }
 
-  async pushToAll (envelopes: readonly Uint8Array[]): Promise<void> {
-    for (const peer of this.connectedPeers()) {
+  async push (envelopes: readonly Uint8Array[], _timeoutMs: number, peers: readonly string[] = this.connectedPeers()): Promise<void> {
+    for (const peer of peers) {
       this.frame('sync', { type: 'records', envelopes: [...envelopes] }, 1)
       this.net.hop(false, () => {
         const remote = this.net.transport(peer)

@@ -153,7 +153,7 @@ export class Engine {
     if (!leave) return
     try {
       const leaving = await this.own.putMember(true)
-      await Promise.all([this.transport.publish(leaving), this.transport.pushToAll([leaving], LEAVE_TIMEOUT_MS)])
+      await Promise.all([this.transport.publish(leaving), this.transport.push([leaving], LEAVE_TIMEOUT_MS)])
     } catch (err) {
       this.log.error('could not announce leave: %e', err)
     }
@@ -229,9 +229,6 @@ export class Engine {
       }
       return alert.outcome === 'ignored' ? 'ignore' : 'accept'
     }
-    // A member's own records over its own authenticated stream are not copies relayed later: it is alive, whatever
-    // this node concluded (two nodes that each hold the other dead heal this way when they next sync).
-    if (via === 'sync' && from === opened.record.owner) this.apply(this.replica.heardDirectly(from, this.now()), from)
     const result = this.replica.ingest({ record: opened.record, envelope: opened.envelope }, this.now())
     this.apply(result.effects, from)
     if (result.outcome === 'rejected') {
@@ -291,15 +288,17 @@ export class Engine {
   }
 
   /**
-   * A peer still holds records of `owner`, dead here. Tell the member (a gossiped notice it refutes if alive),
-   * and ask it directly: if it answers, its own records over its own stream bring it back here at once.
+   * A peer still holds records of `owner`, dead here. Tell the member: a notice (an alert naming its death stamp),
+   * gossiped and also pushed to it directly, since nodes that hold it dead too may be all that lies between. A
+   * live member refutes with a newer member record, which brings it back here; a hung or dead one does not.
    */
   private disputed (owner: string): void {
     if (this.stopped) return
-    const effects = this.replica.disputed(owner, this.now())
-    if (effects.length === 0) return
-    this.apply(effects)
-    void this.syncWith(owner)
+    const notice = this.replica.disputeDeath(owner, this.now())
+    if (notice === undefined) return
+    this.background(this.own.alert(notice.subject, notice.incarnation).then(async (envelope) => {
+      await this.transport.push([envelope], PROBE_TIMEOUT_MS, [owner])
+    }), 'send a notice to a member dead here')
   }
 
   /** Where a member says it can be reached (its member record), for dialling it when not connected. */

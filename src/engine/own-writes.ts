@@ -88,11 +88,12 @@ export class OwnWrites {
     return this.write(record)
   }
 
-  /** Signs and gossips this node's alert that `subject`, which it observes, went silent. Not stored. */
-  async alert (subject: string, incarnation: Hlc): Promise<void> {
+  /** Signs and gossips this node's alert against `subject` (silent, or dead here). Not stored. Returns the envelope. */
+  async alert (subject: string, incarnation: Hlc): Promise<Uint8Array> {
     const alert: AlertRecord = { kind: 'alert', deleted: false, owner: this.init.self, id: '', namespace: this.init.namespace, stamp: this.stamp(), subject, incarnation }
     const envelope = await this.init.envelopes.seal(alert)
     this.init.sent(await this.init.transport.publish(envelope))
+    return envelope
   }
 
   /**

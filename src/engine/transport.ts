@@ -59,8 +59,11 @@ export interface Transport {
    * assumed. At most one exchange per peer at a time: a second concurrent call resolves undefined at once.
    */
   sync: (peer: string, owners?: Iterable<string>) => Promise<SyncOutcome | undefined>
-  /** Pushes envelopes straight to every neighbour within `timeoutMs` (a leave notice). Best-effort. */
-  pushToAll: (envelopes: readonly Uint8Array[], timeoutMs: number) => Promise<void>
+  /**
+   * Pushes envelopes straight to `peers` (dialling them if need be), or to every neighbour, within `timeoutMs`:
+   * a leave notice, or a notice to a member that it is dead here. Best-effort.
+   */
+  push: (envelopes: readonly Uint8Array[], timeoutMs: number, peers?: readonly string[]) => Promise<void>
   /** Closes every connection with a peer (one just banned). */
   disconnect: (peer: string) => Promise<void>
   /**

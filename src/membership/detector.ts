@@ -40,8 +40,8 @@ export interface DetectorOptions {
   /** Longest trouble (ms) self-preservation keeps a member from dying. */
   readonly selfPreservationLimit: number
   /**
-   * How often the driver calls `tick` (ms). A tick later than one interval beyond that means this node's own
-   * event loop stalled (a GC pause, a busy host, a suspended VM): beats may be waiting unread in its sockets, so
+   * How often the driver calls `tick` (ms). A tick later than that by more than a quarter of `suspectAfter` (and
+   * more than one interval) means this node's own event loop stalled (a GC pause, a busy host, a suspended VM): beats may be waiting unread in its sockets, so
    * the stall does not count as anyone's silence (Lifeguard's local health, in its simplest form). Without it,
    * every gap between ticks counts in full.
    */
@@ -313,18 +313,6 @@ export class FailureDetector {
   }
 
   /**
-   * `peer` itself, on a stream authenticated as its own, handed over its records: it is alive now, which no
-   * relayed copy could show. A member dead here comes back (its records are then admitted as usual); one that
-   * left stays left.
-   */
-  heardDirectly (peer: string, nowMs: number): Transition | undefined {
-    const entry = this.entries.get(peer)
-    if (entry?.state !== 'dead') return undefined
-    this.contact(nowMs)
-    return this.revive(entry, 'record', nowMs)
-  }
-
-  /**
    * A peer still holds records of `peer`, which is dead here (an anti-entropy summary showed them). Either the
    * peer has not heard of the death yet, or the member is alive and this node missed its refutation, and then
    * nothing newer from it may ever come: it does not know it is dead here. Returns an alert to send against it,
@@ -426,7 +414,8 @@ export class FailureDetector {
     const interval = this.options.tickInterval
     if (interval === undefined || last === undefined) return
     const stalled = nowMs - last - interval
-    if (stalled <= interval) return
+    // Scheduling jitter is not a stall: only a gap that could make a false alert on its own is credited.
+    if (stalled <= Math.max(interval, this.options.suspectAfter / 4)) return
     this.stalledMs += stalled
     for (const entry of this.entries.values()) {
       entry.lastHeardMs += stalled

@@ -191,10 +191,10 @@ export class Network implements Transport {
     }
   }
 
-  /** Pushes envelopes to every connected peer directly, in parallel, within `timeoutMs`. */
-  async pushToAll (envelopes: readonly Uint8Array[], timeoutMs: number): Promise<void> {
+  /** Pushes envelopes to `peers` (default: every connected peer) directly, in parallel, within `timeoutMs`. */
+  async push (envelopes: readonly Uint8Array[], timeoutMs: number, peers: readonly string[] = this.connectedPeers()): Promise<void> {
     const signal = AbortSignal.timeout(timeoutMs)
-    await Promise.allSettled(this.connectedPeers().map(async (peer) => {
+    await Promise.allSettled(peers.map(async (peer) => {
       const stream = await this.node.dialProtocol(peerIdFromString(peer), this.syncProtocol, { signal })
       await pushRecords(stream, envelopes, signal).catch((err: Error) => { stream.abort(err) })
     }))

@@ -34,8 +34,9 @@ export const SYNC_TIMEOUT_MS = 10_000
  * Gossipsub's fan-out for records: a mesh of degree 3 (2 to 6) and IHAVE to 3 more peers per gossipsub
  * heartbeat, like memberlist's GossipNodes = 3, instead of gossipsub's defaults (6, 4 to 12, 6). Every copy a
  * node sends or receives costs a noise-encrypted yamux frame and a socket write; on loopback that is most of the
- * CPU of a delivered record. Measured with `scratch` churn at 10 nodes x 20 ops/s: 4.8 ms of CPU per delivered
- * record at the defaults, 3.2 ms with these; the simulator shows what it costs in hops (docs/performance.md).
+ * CPU of a delivered record. Measured at 10 nodes x 20 ops/s (`bench/churn-cost.ts`): 4.8 ms of CPU per
+ * delivered record at the defaults, 3.2 ms with these; the simulator shows what it costs in hops
+ * (docs/performance.md).
  * The publisher still sends to every peer it has (`floodPublish`, as gossipsub does by default): a node whose
  * mesh is thin must still get its own records and alerts out.
  */

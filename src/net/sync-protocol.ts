@@ -58,11 +58,7 @@ export async function initiateSync (stream: Stream, peer: SyncPeer, from: string
     await write(lp, openFullSync(peer.table), signal, stats)
     summary = await readSummary(lp, signal)
   }
-  const { give, want } = answerSummary(peer.table, summary, {
-    // The peer's own records, from the peer itself, are its word that it is alive: pull them whatever we thought.
-    deathMark: (owner) => owner === from ? undefined : peer.deathMark(owner),
-    disputed: peer.disputed
-  })
+  const { give, want } = answerSummary(peer.table, summary, { deathMark: peer.deathMark, disputed: peer.disputed })
   await write(lp, want, signal, stats)
   stats.sent = await writeRecords(lp, give, signal, stats)
   stats.received = await readRecords(lp, peer, from, signal)

@@ -140,6 +140,11 @@ export class NsNode {
     })
   }
 
+  /** The pid of the process (inside `ip netns exec` when in a namespace). */
+  get pid (): number {
+    return this.child.pid!
+  }
+
   /** Calls a registry method in the namespace. */
   async call<T = unknown> (method: string, ...params: unknown[]): Promise<T> {
     const id = this.nextId++

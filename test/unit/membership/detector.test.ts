@@ -228,9 +228,9 @@ describe('FailureDetector, its own stalls', () => {
     expect(detector.get(PEER)?.state).toBe('dead')
   })
 
-  it('takes a tick up to one interval late as ordinary jitter', () => {
-    const { detector } = ticking(1_875)
-    expect(detector.tick(1_875 + 2 * TICK).alerts).toHaveLength(1)
+  it('takes a tick up to a quarter of suspectAfter late as ordinary jitter', () => {
+    const { detector } = ticking(1_750)
+    expect(detector.tick(1_750 + TICK + options.suspectAfter / 4).alerts).toHaveLength(1)
     expect(detector.stalled).toBe(0)
   })
 })

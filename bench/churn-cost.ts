@@ -1,0 +1,112 @@
+/**
+ * The CPU a delivered record costs: N nodes as processes on loopback (the soak's runner), churn at a fixed rate,
+ * the nodes' CPU read from /proc before and after. Also what the load did to liveness (suspicions and deaths of
+ * members that never stopped) and the longest event-loop stall.
+ *
+ *   npx tsx bench/churn-cost.ts [--nodes 10] [--ops 20] [--seconds 20] [--out bench/results/full]
+ *
+ * Appends one JSON line to <out>/churn-cost.jsonl. Linux only (/proc); no mDNS, loopback only.
+ */
+import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { PRESETS } from '../src/index.js'
+import { Checker } from '../test/support/checker.js'
+import { churn, viewOf, type ChurnNode } from '../test/support/churn.js'
+import { NsNode } from '../test/support/netns.js'
+import { isMain } from './report/cli.js'
+import { writeJsonLine } from './report/jsonl.js'
+
+/** The soak's timings: a heartbeat of 500 ms, suspicion after 2 s. */
+const TIMING = { heartbeatInterval: 500, suspectAfter: 2_000, deadAfter: 6_000, antiEntropyInterval: 5_000 }
+/** How long the cluster may take to form, and the churn to settle, before the run gives up. */
+const FORM_TIMEOUT_MS = 120_000
+const SETTLE_TIMEOUT_MS = 240_000
+const POLL_MS = 1_000
+
+interface NodeStats {
+  readonly memberChanges: Record<string, number>
+  readonly loop: { readonly maxMs: number }
+}
+
+/** User plus system CPU seconds of a process, from /proc. */
+function cpuSeconds (pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+async function until (condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await condition()) return true
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+  }
+  return false
+}
+
+export async function runChurnCost (options: { nodes: number, opsPerSecond: number, seconds: number }): Promise<Record<string, unknown>> {
+  const nodes: ChurnNode[] = []
+  try {
+    const first = new NsNode(undefined, { ...PRESETS.test, ...TIMING })
+    nodes.push({ node: first, peerId: await first.peerId, owned: [], alive: true })
+    const self = (await first.call<Array<{ self: boolean, addrs: string[] }>>('members')).find((m) => m.self)!
+    const seed = self.addrs.find((a) => a.includes('/127.0.0.1/'))!
+    for (let i = 1; i < options.nodes; i++) {
+      const node = new NsNode(undefined, { ...PRESETS.test, ...TIMING, bootstrap: [seed] })
+      nodes.push({ node, peerId: await node.peerId, owned: [], alive: true })
+    }
+    const allAlive = async (): Promise<boolean> => {
+      const views = await Promise.all(nodes.map(async (n) => n.node.call<Array<{ state: string }>>('members')))
+      return views.every((view) => view.filter((m) => m.state === 'alive').length === options.nodes)
+    }
+    if (!await until(allAlive, FORM_TIMEOUT_MS)) return { bench: 'churn-cost', ...options, failed: 'the cluster did not form' }
+    const pids = nodes.map((n) => n.node.pid)
+    const cpu = (): number => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
+    // Reading the stats starts a new window for the event-loop delay and the member changes.
+    const before = await Promise.all(nodes.map(async (n) => n.node.call<NodeStats>('stats')))
+    const checker = new Checker()
+    const cpuBefore = cpu()
+    const started = Date.now()
+    const ops = await churn(nodes, checker, { opsPerSecond: options.opsPerSecond, durationMs: options.seconds * 1_000, service: 'churn' })
+    const settled = await until(async () => {
+      for (const n of nodes) {
+        const anomalies = checker.check(await viewOf(n.node, 'churn'))
+        if (anomalies.lost.length + anomalies.resurrected.length + anomalies.duplicated.length > 0) return false
+      }
+      return true
+    }, SETTLE_TIMEOUT_MS)
+    const cpuUsed = cpu() - cpuBefore
+    const elapsedSeconds = (Date.now() - started) / 1_000
+    const after = await Promise.all(nodes.map(async (n) => n.node.call<NodeStats>('stats')))
+    const changes = (kind: string): number => after.reduce((sum, s, i) => sum + (s.memberChanges[kind] ?? 0) - (before[i]!.memberChanges[kind] ?? 0), 0)
+    const deliveries = checker.acks.length * options.nodes
+    return {
+      bench: 'churn-cost',
+      ...options,
+      ops,
+      settled,
+      elapsedSeconds,
+      cpuSeconds: Number(cpuUsed.toFixed(2)),
+      // The whole cluster's CPU (idle work included) over every node's copy of every acknowledged write.
+      cpuMsPerDeliveredRecord: Number((cpuUsed * 1_000 / deliveries).toFixed(2)),
+      falseSuspicions: changes('member:suspect'),
+      falseDeaths: changes('member:dead'),
+      loopDelayMaxMs: Math.round(Math.max(...after.map((s) => s.loop.maxMs)))
+    }
+  } finally {
+    await Promise.allSettled(nodes.map(async (n) => n.node.stop()))
+  }
+}
+
+if (isMain(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      nodes: { type: 'string', default: '10' },
+      ops: { type: 'string', default: '20' },
+      seconds: { type: 'string', default: '20' },
+      out: { type: 'string', default: 'bench/results/full' }
+    }
+  })
+  const result = await runChurnCost({ nodes: Number(values.nodes), opsPerSecond: Number(values.ops), seconds: Number(values.seconds) })
+  console.log(JSON.stringify(result))
+  writeJsonLine(`${values.out}/churn-cost.jsonl`, result)
+}
