@@ -13,6 +13,7 @@ import { PRESETS } from '../src/index.js'
 import { Checker } from '../test/support/checker.js'
 import { churn, viewOf, type ChurnNode } from '../test/support/churn.js'
 import { NsNode } from '../test/support/netns.js'
+import { pollUntil } from './convergence/fleet.js'
 import { isMain } from './report/cli.js'
 import { writeJsonLine } from './report/jsonl.js'
 
@@ -34,13 +35,9 @@ function cpuSeconds (pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
-async function until (condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await condition()) return true
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
-  }
-  return false
+/** Polls `check` like the convergence bench does; false if it never held within `timeoutMs`. */
+async function held (check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  return pollUntil(check, timeoutMs, POLL_MS, () => 'success').then(() => true, () => false)
 }
 
 export async function runChurnCost (options: { nodes: number, opsPerSecond: number, seconds: number }): Promise<Record<string, unknown>> {
@@ -58,7 +55,7 @@ export async function runChurnCost (options: { nodes: number, opsPerSecond: numb
       const views = await Promise.all(nodes.map(async (n) => n.node.call<Array<{ state: string }>>('members')))
       return views.every((view) => view.filter((m) => m.state === 'alive').length === options.nodes)
     }
-    if (!await until(allAlive, FORM_TIMEOUT_MS)) return { bench: 'churn-cost', ...options, failed: 'the cluster did not form' }
+    if (!await held(allAlive, FORM_TIMEOUT_MS)) return { bench: 'churn-cost', ...options, failed: 'the cluster did not form' }
     const pids = nodes.map((n) => n.node.pid)
     const cpu = (): number => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
     // Reading the stats starts a new window for the event-loop delay and the member changes.
@@ -67,7 +64,7 @@ export async function runChurnCost (options: { nodes: number, opsPerSecond: numb
     const cpuBefore = cpu()
     const started = Date.now()
     const ops = await churn(nodes, checker, { opsPerSecond: options.opsPerSecond, durationMs: options.seconds * 1_000, service: 'churn' })
-    const settled = await until(async () => {
+    const settled = await held(async () => {
       for (const n of nodes) {
         const anomalies = checker.check(await viewOf(n.node, 'churn'))
         if (anomalies.lost.length + anomalies.resurrected.length + anomalies.duplicated.length > 0) return false

@@ -5,7 +5,7 @@
  * the simulator can run thousands of replicas on a manual clock.
  */
 import { compareHlc, tickHlc, witnessHlc, ZERO_HLC, type Hlc } from './clock/hlc.js'
-import { FailureDetector, type OwnAlert, type TickResult, type Transition } from './membership/detector.js'
+import { FailureDetector, type TickResult, type Transition } from './membership/detector.js'
 import { isGone, MEMBER_RECORD_ID, type AlertRecord, type Instance, type InstanceRecord, type MemberRecord, type MemberState, type SignedRecord } from './record/types.js'
 import { compareEntries } from './table/compare.js'
 import { matches } from './table/query.js'
@@ -64,7 +64,7 @@ export type AlertResult =
   /**
    * `counted`: evidence here, gossiped on. `passed`: not evidence here (its sender does not observe the subject
    * in this node's view) but current, so gossiped on towards the subject, who may have to refute it (a node that
-   * holds the subject dead sends one so, see `disputed`). `ignored`: dropped.
+   * holds the subject dead sends one so, see `FailureDetector.disputeDeath`). `ignored`: dropped.
    */
   | { readonly outcome: 'counted' | 'passed' | 'ignored', readonly effects: ReplicaEffect[] }
   | { readonly outcome: 'rejected', readonly rejection: Rejection, readonly effects: ReplicaEffect[] }
@@ -229,11 +229,6 @@ export class Replica {
         }
         return { outcome: 'fresh', effects }
     }
-  }
-
-  /** A peer still holds records of `peer`, dead here: the notice to send it, if any (FailureDetector.disputeDeath). */
-  disputeDeath (peer: string, nowMs: number): OwnAlert | undefined {
-    return this.detector.disputeDeath(peer, nowMs)
   }
 
   /** A member this node observes cannot be reached: alert at once (see FailureDetector.observeUnreachable). */

@@ -294,7 +294,7 @@ export class Engine {
    */
   private disputed (owner: string): void {
     if (this.stopped) return
-    const notice = this.replica.disputeDeath(owner, this.now())
+    const notice = this.replica.detector.disputeDeath(owner, this.now())
     if (notice === undefined) return
     this.background(this.own.alert(notice.subject, notice.incarnation).then(async (envelope) => {
       await this.transport.push([envelope], PROBE_TIMEOUT_MS, [owner])
