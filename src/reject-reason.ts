@@ -27,6 +27,14 @@ export type RejectReason =
   | 'not-allowed'
   /** Over a per-peer rate limit. */
   | 'rate-limited'
+  /** A stream or connection that did not finish a frame (or its handshake) within its bound: closed. */
+  | 'stalled'
+  /** A record this node already holds, byte for byte, sent again: counted, not verified a second time. */
+  | 'duplicate'
+  /** A record of an owner not yet established here, over what such owners together may make this node store. */
+  | 'owner-budget'
+  /** An inbound connection over the bound on connections still in their handshake from one address. */
+  | 'too-many-pending'
 
 /** A refusal with a human-readable detail, as pure functions return it. */
 export interface Rejection {

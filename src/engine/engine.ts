@@ -137,6 +137,7 @@ export class Engine {
       disputed: (owner) => { this.disputed(owner) },
       admitSync: (peer) => this.admitSync(peer),
       misbehaved: (peer, detail) => { this.reject({ reason: 'malformed', detail }, peer, true) },
+      dropped: (peer, reason, detail) => { this.reject({ reason, detail }, peer ?? 'an unidentified peer') },
       answered: (outcome) => { this.stats.sentMany('sync', outcome.framesOut, outcome.bytesOut) }
     }
   }

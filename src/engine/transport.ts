@@ -5,6 +5,7 @@
  */
 import type { Hlc } from '../clock/hlc.js'
 import type { LwwTable } from '../table/table.js'
+import type { RejectReason } from '../reject-reason.js'
 
 /** What the engine decides about a received record envelope; a gossip transport forwards only accepted ones. */
 export type Verdict = 'accept' | 'ignore' | 'reject'
@@ -92,4 +93,9 @@ export interface TransportHandlers extends SyncPeer {
   answered: (outcome: SyncOutcome) => void
   /** A peer broke a protocol (malformed frames, too many invalid records in one exchange). */
   misbehaved: (peer: string, detail: string) => void
+  /**
+   * The transport refused or closed something on its own (a stalled stream, a connection over a bound): counted
+   * by reason, never a strike, since a slow link looks the same. `peer` is undefined before a handshake names it.
+   */
+  dropped: (peer: string | undefined, reason: RejectReason, detail: string) => void
 }
