@@ -143,9 +143,20 @@ export interface RegistryOptions {
   /**
    * Most instances one owner may hold. `register` beyond it throws; records beyond it from peers are rejected.
    * @default 1_000
-   * Bounds what one buggy or hostile node can make every other node store.
+   * Bounds what one buggy or hostile node can make every other node store. Owners not yet established here
+   * (members heard alive for less than `deadAfter`, or never) share twice this between them: fresh keys cost
+   * nothing, so a per-owner cap alone would bound nothing.
    */
   maxInstancesPerOwner?: number
+  /**
+   * Most records this node stores (instances, tombstones and member records of every owner). At the cap, records
+   * of owners not yet established are evicted to make room for established members' (those never are), and
+   * past that new records are refused (`table-full`).
+   * @default 500_000
+   * Five times a very large cluster (100 000 instances), at about 1 KB each in memory: a bound on what a swarm
+   * of members, however many keys it holds, can make one node store.
+   */
+  maxRecords?: number
   /**
    * Records stamped further than this into the future (by this node's clock) are rejected.
    * @default 60_000
@@ -257,6 +268,7 @@ export const DEFAULTS: ResolvedConfig = Object.freeze({
   tombstoneTtl: 86_400_000,
   maxRecordBytes: 4_096,
   maxInstancesPerOwner: 1_000,
+  maxRecords: 500_000,
   maxClockDrift: 60_000,
   targetPeers: 8,
   heartbeatChainLength: 4_096,
@@ -319,6 +331,7 @@ const CHECKS: Record<keyof RegistryOptions, Check> = {
   tombstoneTtl: positiveInt,
   maxRecordBytes: positiveInt,
   maxInstancesPerOwner: positiveInt,
+  maxRecords: positiveInt,
   maxClockDrift: nonNegativeInt,
   targetPeers: positiveInt,
   heartbeatChainLength: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 2 && v <= 1_000_000 ? undefined : 'an integer from 2 to 1 000 000',

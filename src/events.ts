@@ -25,7 +25,7 @@ export interface Member {
 }
 
 /** Why an instance left the local view. */
-export type DownReason = 'deregistered' | 'member-dead' | 'member-left' | 'superseded'
+export type DownReason = 'deregistered' | 'member-dead' | 'member-left' | 'superseded' | 'evicted'
 
 /** One change of the visible instance set, as `watch()` and `changes()` deliver it. */
 export type Change =
@@ -45,6 +45,11 @@ export interface Rejected {
   readonly detail: string
   /** Peer id of the sender, when known. */
   readonly from?: string
+  /**
+   * Whether it counted against the sender (a strike; 20 ban it): only what the sender itself is responsible for
+   * does, never what it merely relayed.
+   */
+  readonly struck?: boolean
 }
 
 /** Event name -> detail type. */

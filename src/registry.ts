@@ -322,7 +322,7 @@ export async function createRegistry (options: RegistryOptions = {}): Promise<Re
   const key = await loadIdentity(config.privateKey, config.keyFile)
   const log = config.logPrefix === '' ? logger('gossip-registry') : logger(`gossip-registry:${config.logPrefix}`)
   const self = peerIdFromPrivateKey(key).toString()
-  const guard = new PeerGuard(self, config.allowPeers)
+  const guard = new PeerGuard(self, config.allowPeers, config.heartbeatChainLength)
   const node = await createNode(config, key, (peer) => guard.isDenied(peer, config.clock.now()))
   const registry = new Registry(config, key, node, guard, log)
   try {

@@ -35,6 +35,8 @@ export type RejectReason =
   | 'owner-budget'
   /** An inbound connection over the bound on connections still in their handshake from one address. */
   | 'too-many-pending'
+  /** A new record while this node holds `maxRecords` and has no record of an owner not yet established to evict. */
+  | 'table-full'
 
 /** A refusal with a human-readable detail, as pure functions return it. */
 export interface Rejection {

@@ -20,6 +20,8 @@ export interface ReplicaOptions {
   readonly self: string
   readonly namespace: string
   readonly maxInstancesPerOwner: number
+  /** Most records held (see the `maxRecords` option). */
+  readonly maxRecords: number
   readonly maxClockDrift: number
   readonly tombstoneTtl: number
   readonly suspectAfter: number
@@ -48,6 +50,8 @@ export type ReplicaEffect =
   | { readonly kind: 'alert', readonly subject: string, readonly incarnation: Hlc }
   /** Someone alerted against this node's current incarnation: publish a newer member record. */
   | { readonly kind: 'refute' }
+  /** Every record of `owner`, not established here, was dropped to make room at `maxRecords`. */
+  | { readonly kind: 'evicted', readonly owner: string }
 
 /** The result of offering a record to the replica. */
 export type IngestResult =
@@ -108,6 +112,9 @@ function lookupKey (service: string, filter: LookupFilter): string {
   return `${service}\u0000${filter.version ?? ''}\u0000${filter.tags?.join('\u0001') ?? ''}\u0000${filter.includeUnhealthy === true ? 1 : 0}${filter.includeStale === true ? 1 : 0}`
 }
 
+/** What owners not yet established may hold together, in units of `maxInstancesPerOwner` (see `freshBudget`). */
+const FRESH_OWNERS_SHARE = 2
+
 /** The core state machine of one node. */
 export class Replica {
   readonly table = new LwwTable()
@@ -120,6 +127,8 @@ export class Replica {
   private readonly views = new WeakMap<InstanceRecord, Instance>()
   /** Lookup results by service and filter (see `lookup`). */
   private readonly lookups = new Map<string, CachedLookup>()
+  /** Owners that were not established here when records of theirs were taken in (see `freshBudget`, `evictFresh`). */
+  private readonly freshOwners = new Set<string>()
 
   constructor (options: ReplicaOptions) {
     this.options = options
@@ -170,10 +179,19 @@ export class Replica {
     if (this.wouldExceedCap(record)) {
       return reject('too-many-instances', `owner ${record.owner} already has ${this.options.maxInstancesPerOwner} instances`)
     }
-    const result = this.table.merge(entry)
-    if (result.outcome !== 'applied') return { outcome: result.outcome, effects: [] }
-    this.clock = witnessHlc(this.clock, record.stamp, nowMs)
+    const established = this.isEstablished(record.owner, nowMs)
+    if (!established && this.wouldExceedFreshBudget(record)) {
+      return reject('owner-budget', `owners not yet established here already hold ${this.freshBudget} instances`)
+    }
     const effects: ReplicaEffect[] = []
+    if (this.table.size >= this.options.maxRecords && this.table.get(record.owner, record.id) === undefined &&
+      !(established && this.evictFresh(nowMs, effects))) {
+      return reject(established ? 'table-full' : 'owner-budget', `this node holds maxRecords (${this.options.maxRecords}) records`)
+    }
+    const result = this.table.merge(entry)
+    if (result.outcome !== 'applied') return { outcome: result.outcome, effects }
+    if (!established) this.freshOwners.add(record.owner)
+    this.clock = witnessHlc(this.clock, record.stamp, nowMs)
     const transition = this.detector.observeRecord(record, nowMs)
     if (transition !== undefined) this.applyTransition(transition, effects)
     if (record.kind === 'instance' && this.table.get(record.owner, record.id) === entry) {
@@ -240,6 +258,7 @@ export class Replica {
   tick (nowMs: number): ReplicaEffect[] {
     const effects = this.detectorEffects(this.detector.tick(nowMs))
     this.table.reap(nowMs, this.options.tombstoneTtl)
+    this.pruneFreshOwners(nowMs)
     return effects
   }
 
@@ -296,6 +315,11 @@ export class Replica {
     return record?.kind === 'member' ? record : undefined
   }
 
+  /** Has this node heard of `owner`: any record of it, or its membership (alive or dead)? */
+  knows (owner: string): boolean {
+    return owner === this.options.self || this.table.maxStamp(owner) !== undefined || this.detector.get(owner) !== undefined
+  }
+
   /** Liveness of an owner as seen here. */
   stateOf (owner: string): MemberState {
     if (owner === this.options.self) return 'alive'
@@ -311,6 +335,61 @@ export class Replica {
     if (!foreign) return this.ingestLocal(entry, nowMs)
     this.clock = witnessHlc(this.clock, entry.record.stamp, nowMs)
     return { outcome: 'stale', effects: [{ kind: 'supersede', record: entry.record }] }
+  }
+
+  /**
+   * Instances that owners not yet established here may hold, all together: twice what one owner may. Fresh keys
+   * cost nothing, so the per-owner cap alone bounds nothing; this does, whatever their number. An honest member
+   * that starts with more waits until it is established (see `FailureDetector.isEstablished`): anti-entropy
+   * brings the rest then.
+   */
+  private get freshBudget (): number {
+    return FRESH_OWNERS_SHARE * this.options.maxInstancesPerOwner
+  }
+
+  /**
+   * Established here (see `FailureDetector.isEstablished`), or met during this node's first `deadAfter`: a node
+   * that just joined takes in the cluster as it finds it, member records and instances in whatever order they come.
+   */
+  private isEstablished (owner: string, nowMs: number): boolean {
+    return this.detector.isEstablished(owner, nowMs) || (this.detector.get(owner) === undefined && this.detector.isFinding(nowMs))
+  }
+
+  /** Would this new instance of an owner not established here take such owners past `freshBudget`? */
+  private wouldExceedFreshBudget (record: SignedRecord): boolean {
+    if (record.kind !== 'instance' || record.deleted) return false
+    const current = this.table.get(record.owner, record.id)
+    if (current !== undefined && !current.record.deleted) return false
+    let held = 0
+    for (const owner of this.freshOwners) held += this.table.liveInstanceCount(owner)
+    return held >= this.freshBudget
+  }
+
+  /**
+   * Makes room at `maxRecords` by dropping every record of one owner not established here (the one first taken
+   * in): established members' records are never evicted. False if there is none.
+   */
+  private evictFresh (nowMs: number, effects: ReplicaEffect[]): boolean {
+    for (const owner of this.freshOwners) {
+      this.freshOwners.delete(owner)
+      if (this.table.maxStamp(owner) === undefined || this.detector.isEstablished(owner, nowMs)) continue
+      for (const dropped of this.table.dropOwner(owner)) {
+        const record = dropped.record
+        if (record.kind === 'instance' && !record.deleted) {
+          effects.push({ kind: 'change', change: { type: 'down', instance: this.instance(record), reason: 'evicted' } })
+        }
+      }
+      effects.push({ kind: 'evicted', owner })
+      return true
+    }
+    return false
+  }
+
+  /** Forgets owners that are established now or hold nothing any more; call now and then (a tick). */
+  private pruneFreshOwners (nowMs: number): void {
+    for (const owner of this.freshOwners) {
+      if (this.table.maxStamp(owner) === undefined || this.detector.isEstablished(owner, nowMs)) this.freshOwners.delete(owner)
+    }
   }
 
   private wouldExceedCap (record: SignedRecord): boolean {

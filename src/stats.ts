@@ -15,6 +15,11 @@ export interface StatsSnapshot {
   readonly bytesOut: Readonly<Record<Channel, number>>
   readonly rejected: Readonly<Partial<Record<RejectReason, number>>>
   readonly syncRounds: Readonly<Record<'full' | 'targeted', number>>
+  /** Refusals that counted against their sender, and the bans they led to. */
+  readonly strikes: number
+  readonly bans: number
+  /** Owners whose records were dropped to stay within `maxRecords`. */
+  readonly evictions: number
 }
 
 const channels = (): Record<Channel, number> => ({ gossip: 0, sync: 0, beats: 0 })
@@ -27,6 +32,9 @@ export class RegistryStats {
   private readonly bytesOut = channels()
   private readonly rejections: Partial<Record<RejectReason, number>> = {}
   private readonly rounds = { full: 0, targeted: 0 }
+  private strikeCount = 0
+  private banCount = 0
+  private evictionCount = 0
 
   /** Counts one message received. */
   received (channel: Channel, bytes: number): void {
@@ -51,6 +59,17 @@ export class RegistryStats {
     this.rejections[reason] = (this.rejections[reason] ?? 0) + 1
   }
 
+  /** Counts one strike against a peer, and whether it banned the peer. */
+  struck (banned: boolean): void {
+    this.strikeCount++
+    if (banned) this.banCount++
+  }
+
+  /** Counts one owner evicted to stay within `maxRecords`. */
+  evicted (): void {
+    this.evictionCount++
+  }
+
   /** Counts one completed anti-entropy exchange started by this node. */
   syncRound (kind: 'full' | 'targeted'): void {
     this.rounds[kind]++
@@ -64,7 +83,10 @@ export class RegistryStats {
       messagesOut: { ...this.messagesOut },
       bytesOut: { ...this.bytesOut },
       rejected: { ...this.rejections },
-      syncRounds: { ...this.rounds }
+      syncRounds: { ...this.rounds },
+      strikes: this.strikeCount,
+      bans: this.banCount,
+      evictions: this.evictionCount
     }
   }
 }

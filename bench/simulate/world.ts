@@ -162,7 +162,7 @@ export class SimWorld {
       self: peerId,
       transport,
       envelopes: this.envelopes.forNode(),
-      guard: new PeerGuard(peerId, undefined),
+      guard: new PeerGuard(peerId, undefined, config.heartbeatChainLength),
       stats: new RegistryStats(),
       random: () => this.rng.next(),
       beats,

@@ -48,6 +48,7 @@ export const REGISTRY_FLAGS: { readonly [K in FlagOptions]-?: OptionSpec } = {
   tombstoneTtl: { kind: 'number', arg: '<ms>', help: 'how long a deregistration is remembered' },
   maxRecordBytes: { kind: 'number', arg: '<bytes>', help: 'largest accepted signed record' },
   maxInstancesPerOwner: { kind: 'number', arg: '<n>', help: 'most instances one owner may hold' },
+  maxRecords: { kind: 'number', arg: '<n>', help: 'most records this node stores' },
   maxClockDrift: { kind: 'number', arg: '<ms>', help: 'reject records stamped this far in the future' },
   targetPeers: { kind: 'number', arg: '<n>', help: 'connections to keep open' },
   heartbeatChainLength: { kind: 'number', arg: '<n>', help: 'heartbeats per signed hash chain' },

@@ -11,13 +11,22 @@ import { ZERO_HLC, type Hlc } from '../clock/hlc.js'
 import { decodeOwnBeat, encodeOwnBeat } from '../net/frames.js'
 import type { PeerGuard } from '../guard/peer-guard.js'
 import { isGone } from '../record/types.js'
-import type { Rejection } from '../reject-reason.js'
+import type { Rejection, RejectReason } from '../reject-reason.js'
+import { claimsSigner } from '../record/sign.js'
 import { Replica, type ReplicaEffect } from '../replica.js'
 import type { RegistryStats } from '../stats.js'
 import type { Envelopes } from './envelopes.js'
 import type { OwnBeats } from './own-beats.js'
 import { OwnWrites } from './own-writes.js'
 import type { Transport, TransportHandlers, Verdict } from './transport.js'
+
+/**
+ * Whether a rejection of a record the sender signed itself is its fault. A member may send its own record while
+ * dead here, or over a cap here, without knowing either; anything else it signed is its own doing.
+ */
+function ownerAtFault (reason: RejectReason): boolean {
+  return reason !== 'dead-member' && reason !== 'too-many-instances' && reason !== 'owner-budget'
+}
 
 /** How long a graceful stop waits for its leave notice to reach the neighbours. */
 const LEAVE_TIMEOUT_MS = 1_000
@@ -102,6 +111,7 @@ export class Engine {
       self: init.self,
       namespace: config.namespace,
       maxInstancesPerOwner: config.maxInstancesPerOwner,
+      maxRecords: config.maxRecords,
       maxClockDrift: config.maxClockDrift,
       tombstoneTtl: config.tombstoneTtl,
       suspectAfter: config.suspectAfter,
@@ -123,7 +133,10 @@ export class Engine {
       now: () => this.now(),
       chain: () => this.beats.anchor,
       effects: (effects) => { this.apply(effects) },
-      sent: (bytes) => { if (bytes > 0) this.stats.sent('gossip', bytes) },
+      sent: (bytes) => {
+        this.guard.chargeOwnPublish(this.now())
+        if (bytes > 0) this.stats.sent('gossip', bytes)
+      },
       log: init.log
     })
     this.handlers = {
@@ -136,7 +149,7 @@ export class Engine {
       deathMark: (owner) => this.deathMark(owner),
       disputed: (owner) => { this.disputed(owner) },
       admitSync: (peer) => this.admitSync(peer),
-      misbehaved: (peer, detail) => { this.reject({ reason: 'malformed', detail }, peer, true) },
+      misbehaved: (peer, rejection) => { this.reject(rejection, peer, true) },
       dropped: (peer, reason, detail) => { this.reject({ reason, detail }, peer ?? 'an unidentified peer') },
       answered: (outcome) => { this.stats.sentMany('sync', outcome.framesOut, outcome.bytesOut) }
     }
@@ -199,56 +212,68 @@ export class Engine {
     return this.config.clock.now()
   }
 
-  /** A gossiped or synced envelope: rate, signature, owner, then the replica's own rules. */
+  /**
+   * A gossiped or synced envelope: budget, signature, owner, then the replica's own rules. `stop` tells an
+   * exchange to read no more from this peer now (banned, or over its budget).
+   */
   private async receive (envelope: Uint8Array, from: string, via: 'gossip' | 'sync'): Promise<Verdict> {
     if (this.stopped) return 'ignore'
     const nowMs = this.now()
     this.stats.received(via, envelope.length)
-    if (this.guard.isBanned(from, nowMs)) return 'reject'
-    // Rate first: a flood costs a counter, not a signature check per message.
-    if (via === 'gossip' && !this.guard.admitRecord(from, nowMs)) {
-      this.reject({ reason: 'rate-limited', detail: 'over the per-peer record rate' }, from, true)
-      return 'reject'
+    if (this.guard.isBanned(from, nowMs)) return 'stop'
+    // The budget first, duplicates included: a flood costs a counter, not a signature check per message.
+    if (!this.guard.admitRecord(from, via, nowMs)) {
+      // Only the origin of a flood is struck: a relay may be passing on the sum of several honest origins.
+      this.reject({ reason: 'rate-limited', detail: `over the per-peer ${via} record rate` }, from, claimsSigner(envelope, from))
+      return 'stop'
     }
     if (via === 'gossip' && this.config.dropGossipRate > 0 && this.random() < this.config.dropGossipRate) return 'ignore'
     const opened = await this.envelopes.open(envelope)
     if (!opened.ok) {
-      this.reject(opened.rejection, from, true)
-      return 'reject'
+      // Garbage (bad signature, undecodable) is the sender's doing, since every honest relay verifies before it
+      // forwards. A signed record that breaks a rule is its signer's: a relay may hold other limits.
+      return this.refuse(opened.rejection, from, opened.signer === undefined || opened.signer === from)
     }
-    if (!this.guard.isAllowedOwner(opened.record.owner)) {
+    const { record } = opened
+    if (!this.guard.isAllowedOwner(record.owner)) {
       // An allowed relay may hold another cluster's allow-list: refuse the record, not the relay.
-      this.reject({ reason: 'not-allowed', detail: `owner ${opened.record.owner} is not in allowPeers` }, from)
-      return 'ignore'
+      return this.refuse({ reason: 'not-allowed', detail: `owner ${record.owner} is not in allowPeers` }, from, false)
     }
-    if (opened.record.kind === 'alert') {
-      const alert = this.replica.ingestAlert(opened.record, this.now())
+    if (!this.replica.knows(record.owner) && !this.guard.admitNewOwner(from, nowMs)) {
+      return this.refuse({ reason: 'owner-budget', detail: `${from} introduces new owners faster than allowed` }, from, false)
+    }
+    const origin = from === record.owner
+    if (record.kind === 'alert') {
+      const alert = this.replica.ingestAlert(record, this.now())
       this.apply(alert.effects, from)
-      if (alert.outcome === 'rejected') {
-        this.reject(alert.rejection, from, true)
-        return 'reject'
-      }
-      return alert.outcome === 'ignored' ? 'ignore' : 'accept'
+      if (alert.outcome === 'rejected') return this.refuse(alert.rejection, from, origin)
+      return alert.outcome === 'ignored' ? 'ignore' : this.relay(via)
     }
-    const result = this.replica.ingest({ record: opened.record, envelope: opened.envelope }, this.now())
+    const result = this.replica.ingest({ record, envelope: opened.envelope }, this.now())
     this.apply(result.effects, from)
     if (result.outcome === 'rejected') {
-      // A relay passing on a record of a member it still believes alive is honest; so is one forwarding a stamp
-      // within its own drift window but past ours (clocks differ): that is the signer's doing, not the relay's.
-      // Only what the sender alone is responsible for costs it score.
-      const relayed = from !== opened.record.owner
-      const honest = result.rejection.reason === 'dead-member' || result.rejection.reason === 'too-many-instances' ||
-        (relayed && result.rejection.reason === 'future-stamp')
-      this.reject(result.rejection, from, !honest)
-      return honest ? 'ignore' : 'reject'
+      // Only what the sender itself signed can cost it: a relay passing on a record of a member it still holds
+      // alive, or a stamp within its own drift window but past ours, acted in good faith.
+      return this.refuse(result.rejection, from, origin && ownerAtFault(result.rejection.reason))
     }
     if (result.outcome !== 'applied') return 'ignore'
-    if (via === 'sync' && from === opened.record.owner) {
+    if (via === 'sync' && origin && this.guard.admitRelay(this.now())) {
       // The owner handed us its own record directly: it was written while the owner had no gossip peers (a
       // node that just started), so no one else has it yet. Gossip it on instead of waiting for anti-entropy.
       void this.transport.publish(opened.envelope)
     }
-    return 'accept'
+    return this.relay(via)
+  }
+
+  /** An accepted record: gossip passes it on only within this node's relay budget (anti-entropy does the rest). */
+  private relay (via: 'gossip' | 'sync'): Verdict {
+    return via === 'sync' || this.guard.admitRelay(this.now()) ? 'accept' : 'ignore'
+  }
+
+  /** Counts a refused record; `strike` if its sender is to blame, which also makes gossip penalise it. */
+  private refuse (rejection: Rejection, from: string, strike: boolean): Verdict {
+    this.reject(rejection, from, strike)
+    return strike ? 'reject' : 'ignore'
   }
 
   /** A beat from the member at the other end of the stream. */
@@ -257,13 +282,14 @@ export class Engine {
     const nowMs = this.now()
     this.stats.received('beats', frame.length)
     if (this.guard.isBanned(from, nowMs) || !this.guard.isAllowedOwner(from)) return
-    if (!this.guard.admitBeats(from, nowMs)) {
-      this.reject({ reason: 'rate-limited', detail: 'over the per-peer heartbeat rate' }, from, true)
-      return
-    }
     const beat = decodeOwnBeat(frame)
     if (beat === undefined) {
       this.reject({ reason: 'malformed', detail: 'undecodable beat' }, from, true)
+      return
+    }
+    // Charged before hashing: a beat claiming to be far along its chain costs up to the chain's length.
+    if (!this.guard.admitBeat(from, this.chainSteps(from, beat.chainId, beat.seq), nowMs)) {
+      this.reject({ reason: 'rate-limited', detail: 'over the per-peer heartbeat rate' }, from, true)
       return
     }
     const result = this.replica.ingestBeat({ owner: from, ...beat }, nowMs)
@@ -302,6 +328,13 @@ export class Engine {
     }), 'send a notice to a member dead here')
   }
 
+  /** Hash-chain steps verifying beat `seq` of `member` would cost here (0 if it is refused before hashing). */
+  private chainSteps (member: string, chainId: number, seq: number): number {
+    const view = this.replica.detector.get(member)
+    if (view === undefined || view.chainId !== chainId || seq <= view.seq) return 0
+    return Math.min(seq - view.seq, this.config.heartbeatChainLength)
+  }
+
   /** Where a member says it can be reached (its member record), for dialling it when not connected. */
   private addressesOf (peer: string): readonly string[] {
     return this.replica.memberRecord(peer)?.addrs ?? []
@@ -311,7 +344,8 @@ export class Engine {
     const nowMs = this.now()
     if (this.guard.isBanned(peer, nowMs)) return false
     if (this.guard.admitSync(peer, nowMs)) return true
-    this.reject({ reason: 'rate-limited', detail: 'over the per-peer anti-entropy rate' }, peer, true)
+    // Refusing costs nothing, and a peer pulling for beats that came in a burst is honest: no strike.
+    this.reject({ reason: 'rate-limited', detail: 'over the per-peer anti-entropy rate' }, peer)
     return false
   }
 
@@ -322,6 +356,8 @@ export class Engine {
   }
 
   private async syncWith (peer: string, owners?: Iterable<string>): Promise<void> {
+    // Within what the peer serves: a pull that does not fit now is asked for again by the member's next beat.
+    if (!this.guard.admitPull(peer, this.now())) return
     const outcome = await this.transport.sync(peer, owners)
     if (outcome === undefined) return
     this.stats.syncRound(owners === undefined ? 'full' : 'targeted')
@@ -348,6 +384,10 @@ export class Engine {
         case 'alert':
           this.log('alerting: %s went silent', effect.subject)
           if (!this.stopped) this.background(this.own.alert(effect.subject, effect.incarnation), 'send an alert')
+          break
+        case 'evicted':
+          this.log('evicted the records of %s, not established here, to stay within maxRecords', effect.owner)
+          this.stats.evicted()
           break
         case 'refute':
           this.log('refuting an alert against this node')
@@ -381,8 +421,11 @@ export class Engine {
   reject (rejection: Rejection, from: string, strike = false): void {
     this.stats.rejected(rejection.reason)
     this.log('rejected input from %s: %s (%s)', from, rejection.reason, rejection.detail)
-    this.events.rejected({ ...rejection, from })
-    if (strike && this.guard.strike(from, this.now())) {
+    this.events.rejected({ ...rejection, from, struck: strike })
+    if (!strike) return
+    const banned = this.guard.strike(from, this.now())
+    this.stats.struck(banned)
+    if (banned) {
       this.log('banning %s: too much invalid input', from)
       void this.transport.disconnect(from)
     }

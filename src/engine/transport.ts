@@ -5,10 +5,14 @@
  */
 import type { Hlc } from '../clock/hlc.js'
 import type { LwwTable } from '../table/table.js'
-import type { RejectReason } from '../reject-reason.js'
+import type { Rejection, RejectReason } from '../reject-reason.js'
 
-/** What the engine decides about a received record envelope; a gossip transport forwards only accepted ones. */
-export type Verdict = 'accept' | 'ignore' | 'reject'
+/**
+ * What the engine decides about a received record envelope. A gossip transport forwards only `accept`ed ones,
+ * and penalises the sender for `reject`. `stop`: the sender is over its budget or banned; read nothing more from
+ * it now (an exchange ends there; gossip treats it as `ignore`).
+ */
+export type Verdict = 'accept' | 'ignore' | 'reject' | 'stop'
 
 /** What an anti-entropy exchange needs from the local node, on either side of it. */
 export interface SyncPeer {
@@ -91,8 +95,8 @@ export interface TransportHandlers extends SyncPeer {
   admitSync: (peer: string) => boolean
   /** This node answered an exchange a peer started: what it wrote, for the traffic counters. */
   answered: (outcome: SyncOutcome) => void
-  /** A peer broke a protocol (malformed frames, too many invalid records in one exchange). */
-  misbehaved: (peer: string, detail: string) => void
+  /** A peer broke a protocol (malformed frames, a record twice, too many invalid records in one exchange). */
+  misbehaved: (peer: string, rejection: Rejection) => void
   /**
    * The transport refused or closed something on its own (a stalled stream, a connection over a bound): counted
    * by reason, never a strike, since a slow link looks the same. `peer` is undefined before a handshake names it.

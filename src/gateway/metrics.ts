@@ -51,6 +51,19 @@ export function createMetrics (registry: Registry): PromRegistry {
       for (const [reason, count] of Object.entries(snapshot().rejected)) this.inc({ reason }, count)
     }
   })
+  for (const [name, help] of [
+    ['strikes', 'Refused messages that counted against their sender.'],
+    ['bans', 'Peers banned for too many strikes.'],
+    ['evictions', 'Owners not yet established whose records were dropped to stay within maxRecords.']
+  ] as const) {
+    new Counter({
+      name: `gossip_registry_${name}_total`, help, registers: [prom],
+      collect () {
+        this.reset()
+        this.inc(snapshot()[name])
+      }
+    })
+  }
   new Counter({
     name: 'gossip_registry_sync_rounds_total', help: 'Anti-entropy exchanges this node started, by kind.', labelNames: ['kind'], registers: [prom],
     collect () {

@@ -26,12 +26,26 @@ export class TokenBuckets {
 
   /** Spends `cost` tokens of `key` if it has them; false means over the rate. */
   take (key: string, nowMs: number, cost = 1): boolean {
+    const bucket = this.refilled(key, nowMs)
+    if (bucket.tokens < cost) return false
+    bucket.tokens -= cost
+    return true
+  }
+
+  /**
+   * Spends `cost` tokens of `key` whether it has them or not: a debt delays what `take` allows next. The debt is
+   * capped at one burst, so a long spell of charges delays `take` by at most one burst's worth of refill.
+   */
+  charge (key: string, nowMs: number, cost = 1): void {
+    const bucket = this.refilled(key, nowMs)
+    bucket.tokens = Math.max(-this.rate.burst, bucket.tokens - cost)
+  }
+
+  private refilled (key: string, nowMs: number): Bucket {
     const bucket = this.buckets.get(key)
     const refill = Math.max(0, nowMs - bucket.atMs) * this.rate.perSecond / 1000
     bucket.tokens = Math.min(this.rate.burst, bucket.tokens + refill)
     bucket.atMs = nowMs
-    if (bucket.tokens < cost) return false
-    bucket.tokens -= cost
-    return true
+    return bucket
   }
 }

@@ -20,7 +20,8 @@ export interface DetectorOptions {
   readonly suspectAfter: number
   /**
    * A suspicion that no quorum confirms and the member does not refute is a death after this long; and a node
-   * that hears nothing from the cluster at all (cut off) holds every member dead after this much silence.
+   * that hears nothing from the cluster at all (cut off) holds every member dead after this much silence. Also
+   * how long a member must be held alive here, without a break, before it is established (see `isEstablished`).
    */
   readonly deadAfter: number
   /** How long a dead member (and its death mark) is remembered before it is forgotten. */
@@ -32,9 +33,9 @@ export interface DetectorOptions {
   /** Alerts of distinct observers that make a member dead at once (at most the observers still alive here). */
   readonly quorum: number
   /**
-   * Self-preservation: when more than this share of the members this node knows (counting those that died in
-   * the last `deadAfter`) fall silent or under suspicion at once, this node assumes it is the one cut off and
-   * keeps them suspect and stale instead of dead. 1 disables it.
+   * Self-preservation: when more than this share of the established members this node knows (counting those that
+   * died in the last `deadAfter`) fall silent or under suspicion at once, this node assumes it is the one cut off
+   * and keeps them suspect and stale instead of dead. 1 disables it.
    */
   readonly selfPreservationThreshold: number
   /** Longest trouble (ms) self-preservation keeps a member from dying. */
@@ -154,6 +155,13 @@ interface Entry {
   alertsSent: number
   /** When this node last told the member, dead here, that it is (see `disputeDeath`). */
   noticedAtMs: number | undefined
+  /**
+   * Start of the member's unbroken time alive here: when this node took it in, or back after it was gone, or,
+   * for a member not yet established, when its last trouble ended.
+   */
+  aliveSinceMs: number
+  /** Established (see `isEstablished`); it stays so through suspicion, and only a death or a leave ends it. */
+  established: boolean
 }
 
 /** Per-node failure detector over every other member. */
@@ -176,7 +184,7 @@ export class FailureDetector {
   private lastContactMs = Number.NEGATIVE_INFINITY
   /** Changes of any member's state or stale flag so far (see `revision`). */
   private changes = 0
-  /** When members died of silence, within the last `deadAfter`: a mass silence may come over several ticks. */
+  /** When established members died, within the last `deadAfter`: a mass silence may come over several ticks. */
   private recentDeathsMs: number[] = []
   /** The last tick found a mass silence: deaths are held. */
   private preserving = false
@@ -189,6 +197,8 @@ export class FailureDetector {
    * observes its subjects. Before, nobody knows it, so nobody beats to it, and it must watch no one.
    */
   private joined = false
+  /** When this node joined: members it takes in during its first `deadAfter` are the cluster as it found it. */
+  private joinedAtMs: number | undefined
 
   constructor (options: DetectorOptions) {
     this.options = options
@@ -216,6 +226,7 @@ export class FailureDetector {
   join (nowMs: number): void {
     if (this.joined) return
     this.joined = true
+    this.joinedAtMs = nowMs
     this.changeView(nowMs)
   }
 
@@ -236,7 +247,8 @@ export class FailureDetector {
     if (entry === undefined) {
       entry = {
         peerId: record.owner, state: 'alive', lastHeardMs: nowMs, deadSinceMs: 0, chain: undefined, maxStamp: record.stamp, stale: false,
-        incarnation: ZERO_HLC, alerts: new Set(), suspectSinceMs: 0, alertedAtMs: undefined, alertsSent: 0, noticedAtMs: undefined
+        incarnation: ZERO_HLC, alerts: new Set(), suspectSinceMs: 0, alertedAtMs: undefined, alertsSent: 0, noticedAtMs: undefined,
+        aliveSinceMs: nowMs, established: this.isFinding(nowMs)
       }
       this.entries.set(record.owner, entry)
       this.changes++
@@ -327,6 +339,30 @@ export class FailureDetector {
     return { subject: peer, incarnation: entry.maxStamp }
   }
 
+  /**
+   * True if `peer` is alive here (not suspect, dead or left) and established: this node has held it alive for
+   * `deadAfter` without a break since it took it in, or back after a death or a leave (heard directly if this node
+   * observes it; otherwise alive up to `deadAfter` before the cluster was last heard, the longest its observers may
+   * take to alert), or took it in while `isFinding`. A suspicion that ends without a death does not undo it, nor
+   * does a restart that this node never saw as a death or a leave. Only established members count towards
+   * self-preservation: a fresh key costs nothing, so a member that is not established may have been made up.
+   */
+  isEstablished (peer: string, nowMs: number): boolean {
+    const entry = this.entries.get(peer)
+    if (entry?.state !== 'alive') return false
+    this.updateRings(nowMs)
+    return entry.established || this.aliveUntil(entry) - entry.aliveSinceMs >= this.options.deadAfter
+  }
+
+  /**
+   * True while this node has not joined, or joined less than `deadAfter` ago: what it takes in now is the cluster
+   * as it finds it, members that may have been there for long, and a node cut off right after it starts must not
+   * lose its view. Members taken in meanwhile are established at once.
+   */
+  isFinding (nowMs: number): boolean {
+    return this.joinedAtMs === undefined || nowMs - this.joinedAtMs < this.options.deadAfter
+  }
+
   /** True if this node observes `peer`. */
   observes (peer: string, nowMs: number): boolean {
     this.updateRings(nowMs)
@@ -347,8 +383,9 @@ export class FailureDetector {
 
   /**
    * Ages every member: an observer alerts on a silent subject; a quorum of alerts, an unrefuted suspicion past
-   * `deadAfter`, or silence of the whole cluster past `deadAfter` is a death, unless so many are in trouble
-   * together that self-preservation keeps them suspect (stale); members dead for `forgetAfter` are forgotten.
+   * `deadAfter`, or silence of the whole cluster past `deadAfter` is a death, unless so many established members
+   * are in trouble together that self-preservation keeps them suspect (stale); members dead for `forgetAfter` are
+   * forgotten.
    * Transitions come in peer id order, so equal inputs give equal outputs.
    */
   tick (nowMs: number): TickResult {
@@ -357,6 +394,7 @@ export class FailureDetector {
     const transitions: Transition[] = []
     const alerts: OwnAlert[] = []
     const entries = this.sorted()
+    for (const entry of entries) if (!isGone(entry.state)) this.establish(entry, nowMs)
     this.preserving = this.isMassSilence(entries, nowMs)
     for (const entry of entries) {
       if (isGone(entry.state)) {
@@ -417,8 +455,10 @@ export class FailureDetector {
     // Scheduling jitter is not a stall: only a gap that could make a false alert on its own is credited.
     if (stalled <= Math.max(interval, this.options.suspectAfter / 4)) return
     this.stalledMs += stalled
+    if (this.joinedAtMs !== undefined) this.joinedAtMs += stalled
     for (const entry of this.entries.values()) {
       entry.lastHeardMs += stalled
+      entry.aliveSinceMs += stalled
       entry.suspectSinceMs += stalled
       if (entry.alertedAtMs !== undefined) entry.alertedAtMs += stalled
     }
@@ -433,6 +473,35 @@ export class FailureDetector {
     // A subject is heard directly; any other member is presumed alive while the cluster is heard at all.
     const heard = since === undefined ? Math.max(entry.lastHeardMs, this.lastContactMs) : Math.max(entry.lastHeardMs, since)
     return nowMs - heard
+  }
+
+  /** Silent for `suspectAfter`, or accused: in trouble, as far as self-preservation is concerned. */
+  private isTroubled (entry: Entry, nowMs: number): boolean {
+    return entry.alerts.size > 0 || this.silence(entry, nowMs) >= this.options.suspectAfter
+  }
+
+  /**
+   * The last moment `entry` is known to have been alive, up to its first accusation: when this node last heard
+   * it, or, for a member it does not observe, `deadAfter` before it last heard the cluster. That member's
+   * silence reaches this node only as its observers' alerts, and an observer may give a new subject `deadAfter`
+   * before its first one: a member that fell silent at once must not be held alive meanwhile, and established.
+   */
+  private aliveUntil (entry: Entry): number {
+    const heardMs = this.subjects.has(entry.peerId) ? entry.lastHeardMs : Math.max(entry.lastHeardMs, this.lastContactMs - this.options.deadAfter)
+    return entry.alerts.size > 0 ? Math.min(heardMs, entry.suspectSinceMs) : heardMs
+  }
+
+  /**
+   * Establishes a member once it has been held alive here for `deadAfter` without a break. Trouble before that
+   * breaks the run, which starts over when the trouble ends: a member that beats now and then must not add up to
+   * an established one. Without the bound, members that beat for a second and then fall silent with a real one
+   * make one death look like a mass silence, and hold it for `selfPreservationLimit`; with it, a member that falls
+   * silent before it is established never counts, and dies on its own clock.
+   */
+  private establish (entry: Entry, nowMs: number): void {
+    if (entry.established) return
+    if (this.aliveUntil(entry) - entry.aliveSinceMs >= this.options.deadAfter) entry.established = true
+    else if (this.isTroubled(entry, nowMs)) entry.aliveSinceMs = nowMs
   }
 
   /** Silence after which this node alerts on a subject: `suspectAfter`, or `deadAfter` until it first beat here. */
@@ -450,7 +519,7 @@ export class FailureDetector {
     const first = entry.alerts.size === 0
     entry.alerts.add(observer)
     if (first) entry.suspectSinceMs = nowMs
-    if (entry.alerts.size >= this.quorumOf(entry) && !this.preserving) return this.kill(entry, entry.state, 'alerts', nowMs)
+    if (entry.alerts.size >= this.quorumOf(entry) && !(this.preserving && entry.established)) return this.kill(entry, entry.state, 'alerts', nowMs)
     if (entry.state !== 'alive') return undefined
     entry.state = 'suspect'
     this.changes++
@@ -463,7 +532,7 @@ export class FailureDetector {
     const accused = entry.alerts.size > 0
     const troubleMs = accused ? Math.max(nowMs - entry.suspectSinceMs, silentMs) : silentMs
     const dies = (accused && entry.alerts.size >= this.quorumOf(entry)) || (accused && nowMs - entry.suspectSinceMs >= deadAfter) || silentMs >= deadAfter
-    if (dies && !(this.preserving && troubleMs < selfPreservationLimit)) return this.kill(entry, entry.state, accused ? 'alerts' : 'silence', nowMs)
+    if (dies && !(this.preserving && entry.established && troubleMs < selfPreservationLimit)) return this.kill(entry, entry.state, accused ? 'alerts' : 'silence', nowMs)
     const held = dies
     if (entry.stale !== held) {
       entry.stale = held
@@ -491,9 +560,11 @@ export class FailureDetector {
   }
 
   /**
-   * True when more than the threshold share of members are in trouble at once (silent, or under suspicion),
-   * counting those that died within the last `deadAfter`: members cut off together cross the line a few beats
-   * apart, and the first of them must not die before the rest are noticed.
+   * True when more than the threshold share of established members are in trouble at once (silent, or under
+   * suspicion), counting those that died within the last `deadAfter`: members cut off together cross the line a
+   * few beats apart, and the first of them must not die before the rest are noticed. Members not yet established
+   * count neither as troubled nor as living: keys are free, so members made up to fall silent with a real one
+   * could otherwise turn its death into a mass silence, and healthy ones could hide a real one.
    */
   private isMassSilence (entries: readonly Entry[], nowMs: number): boolean {
     if (this.options.selfPreservationThreshold >= 1) return false
@@ -501,9 +572,9 @@ export class FailureDetector {
     let living = 0
     let troubled = 0
     for (const entry of entries) {
-      if (isGone(entry.state)) continue
+      if (isGone(entry.state) || !entry.established) continue
       living++
-      if (entry.alerts.size > 0 || this.silence(entry, nowMs) >= this.options.suspectAfter) troubled++
+      if (this.isTroubled(entry, nowMs)) troubled++
     }
     const falling = troubled + this.recentDeathsMs.length
     // One member dying is never a mass silence, whatever the cluster size: a two-node cluster must still see
@@ -561,13 +632,18 @@ export class FailureDetector {
     this.changeView(nowMs)
     entry.deadSinceMs = nowMs
     entry.noticedAtMs = undefined
-    if (to === 'dead') this.recentDeathsMs.push(nowMs)
+    if (to === 'dead' && entry.established) this.recentDeathsMs.push(nowMs)
     return { peerId: entry.peerId, from, to, reason }
   }
 
   private revive (entry: Entry, reason: TransitionReason, nowMs: number): Transition {
     const from = entry.state
-    if (isGone(from)) this.changeView(nowMs)
+    if (isGone(from)) {
+      this.changeView(nowMs)
+      // Back from a death or a leave: a new member as far as self-preservation goes, whatever it was before.
+      entry.aliveSinceMs = nowMs
+      entry.established = this.isFinding(nowMs)
+    }
     entry.state = 'alive'
     entry.stale = false
     entry.alerts.clear()

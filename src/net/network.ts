@@ -8,7 +8,7 @@ import { TopicValidatorResult, type Logger, type Message, type PeerId } from '@l
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { ResolvedConfig } from '../config.js'
-import { BeatLinks, dialTarget, readBeatStream } from './beat-links.js'
+import { BeatLinks, dialTarget, inboundBeatBounds, InboundBeats } from './beat-links.js'
 import type { RegistryLibp2p } from './node.js'
 import { beatProtocol, recordsTopic, syncProtocol, SYNC_TIMEOUT_MS } from './protocols.js'
 import { initiateSync, pushRecords, respondSync, SyncProtocolError } from './sync-protocol.js'
@@ -39,6 +39,7 @@ export class Network implements Transport {
   private readonly beatProtocol: string
   private readonly syncProtocol: string
   private readonly beatLinks: BeatLinks
+  private readonly inboundBeats: InboundBeats
   private readonly syncs = new Set<string>()
   private readonly dialing = new Set<string>()
   /** Peers whose last dial failed: when they may be dialled again, and the back-off that got them there. */
@@ -57,6 +58,12 @@ export class Network implements Transport {
     this.beatProtocol = beatProtocol(config.namespace)
     this.syncProtocol = syncProtocol(config.namespace)
     this.beatLinks = new BeatLinks(node, this.beatProtocol, log)
+    this.inboundBeats = new InboundBeats(
+      inboundBeatBounds(config.heartbeatInterval),
+      (batch, from) => { this.handlers.beats(batch, from) },
+      (from, detail) => { this.handlers.dropped(from, 'stalled', detail) },
+      log
+    )
   }
 
   /** This node's peer id. */
@@ -74,9 +81,9 @@ export class Network implements Transport {
     const pubsub = this.node.services.pubsub
     pubsub.topicValidators.set(this.topic, async (peer: PeerId, message: Message) => this.validate(peer, message))
     pubsub.subscribe(this.topic)
+    this.node.services.pendingInbound.onDropped = (reason, detail) => { this.handlers.dropped(undefined, reason, detail) }
     await this.node.handle(this.beatProtocol, ({ stream, connection }) => {
-      const from = connection.remotePeer.toString()
-      void readBeatStream(stream, (batch) => { this.handlers.beats(batch, from) }, this.log)
+      void this.inboundBeats.read(stream, connection.remotePeer.toString())
     }, { maxInboundStreams: 4 })
     await this.node.handle(this.syncProtocol, ({ stream, connection }) => {
       const from = connection.remotePeer.toString()
@@ -91,7 +98,7 @@ export class Network implements Transport {
         },
         (err: Error) => {
           this.log('sync with %s failed: %e', from, err)
-          if (err instanceof SyncProtocolError) this.handlers.misbehaved(from, err.message)
+          if (err instanceof SyncProtocolError) this.handlers.misbehaved(from, { reason: err.reason, detail: err.message })
           stream.abort(err)
         }
       )
@@ -184,7 +191,7 @@ export class Network implements Transport {
       }
     } catch (err) {
       this.log('sync with %s failed: %e', peer, err)
-      if (err instanceof SyncProtocolError) this.handlers.misbehaved(peer, err.message)
+      if (err instanceof SyncProtocolError) this.handlers.misbehaved(peer, { reason: err.reason, detail: err.message })
       return undefined
     } finally {
       this.syncs.delete(peer)
@@ -202,11 +209,14 @@ export class Network implements Transport {
 
   /**
    * Keeps this node connected: below `targetPeers`, dials a few known members it is not connected to; with no
-   * connection at all, dials the bootstrap peers with exponential back-off.
+   * connection at all, dials the bootstrap peers with exponential back-off. Also closes inbound beat streams that
+   * stopped making progress and counts connections that never finished their handshake.
    */
   maintain (members: ReadonlyArray<{ peerId: string, addrs: readonly string[] }>, random: () => number): void {
     if (this.stopping) return
     const nowMs = performance.now()
+    this.inboundBeats.sweep(nowMs)
+    this.node.services.pendingInbound.sweep()
     const connected = new Set(this.connectedPeers())
     if (connected.size === 0 && this.config.bootstrap.length > 0 && nowMs >= this.nextBootstrapMs) {
       this.nextBootstrapMs = nowMs + this.bootstrapBackoffMs

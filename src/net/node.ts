@@ -15,10 +15,29 @@ import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import type { Libp2p, PrivateKey, PubSub } from '@libp2p/interface'
 import type { ResolvedConfig } from '../config.js'
 import { lanDiscovery } from './mdns.js'
+import { PendingInbound } from './pending-inbound.js'
 import { GOSSIP_FANOUT, recordsTopic } from './protocols.js'
 
 /** The libp2p node with the services the registry uses. */
-export type RegistryLibp2p = Libp2p<{ identify: Identify, pubsub: PubSub<GossipsubEvents> }>
+export type RegistryLibp2p = Libp2p<{ identify: Identify, pubsub: PubSub<GossipsubEvents>, pendingInbound: PendingInbound }>
+
+/** Inbound connections that may be in their handshake at once (libp2p's default is 10). */
+const MAX_INCOMING_PENDING = 64
+
+/**
+ * Of those, how many one address may hold: a quarter, so one host's idle sockets leave the rest to others. A
+ * bootstrap node sees a whole cluster start at once, often from one address (NAT, containers, one host in tests),
+ * but an honest handshake ends in milliseconds, so even then few are in flight together; a newcomer over the
+ * bound closes its address's oldest pending connection, not itself (see PendingInbound.admit).
+ */
+const MAX_PENDING_PER_ADDRESS = MAX_INCOMING_PENDING / 4
+
+/**
+ * How long an inbound connection may take to finish its handshake (libp2p's default is 10 s). The handshake is a
+ * few round trips, well under a second even across continents; this node's own dials give up after 5 s
+ * (Network's DIAL_TIMEOUT_MS), so a dialler still unfinished by then has given up too, or never meant to finish.
+ */
+const INBOUND_UPGRADE_TIMEOUT_MS = 5_000
 
 /** The swarm.key text libp2p private networks expect, around a 64-hex-digit key. */
 function swarmKey (hex: string): Uint8Array {
@@ -45,6 +64,7 @@ export async function createNode (config: ResolvedConfig, privateKey: PrivateKey
   if (withPeerId.length > 0) {
     peerDiscovery.push(bootstrap({ list: withPeerId, timeout: 0 }))
   }
+  const pendingInbound = new PendingInbound(MAX_PENDING_PER_ADDRESS, INBOUND_UPGRADE_TIMEOUT_MS)
   return createLibp2p({
     privateKey,
     addresses: { listen: [...config.listen] },
@@ -54,6 +74,11 @@ export async function createNode (config: ResolvedConfig, privateKey: PrivateKey
     peerDiscovery,
     ...(config.networkKey !== undefined && { connectionProtector: preSharedKey({ psk: swarmKey(config.networkKey) }) }),
     connectionGater: {
+      // Runs as an inbound connection starts its handshake, after libp2p's own limits admitted it.
+      denyInboundConnection: async (maConn) => {
+        pendingInbound.admit(maConn)
+        return false
+      },
       denyDialPeer: async (peerId) => isDenied(peerId.toString()),
       denyInboundEncryptedConnection: async (peerId) => isDenied(peerId.toString()),
       denyOutboundEncryptedConnection: async (peerId) => isDenied(peerId.toString())
@@ -65,9 +90,12 @@ export async function createNode (config: ResolvedConfig, privateKey: PrivateKey
       // libp2p accepts 5 connections a second per remote address by default. A bootstrap node sees a whole
       // cluster start at once, often from one address (NAT, containers, one host in tests): let it in.
       inboundConnectionThreshold: 100,
-      maxIncomingPendingConnections: 64
+      maxIncomingPendingConnections: MAX_INCOMING_PENDING,
+      inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS
     },
     services: {
+      // Not a protocol: a service slot is how the network reaches the gater's counts on this node.
+      pendingInbound: () => pendingInbound,
       identify: identify(),
       pubsub: gossipsub({
         // Every record carries its owner's signature; a second, per-publisher signature would only cost CPU.

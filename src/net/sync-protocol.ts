@@ -18,6 +18,7 @@ import type { Stream } from '@libp2p/interface'
 import { answerDigest, answerSummary, answerWant, openFullSync, openSync, type SummaryMessage } from '../sync/session.js'
 import type { TableEntry } from '../table/entry.js'
 import type { SyncPeer } from '../engine/transport.js'
+import type { RejectReason } from '../reject-reason.js'
 import { MAX_SYNC_FRAME_BYTES } from './protocols.js'
 import { decodeSyncFrame, encodeSyncFrame, type SyncMessage } from './frames.js'
 
@@ -39,11 +40,19 @@ function newStats (): SyncStats {
   return { sent: 0, received: 0, bytesOut: 0, framesOut: 0 }
 }
 
-/** Thrown when the other side breaks the protocol; the stream is aborted. */
+/** Thrown when the other side breaks the protocol; the stream is aborted and the peer struck for `reason`. */
 export class SyncProtocolError extends Error {
-  constructor (message: string) {
+  constructor (message: string, readonly reason: RejectReason = 'malformed') {
     super(message)
     this.name = 'SyncProtocolError'
+  }
+}
+
+/** Thrown when the other side is over its budget or banned: the exchange ends there, without blame. */
+export class SyncStopped extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'SyncStopped'
   }
 }
 
@@ -141,14 +150,24 @@ async function writeRecords (lp: LengthPrefixedStream<Stream>, entries: Readonly
   return entries.length
 }
 
-/** Reads RECORDS frames until DONE, ingesting each envelope in order. Returns how many were received. */
+/**
+ * Reads RECORDS frames until DONE, ingesting each envelope in order. Returns how many were received. Stops at
+ * once, the rest of the frame unread, when the sender goes over its budget or sends one record twice (an honest
+ * exchange never does: what it sends comes from a table, one entry per record).
+ */
 async function readRecords (lp: LengthPrefixedStream<Stream>, peer: SyncPeer, from: string, signal: AbortSignal, first?: SyncMessage): Promise<number> {
   let received = 0
   let invalid = 0
+  const seen = new Set<string>()
   let message = first ?? await read(lp, signal)
   while (message.type === 'records') {
     for (const envelope of message.envelopes) {
-      if (await peer.ingest(envelope, from) === 'reject' && ++invalid > MAX_INVALID_PER_EXCHANGE) {
+      const key = Buffer.from(envelope.buffer, envelope.byteOffset, envelope.byteLength).toString('latin1')
+      if (seen.has(key)) throw new SyncProtocolError('the same record twice in one exchange', 'duplicate')
+      seen.add(key)
+      const verdict = await peer.ingest(envelope, from)
+      if (verdict === 'stop') throw new SyncStopped('the peer is over its anti-entropy budget')
+      if (verdict === 'reject' && ++invalid > MAX_INVALID_PER_EXCHANGE) {
         throw new SyncProtocolError(`more than ${MAX_INVALID_PER_EXCHANGE} invalid records in one exchange`)
       }
       // Each ingest is a chain of microtasks: without a turn of the event loop now and then, a frame of a few

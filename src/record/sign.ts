@@ -3,7 +3,8 @@
  * payload type and the payload, the shape of peer records). The owner of a record is the envelope's public
  * key, so "the signer is the owner" holds by construction. Opening never throws: every failure is a rejection.
  */
-import { peerIdFromPrivateKey, peerIdFromPublicKey } from '@libp2p/peer-id'
+import { publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey, peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
 import type { PrivateKey, Record as Libp2pRecord } from '@libp2p/interface'
 import type { Rejection, RejectReason } from '../reject-reason.js'
@@ -36,7 +37,11 @@ export interface OpenExpectations {
  */
 export type OpenResult =
   | { readonly ok: true, readonly record: Sealed, readonly envelope: Uint8Array }
-  | { readonly ok: false, readonly rejection: Rejection }
+  /**
+   * `signer` is set when the signature verified and the payload broke a rule after that: the signer's doing,
+   * not that of a relay that may hold other limits. Unset, the bytes were garbage any honest relay refuses.
+   */
+  | { readonly ok: false, readonly rejection: Rejection, readonly signer?: string }
 
 /** The `Record` shape `RecordEnvelope.seal` wants: our payload bytes with our domain and payload type. */
 class PayloadRecord implements Libp2pRecord {
@@ -90,11 +95,11 @@ export async function openRecord (bytes: Uint8Array, expect: OpenExpectations): 
   try {
     record = decodePayload(envelope.payload, owner)
   } catch (err) {
-    return reject('malformed', `undecodable payload: ${messageOf(err)}`)
+    return { ...reject('malformed', `undecodable payload: ${messageOf(err)}`), signer: owner }
   }
-  if (record.namespace !== expect.namespace) return reject('wrong-namespace', `record of namespace ${JSON.stringify(record.namespace)}, expected ${JSON.stringify(expect.namespace)}`)
+  if (record.namespace !== expect.namespace) return { ...reject('wrong-namespace', `record of namespace ${JSON.stringify(record.namespace)}, expected ${JSON.stringify(expect.namespace)}`), signer: owner }
   const problem = checkRecord(record)
-  if (problem !== undefined) return { ok: false, rejection: problem }
+  if (problem !== undefined) return { ok: false, rejection: problem, signer: owner }
   // Re-encoded, not the received bytes: protobuf lets a relay re-frame a valid envelope (unknown fields, field
   // order) without touching the signed parts. Envelopes are compared and hashed by the table, so every node
   // must hold the same bytes for the same signed record. Copied to a buffer of its own: marshal() may return a
@@ -102,8 +107,38 @@ export async function openRecord (bytes: Uint8Array, expect: OpenExpectations): 
   return { ok: true, record, envelope: new Uint8Array(envelope.marshal()) }
 }
 
-function reject (reason: RejectReason, detail: string): OpenResult {
+function reject (reason: RejectReason, detail: string): { ok: false, rejection: Rejection } {
   return { ok: false, rejection: { reason, detail } }
+}
+
+/**
+ * True if envelope bytes name `peer` as their signer, in the field order every encoder writes. Nothing is
+ * verified: it is cheap enough to run before a rate limit, to tell an origin flooding its own records (struck)
+ * from a relay passing on others' (only slowed). Bytes that say otherwise count as relayed, which only spares
+ * their sender a strike.
+ */
+export function claimsSigner (bytes: Uint8Array, peer: string): boolean {
+  const key = protobufKeyOf(peer)
+  // Field 1 (public_key), wire type 2: tag 0x0a, a one-byte length (a key protobuf is far under 128 bytes), the key.
+  if (key === undefined || bytes.length < key.length + 2 || bytes[0] !== 0x0a || bytes[1] !== key.length) return false
+  return equalBytes(bytes.subarray(2, 2 + key.length), key)
+}
+
+/** Protobuf public keys of the peers `claimsSigner` was asked about: few, since it runs only for floods. */
+const protobufKeys = new Map<string, Uint8Array | undefined>()
+
+function protobufKeyOf (peer: string): Uint8Array | undefined {
+  if (protobufKeys.has(peer)) return protobufKeys.get(peer)
+  let key: Uint8Array | undefined
+  try {
+    const publicKey = peerIdFromString(peer).publicKey
+    key = publicKey === undefined ? undefined : publicKeyToProtobuf(publicKey)
+  } catch {
+    key = undefined
+  }
+  if (protobufKeys.size >= 1_024) protobufKeys.clear()
+  protobufKeys.set(peer, key)
+  return key
 }
 
 function messageOf (err: unknown): string {

@@ -16,7 +16,7 @@ const OWNERS = ['12D3KooWA', '12D3KooWB', '12D3KooWC', SELF]
 const SERVICES = ['orders', 'billing']
 const chains = OWNERS.map((_, i) => HashChain.create(new Uint8Array(32).fill(40 + i), 400))
 const options = {
-  self: SELF, namespace: 'default', maxInstancesPerOwner: 100, maxClockDrift: 60_000, tombstoneTtl: 1_000_000,
+  self: SELF, namespace: 'default', maxInstancesPerOwner: 100, maxRecords: 10_000, maxClockDrift: 60_000, tombstoneTtl: 1_000_000,
   suspectAfter: 3_000, deadAfter: 10_000, maxChainSteps: 400, selfPreservationThreshold: 0.5, selfPreservationLimit: 30_000, observers: 4, quorum: 3
 }
 const FILTERS: LookupFilter[] = [{}, { includeStale: true }, { includeUnhealthy: true }, { version: '^1.0.0' }, { tags: ['eu'] }, { version: '>=2', includeUnhealthy: true, includeStale: true }]

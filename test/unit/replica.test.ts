@@ -18,6 +18,7 @@ const options = {
   self: SELF,
   namespace: 'default',
   maxInstancesPerOwner: 2,
+  maxRecords: 10_000,
   maxClockDrift: 60_000,
   tombstoneTtl: 86_400_000,
   suspectAfter: 3_000,
@@ -266,5 +267,49 @@ describe('Replica lookup cache', () => {
     const replica = withPeer()
     for (let i = 0; i < 3_000; i++) expect(replica.lookup('orders', { version: `>=0.0.${i}` })).toHaveLength(2)
     expect(replica.lookup('orders', { version: '>=2.0.0' }).map((i) => i.id)).toEqual(['b'])
+  })
+})
+
+describe('Replica: what owners not yet established may make a node store', () => {
+  const chain = HashChain.create(new Uint8Array(32).fill(5), 50)
+  const owners = (prefix: string, count: number): string[] => Array.from({ length: count }, (_, i) => `12D3KooW${prefix}${i}`)
+  // Past this node's own first deadAfter, members it meets are not established until they have been alive here that long.
+  const LATER = T0 + options.deadAfter + 1
+
+  it('caps the instances of fresh owners together at twice the per-owner cap, whatever their number', () => {
+    const replica = joined()
+    const established = owners('Old', 1)[0]!
+    expect(replica.ingest(member(established, at(T0), chain), T0).outcome).toBe('applied')
+    const outcomes = owners('Fresh', 3).flatMap((owner) => [0, 1].map((i) => replica.ingest(instance(owner, `f${i}`, at(LATER)), LATER)))
+    // Twice maxInstancesPerOwner (2): four of the six.
+    expect(outcomes.map((o) => o.outcome)).toEqual(['applied', 'applied', 'applied', 'applied', 'rejected', 'rejected'])
+    expect(outcomes[4]).toMatchObject({ rejection: { reason: 'owner-budget' } })
+    // Updates of what a fresh owner holds, and an established member's instances, are not held back.
+    expect(replica.ingest(instance(owners('Fresh', 1)[0]!, 'f0', at(LATER + 1), { weight: 5 }), LATER).outcome).toBe('applied')
+    expect(replica.ingest(instance(established, 'e0', at(LATER)), LATER).outcome).toBe('applied')
+  })
+
+  it('at maxRecords evicts a fresh owner for an established member, then refuses with table-full', () => {
+    const replica = joined({ maxRecords: 6 })
+    const [a, b] = owners('Old', 2) as [string, string]
+    replica.ingest(member(a, at(T0), chain), T0)
+    replica.ingest(member(b, at(T0), chain), T0)
+    const fresh = owners('Fresh', 1)[0]!
+    expect(replica.ingest(instance(fresh, 'f0', at(LATER)), LATER).outcome).toBe('applied')
+    expect(replica.ingest(instance(a, 'a0', at(LATER)), LATER).outcome).toBe('applied')
+    // Full: own member record, two members, a0, f0, and a1.
+    expect(replica.ingest(instance(a, 'a1', at(LATER)), LATER).outcome).toBe('applied')
+    expect(replica.table.size).toBe(6)
+    // A fresh owner's new record is refused; an established member's evicts the fresh owner.
+    expect(replica.ingest(instance(owners('Fresh', 2)[1]!, 'g0', at(LATER)), LATER)).toMatchObject({ outcome: 'rejected', rejection: { reason: 'owner-budget' } })
+    const evicting = replica.ingest(instance(b, 'b0', at(LATER)), LATER)
+    expect(evicting.outcome).toBe('applied')
+    expect(kinds(evicting.effects)).toEqual(expect.arrayContaining(['change:down', 'evicted', 'change:up']))
+    expect(evicting.effects.find((e) => e.kind === 'change' && e.change.type === 'down')).toMatchObject({ change: { reason: 'evicted', instance: { owner: fresh } } })
+    expect(replica.lookup('orders').map((i) => i.owner)).not.toContain(fresh)
+    // Nothing fresh is left to evict: established members are never evicted, the record is refused.
+    expect(replica.ingest(instance(b, 'b1', at(LATER)), LATER)).toMatchObject({ outcome: 'rejected', rejection: { reason: 'table-full' } })
+    // Updates of records held still go in.
+    expect(replica.ingest(instance(b, 'b0', at(LATER + 1), { weight: 4 }), LATER).outcome).toBe('applied')
   })
 })

@@ -30,29 +30,34 @@ class StubTransport implements Transport {
   multiaddrs (): string[] { return [`/ip4/127.0.0.1/tcp/1/p2p/${SELF}`] }
   async publish (envelope: Uint8Array): Promise<number> { this.published.push(envelope); return envelope.length }
   async sendBeats (peer: string, frame: Uint8Array): Promise<boolean> { this.beats.push({ peer, frame }); return true }
-  async sync (): Promise<SyncOutcome | undefined> { return undefined }
+  readonly syncs: string[] = []
+  async sync (peer: string): Promise<SyncOutcome | undefined> { this.syncs.push(peer); return undefined }
   readonly pushed: Array<{ peers: readonly string[] | undefined, envelopes: readonly Uint8Array[] }> = []
   async push (envelopes: readonly Uint8Array[], _timeoutMs: number, peers?: readonly string[]): Promise<void> { this.pushed.push({ peers, envelopes }) }
   async disconnect (): Promise<void> {}
   async probe (peer: string): Promise<boolean> { this.probes.push(peer); return this.reachable }
 }
 
-function setup (): { engine: Engine, transport: StubTransport, envelopes: SimEnvelopes, clock: { now: number }, seen: string[] } {
+function setup (): { engine: Engine, transport: StubTransport, envelopes: SimEnvelopes, clock: { now: number }, seen: string[], struck: string[] } {
   const clock = { now: T0 }
   const config = resolveConfig({ ...PRESETS.test, clock: { now: () => clock.now } })
   const envelopes = new SimEnvelopes(100, config.maxRecordBytes)
   const transport = new StubTransport()
   const seen: string[] = []
+  const struck: string[] = []
   const events: EngineEvents = {
     change: (change) => { seen.push(`${change.type}:${change.instance.id}`) },
     member: (change) => { seen.push(`${change.member.state}:${change.member.peerId}`) },
-    rejected: (rejected) => { seen.push(`rejected:${rejected.reason}`) }
+    rejected: (rejected) => {
+      seen.push(`rejected:${rejected.reason}`)
+      if (rejected.struck === true) struck.push(`${rejected.from ?? '?'}:${rejected.reason}`)
+    }
   }
   const engine = new Engine({
     config, self: SELF, transport, envelopes: envelopes.forNode(), guard: new PeerGuard(SELF, undefined), stats: new RegistryStats(),
     random: () => 0.5, beats: new OwnBeats(config.heartbeatChainLength), events, log: logger('gossip-registry:test')
   })
-  return { engine, transport, envelopes, clock, seen }
+  return { engine, transport, envelopes, clock, seen, struck }
 }
 
 function memberOf (owner: string, wall: number): MemberRecord {
@@ -187,5 +192,49 @@ describe('Engine', () => {
     const { engine, envelopes } = await joined()
     expect(await engine.handlers.gossip(alertOf(envelopes, '12D3KooWNotAMember', PEERS[0]!, T0), PEERS[1]!)).toBe('ignore')
     expect(engine.replica.stateOf(PEERS[0]!)).toBe('alive')
+  })
+})
+
+describe('Engine: the origin is blamed, never the relay', () => {
+  it('strikes the signer of a future-stamped alert, not a relay that passed it on', async () => {
+    const { engine, envelopes, struck } = await joined()
+    const future = (observer: string, wall: number): Uint8Array => envelopes.seal({ kind: 'alert', deleted: false, owner: observer, id: '', namespace: 'default', stamp: { wall, logical: 0 }, subject: PEERS[2]!, incarnation: { wall: T0, logical: 0 } })
+    expect(await engine.handlers.gossip(future(PEERS[0]!, T0 + 3_600_000), PEERS[1]!)).toBe('ignore')
+    expect(struck).toEqual([])
+    expect(await engine.handlers.gossip(future(PEERS[0]!, T0 + 3_600_001), PEERS[0]!)).toBe('reject')
+    expect(struck).toEqual([`${PEERS[0]!}:future-stamp`])
+  })
+
+  it('stops a relay over the record rate without striking it, and a relay passes on no more than its own budget', async () => {
+    const { engine, envelopes, struck, clock } = await joined()
+    const versions = (owner: string, count: number, from: number): Uint8Array[] =>
+      Array.from({ length: count }, (_, i) => envelopes.seal({ ...instanceOf(owner, T0), stamp: { wall: T0, logical: from + i } }))
+    // Two origins, each within its own rate, relayed by PEERS[2] and PEERS[3]: this node applies every record,
+    // and passes on what its relay budget allows, not the sum.
+    const verdicts = []
+    for (const envelope of versions(PEERS[0]!, 1_900, 1)) verdicts.push(await engine.handlers.gossip(envelope, PEERS[2]!))
+    for (const envelope of versions(PEERS[1]!, 1_900, 1)) verdicts.push(await engine.handlers.gossip(envelope, PEERS[3]!))
+    const relayed = verdicts.filter((v) => v === 'accept').length
+    expect(relayed).toBeGreaterThanOrEqual(1_500)
+    expect(relayed).toBeLessThanOrEqual(1_600)
+    expect(verdicts.filter((v) => v === 'ignore').length).toBe(3_800 - relayed)
+    expect(engine.replica.table.get(PEERS[1]!, 'i')?.record.stamp.logical).toBe(1_900)
+    // One relay now over the per-peer rate: refused, not struck.
+    const over = []
+    for (const envelope of versions(PEERS[0]!, 200, 2_000)) over.push(await engine.handlers.gossip(envelope, PEERS[2]!))
+    expect(over).toContain('stop')
+    expect(struck).toEqual([])
+    clock.now += 1_000
+    expect(await engine.handlers.gossip(versions(PEERS[0]!, 1, 5_000)[0]!, PEERS[2]!)).not.toBe('stop')
+  })
+
+  it('refuses an anti-entropy exchange over the rate without a strike, and starts none over what a peer serves', async () => {
+    const { engine, transport, struck } = await joined()
+    const admitted = Array.from({ length: 12 }, () => engine.handlers.admitSync(PEERS[0]!))
+    expect(admitted.filter(Boolean).length).toBe(10)
+    expect(struck).toEqual([])
+    const before = transport.syncs.length
+    for (let i = 0; i < 20; i++) engine.handlers.connected(PEERS[1]!)
+    expect(transport.syncs.length - before).toBeLessThanOrEqual(7)
   })
 })

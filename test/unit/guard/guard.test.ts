@@ -40,4 +40,23 @@ describe('PeerGuard', () => {
     expect(guard.isDenied('friend', 1)).toBe(true)
     expect(new PeerGuard('me', undefined).isDenied('anyone', 0)).toBe(false)
   })
+
+  it('budgets the hashing of beats: one chain length at once, then a trickle', () => {
+    const guard = new PeerGuard('me', undefined, 4_096)
+    // A beat far ahead on its chain takes the whole burst; the next such beat must wait for the refill.
+    expect(guard.admitBeat('p', 4_096, 0)).toBe(true)
+    expect(guard.admitBeat('p', 4_096, 1)).toBe(false)
+    expect(guard.admitBeat('p', 1, 100)).toBe(true)
+    // Honest beats, one step each, are never short.
+    for (let t = 200; t < 20_000; t += 200) expect(guard.admitBeat('q', 1, t)).toBe(true)
+  })
+
+  it('counts its own publishes against what it relays, with a bounded debt', () => {
+    const guard = new PeerGuard('me', undefined)
+    for (let i = 0; i < 10_000; i++) guard.chargeOwnPublish(0)
+    expect(guard.admitRelay(0)).toBe(false)
+    // The debt is one burst at most: one burst's worth of refill (4 s at 400/s) clears it.
+    expect(guard.admitRelay(3_900)).toBe(false)
+    expect(guard.admitRelay(4_100)).toBe(true)
+  })
 })

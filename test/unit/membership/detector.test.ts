@@ -367,3 +367,227 @@ describe('self-preservation', () => {
     expect(detector.get(subject!)).toMatchObject({ state: 'alive', stale: false })
   })
 })
+
+describe('self-preservation counts only established members', () => {
+  const preserving: DetectorOptions = { ...options, selfPreservationThreshold: 0.5, selfPreservationLimit: 30_000 }
+  const { suspectAfter, deadAfter } = options
+  const TICK = 250
+  /** Members taken in from here on are newcomers to a node that joined at 0, not the cluster it found. */
+  const LATER = deadAfter
+
+  /**
+   * One node's view of a cluster on a manual clock: each member that is up beats every second (heard here if this
+   * node observes it) and, as real observers do, alerts against a member it observes once that member has been
+   * silent for suspectAfter.
+   */
+  class World {
+    readonly detector = new FailureDetector(preserving)
+    nowMs = 0
+    /** Members that self-preservation kept from dying here at some point. */
+    readonly held = new Set<string>()
+    private readonly up = new Set<string>()
+    private readonly silentSinceMs = new Map<string, number>()
+    private readonly seqs = new Map<string, number>()
+
+    constructor (private readonly othersAlert = true) {
+      this.detector.join(0)
+    }
+
+    admit (...peers: string[]): void {
+      for (const peer of peers) {
+        this.detector.observeRecord(member(100, peer), this.nowMs)
+        this.up.add(peer)
+      }
+    }
+
+    silence (...peers: string[]): void {
+      for (const peer of peers) {
+        this.up.delete(peer)
+        this.silentSinceMs.set(peer, this.nowMs)
+      }
+    }
+
+    resume (...peers: string[]): void {
+      for (const peer of peers) {
+        this.up.add(peer)
+        this.silentSinceMs.delete(peer)
+        if (this.detector.observes(peer, this.nowMs)) this.beat(peer)
+      }
+    }
+
+    /** Ticks every TICK ms up to `untilMs` (bounded: time only moves forward). */
+    runUntil (untilMs: number): void {
+      while (this.nowMs < untilMs) {
+        this.nowMs += TICK
+        if (this.nowMs % 1_000 === 0) for (const peer of this.up) if (this.detector.observes(peer, this.nowMs)) this.beat(peer)
+        if (this.othersAlert) this.alert()
+        this.detector.tick(this.nowMs)
+        for (const view of this.detector.members()) if (view.stale) this.held.add(view.peerId)
+      }
+    }
+
+    established (peer: string): boolean {
+      return this.detector.isEstablished(peer, this.nowMs)
+    }
+
+    state (peer: string): string | undefined {
+      return this.detector.get(peer)?.state
+    }
+
+    private beat (peer: string): void {
+      const seq = (this.seqs.get(peer) ?? 0) + 1
+      this.seqs.set(peer, seq)
+      beat(this.detector, peer, seq, this.nowMs)
+    }
+
+    private alert (): void {
+      const rings = new Rings(preserving.observers)
+      rings.update([SELF, ...this.detector.members().filter((m) => m.state === 'alive' || m.state === 'suspect').map((m) => m.peerId)])
+      for (const [subject, sinceMs] of this.silentSinceMs) {
+        if (this.nowMs - sinceMs < suspectAfter) continue
+        for (const observer of rings.observersOf(subject)) {
+          if (this.up.has(observer)) this.detector.observeAlert({ observer, subject, incarnation: { wall: 100, logical: 0 } }, this.nowMs)
+        }
+      }
+    }
+  }
+
+  /** A world whose node took `peers` in well after it joined, and has held them alive long enough since. */
+  function withEstablished (peers: string[], othersAlert = true): World {
+    const world = new World(othersAlert)
+    world.runUntil(LATER)
+    world.admit(...peers)
+    world.runUntil(LATER + 2 * deadAfter)
+    for (const peer of peers) expect(world.established(peer), peer).toBe(true)
+    return world
+  }
+
+  it('lets an established member die on its own clock when fresh members fall silent with it (issue 14, class 8)', () => {
+    const established = ['e1', 'e2', 'e3']
+    const world = withEstablished(established)
+    const fresh = ['f1', 'f2', 'f3', 'f4']
+    world.admit(...fresh)
+    world.runUntil(world.nowMs + 1_000)
+    for (const peer of fresh) expect(world.established(peer), peer).toBe(false)
+    // One this node observes, so that it hears the silence itself.
+    const victim = established.find((peer) => world.detector.observes(peer, world.nowMs))!
+    expect(victim).toBeDefined()
+
+    world.silence(victim, ...fresh)
+    const silentAtMs = world.nowMs
+    world.runUntil(silentAtMs + deadAfter + TICK)
+    expect(world.state(victim)).toBe('dead')
+    expect([...world.held]).toEqual([])
+    for (const peer of established) if (peer !== victim) expect(world.state(peer), peer).toBe('alive')
+  })
+
+  it('still holds established members when this node is cut off, while fresh members die on their own clock', () => {
+    const established = ['e1', 'e2', 'e3', 'e4']
+    const world = withEstablished(established)
+    const fresh = ['f1', 'f2', 'f3', 'f4']
+    world.admit(...fresh)
+    world.runUntil(world.nowMs + 1_000)
+
+    world.silence(...established, ...fresh)
+    const silentAtMs = world.nowMs
+    world.runUntil(silentAtMs + deadAfter + TICK)
+    for (const peer of established) expect(world.detector.get(peer), peer).toMatchObject({ state: 'suspect', stale: true })
+
+    // Each death moves the rings, and a member that becomes this node's subject is given deadAfter afresh: the
+    // fresh ones die one after another, never held.
+    world.runUntil(silentAtMs + preserving.selfPreservationLimit - TICK)
+    for (const peer of established) expect(world.state(peer), peer).toBe('suspect')
+    for (const peer of fresh) expect(world.state(peer), peer).toBe('dead')
+    expect([...world.held].sort()).toEqual(established)
+  })
+
+  describe('isEstablished', () => {
+    it('holds a member it observes established once it has heard it for deadAfter, and only while it is alive', () => {
+      const world = new World()
+      world.runUntil(LATER)
+      world.admit('a', 'b', 'c', 'd', 'e')
+      const [subject] = world.detector.subjectsOfSelf(world.nowMs)
+      expect(world.established(subject!)).toBe(false)
+      world.runUntil(LATER + deadAfter - 1_000)
+      expect(world.established(subject!)).toBe(false)
+      world.runUntil(LATER + deadAfter)
+      expect(world.established(subject!)).toBe(true)
+
+      world.silence(subject!)
+      world.runUntil(world.nowMs + suspectAfter + TICK)
+      expect(world.state(subject!)).not.toBe('alive')
+      expect(world.established(subject!)).toBe(false)
+      expect(world.established('stranger')).toBe(false)
+    })
+
+    it('gives the observers of a member it does not observe deadAfter to report a silence before it counts', () => {
+      const world = new World(false)
+      world.runUntil(LATER)
+      const peers = ['a', 'b', 'c', 'd', 'e']
+      world.admit(...peers)
+      const [other, quiet] = peers.filter((peer) => !world.detector.observes(peer, world.nowMs))
+      expect(quiet).toBeDefined()
+      world.runUntil(LATER + 1_000)
+      world.silence(quiet!)
+      // Held alive here while the cluster is heard, but an observer may give a new subject deadAfter before its
+      // first alert: until that is past, a member that fell silent after a second must not be established.
+      world.runUntil(LATER + 1_000 + deadAfter - TICK)
+      expect(world.state(quiet!)).toBe('alive')
+      expect(world.established(quiet!)).toBe(false)
+      const rings = new Rings(preserving.observers)
+      rings.update([SELF, ...peers])
+      const observer = rings.observersOf(quiet!).find((peer) => peer !== quiet)!
+      expect(world.detector.observeAlert({ observer, subject: quiet!, incarnation: { wall: 100, logical: 0 } }, world.nowMs).kind).toBe('counted')
+
+      // One that stays up is established once no alert came for deadAfter after deadAfter of it.
+      world.runUntil(LATER + 2 * deadAfter - TICK)
+      expect(world.established(other!)).toBe(false)
+      world.runUntil(LATER + 2 * deadAfter)
+      expect(world.established(other!)).toBe(true)
+    })
+
+    it('takes the members found on joining as established at once: the node cannot tell them from old members', () => {
+      const detector = new FailureDetector(preserving)
+      detector.observeRecord(member(100, 'before'), 0)
+      expect(detector.isEstablished('before', 0)).toBe(true)
+      detector.join(1_000)
+      detector.observeRecord(member(100, 'found'), 1_000 + deadAfter - 1)
+      expect(detector.isEstablished('found', 1_000 + deadAfter - 1)).toBe(true)
+      detector.observeRecord(member(100, 'newcomer'), 1_000 + deadAfter)
+      expect(detector.isEstablished('newcomer', 1_000 + deadAfter)).toBe(false)
+    })
+
+    it('starts over when a member that is not established yet falls silent, rather than adding up its beats', () => {
+      const world = new World(false)
+      world.runUntil(LATER)
+      world.admit('a', 'b', 'c', 'd', 'e')
+      const [subject] = world.detector.subjectsOfSelf(world.nowMs)
+      world.runUntil(LATER + 4_000)
+      world.silence(subject!)
+      world.runUntil(LATER + 8_000)
+      expect(world.state(subject!)).toBe('suspect')
+      world.resume(subject!)
+      expect(world.state(subject!)).toBe('alive')
+      world.runUntil(LATER + 8_000 + deadAfter - 1_000)
+      expect(world.established(subject!)).toBe(false)
+      world.runUntil(LATER + 8_000 + deadAfter + 1_000)
+      expect(world.established(subject!)).toBe(true)
+    })
+
+    it('keeps an established member established through a restart it never saw as a death; a leave ends it', () => {
+      const world = withEstablished(['m', 'n', 'o'])
+      const chain = (chainId: number): MemberRecord['chain'] => {
+        const next = HashChain.create(new Uint8Array(32).fill(70 + chainId), 100)
+        return { chainId, anchor: next.anchor, length: next.length }
+      }
+      // Restarted with the same key: a newer member record on a new chain.
+      world.detector.observeRecord(member(300, 'm', { chain: chain(2) }), world.nowMs)
+      expect(world.established('m')).toBe(true)
+
+      world.detector.observeRecord(member(400, 'm', { leaving: true }), world.nowMs)
+      expect(world.established('m')).toBe(false)
+      expect(world.detector.observeRecord(member(500, 'm', { chain: chain(3) }), world.nowMs)).toMatchObject({ from: 'left', to: 'alive' })
+      expect(world.established('m')).toBe(false)
+    })
+  })
+})

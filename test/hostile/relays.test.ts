@@ -1,0 +1,95 @@
+/**
+ * Attacks that once made honest nodes ban honest nodes, by making one relay pass on more than its neighbour
+ * admits (issue 14, classes 1, 2 and 4; class 3, a beat relayed with an anchor the next hop does not know, has no
+ * relay left to blame: each member now beats straight to its observers). In each, no honest node may strike
+ * another, none may die, and a new registration must still reach every node.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { Registry } from '../../src/index.js'
+import { encodeSyncFrame } from '../../src/net/frames.js'
+import { Cluster } from '../support/cluster.js'
+import { Attacker } from './attacker.js'
+import { expectAllAlive, expectRegistrationConverges, watchBlame } from './honest.js'
+
+let cluster: Cluster
+const attackers: Attacker[] = []
+
+afterEach(async () => {
+  await Promise.allSettled(attackers.splice(0).map(async (a) => a.stop()))
+  await cluster.stopAll()
+})
+
+/** Three honest nodes that all hold each other alive. */
+async function honestCluster (options: Parameters<Cluster['startMany']>[1] = {}): Promise<Registry[]> {
+  cluster = new Cluster()
+  const nodes = await cluster.startMany(3, options)
+  await vi.waitFor(() => { expectAllAlive(nodes) }, { timeout: 10_000 })
+  return nodes
+}
+
+/** Attackers connected to `target` only, each with a key of its own. */
+async function attackersAt (target: Registry, count: number): Promise<Attacker[]> {
+  const started = await Promise.all(Array.from({ length: count }, async () => Attacker.start()))
+  attackers.push(...started)
+  for (const attacker of started) await attacker.join(target.multiaddrs[0]!, target.peerId)
+  return started
+}
+
+const ownedBy = (node: Registry, owner: string): number => node.lookup('orders').filter((i) => i.owner === owner).length
+
+describe('relays are never blamed for what they pass on', () => {
+  it('an anti-entropy push of thousands of records (the amplifier) gets no relay struck', async () => {
+    const nodes = await honestCluster()
+    const blamed = watchBlame(nodes)
+    const relay = nodes[0]!
+    // One push by anti-entropy of 8 000 versions of 100 instances of the attacker's own: the relay gossips records
+    // handed to it by their owner, as fast as it verifies them, well over what a neighbour admits from one peer.
+    const [attacker] = await attackersAt(relay, 1)
+    const before = relay.stats.snapshot().messagesIn.sync
+    const versions = await Promise.all(Array.from({ length: 8_000 }, async (_, i) => attacker!.ownRecord({ id: `push-${i % 100}`, stamp: { wall: Date.now(), logical: i } })))
+    const frames = [0, 1, 2, 3].map((k) => encodeSyncFrame({ type: 'records', envelopes: versions.slice(k * 2_000, (k + 1) * 2_000) }))
+    await attacker!.sendFrames(relay.peerId, 'sync', [...frames, encodeSyncFrame({ type: 'done' })])
+    // The relay read the whole push. (The attacker never beats, so its instances die with it soon after.)
+    await vi.waitFor(() => { expect(relay.stats.snapshot().messagesIn.sync).toBeGreaterThanOrEqual(before + 8_000) }, { timeout: 30_000 })
+    await expectRegistrationConverges(nodes[1]!, nodes)
+    expectAllAlive(nodes)
+    expect(blamed()).toEqual([])
+  }, 60_000)
+
+  it('two origins each under the record rate, relayed together (aggregation), get no relay struck', async () => {
+    const nodes = await honestCluster()
+    const blamed = watchBlame(nodes)
+    const relay = nodes[0]!
+    // Each origin gossips 1 900 versions of 100 instances: under the 2 000 burst each, twice that relayed.
+    const origins = await attackersAt(relay, 2)
+    const floods = await Promise.all(origins.map(async (origin) => Promise.all(Array.from({ length: 1_900 }, async (_, i) =>
+      origin.ownRecord({ id: `agg-${i % 100}`, stamp: { wall: Date.now(), logical: i } })))))
+    for (const [k, origin] of origins.entries()) for (const data of floods[k]!) await origin.publish(data).catch(() => {})
+    await vi.waitFor(() => { for (const origin of origins) expect(ownedBy(relay, origin.peerId)).toBe(100) }, { timeout: 15_000 })
+    await expectRegistrationConverges(nodes[2]!, nodes)
+    expectAllAlive(nodes)
+    expect(blamed()).toEqual([])
+  }, 60_000)
+
+  it('a node that must pull a fast-changing owner on every beat never pulls faster than it is served', async () => {
+    // The puller drops all gossip, so every beat of the writer announces records it lacks: with 200 ms beats
+    // that asks for five pulls a second, over the two a second a node serves one peer.
+    cluster = new Cluster()
+    const writer = await cluster.start()
+    const puller = await cluster.start({ dropGossipRate: 1 })
+    const third = await cluster.start()
+    const nodes = [writer, puller, third]
+    await vi.waitFor(() => { expectAllAlive(nodes) }, { timeout: 10_000 })
+    const blamed = watchBlame(nodes)
+    const instance = await writer.register({ service: 'orders', version: '1.0.0', address: '10.0.0.1', port: 80 })
+    const deadline = Date.now() + 4_000
+    for (let weight = 1; weight <= 40 && Date.now() < deadline; weight++) {
+      await writer.update(instance.id, { weight })
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    const last = writer.lookup('orders')[0]!.weight
+    await vi.waitFor(() => { expect(puller.lookup('orders')[0]?.weight).toBe(last) }, { timeout: 10_000 })
+    expectAllAlive(nodes)
+    expect(blamed()).toEqual([])
+  }, 60_000)
+})
