@@ -180,8 +180,8 @@ export interface RegistryOptions {
    */
   heartbeatChainLength?: number
   /**
-   * Self-preservation: when more than this share of the members this node knows fall silent within one
-   * `deadAfter`, this node assumes it is the one cut off. It keeps them suspect (stale) instead of dead; lookups
+   * Self-preservation: when more than this share of the established members this node knows (alive here for
+   * `deadAfter` at least) fall silent within one `deadAfter`, this node assumes it is the one cut off. It keeps them suspect (stale) instead of dead; lookups
    * leave stale instances out unless asked with `includeStale`. 1 turns it off.
    * @default 0.5
    * Half the cluster dying at once is far less likely than this node losing its network; Eureka makes the

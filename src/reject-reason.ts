@@ -35,6 +35,11 @@ export type RejectReason =
   | 'owner-budget'
   /** An inbound connection over the bound on connections still in their handshake from one address. */
   | 'too-many-pending'
+  /**
+   * A record that differs from one held with the same owner, id and stamp: its owner signed two versions of one
+   * write. One wins by the tie-break everywhere; this counts the evidence against the owner.
+   */
+  | 'equivocation'
   /** A new record while this node holds `maxRecords` and has no record of an owner not yet established to evict. */
   | 'table-full'
 

@@ -50,6 +50,8 @@ export type ReplicaEffect =
   | { readonly kind: 'alert', readonly subject: string, readonly incarnation: Hlc }
   /** Someone alerted against this node's current incarnation: publish a newer member record. */
   | { readonly kind: 'refute' }
+  /** `owner` signed two different records with one stamp (seen here by their meeting in the table). */
+  | { readonly kind: 'equivocation', readonly owner: string }
   /** Every record of `owner`, not established here, was dropped to make room at `maxRecords`. */
   | { readonly kind: 'evicted', readonly owner: string }
 
@@ -189,6 +191,10 @@ export class Replica {
       return reject(established ? 'table-full' : 'owner-budget', `this node holds maxRecords (${this.options.maxRecords}) records`)
     }
     const result = this.table.merge(entry)
+    const rival = result.outcome === 'applied' ? result.previous : result.outcome === 'stale' ? result.current : undefined
+    // Two different records with one stamp: the owner signed two versions of one write. The tie-break settles
+    // it the same way everywhere; the evidence is the owner's, whoever relayed it.
+    if (rival !== undefined && compareHlc(rival.record.stamp, record.stamp) === 0) effects.push({ kind: 'equivocation', owner: record.owner })
     if (result.outcome !== 'applied') return { outcome: result.outcome, effects }
     if (!established) this.freshOwners.add(record.owner)
     this.clock = witnessHlc(this.clock, record.stamp, nowMs)

@@ -385,6 +385,11 @@ export class Engine {
           this.log('alerting: %s went silent', effect.subject)
           if (!this.stopped) this.background(this.own.alert(effect.subject, effect.incarnation), 'send an alert')
           break
+        case 'equivocation':
+          // Counted against the signer, never the relay; not a strike: an owner restarted with a clock behind may
+          // reuse a stamp once without meaning harm.
+          this.reject({ reason: 'equivocation', detail: `${effect.owner} signed two different records with one stamp` }, effect.owner)
+          break
         case 'evicted':
           this.log('evicted the records of %s, not established here, to stay within maxRecords', effect.owner)
           this.stats.evicted()

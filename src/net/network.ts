@@ -91,14 +91,14 @@ export class Network implements Transport {
         stream.abort(new Error('anti-entropy rate exceeded'))
         return
       }
-      respondSync(stream, this.handlers, from, AbortSignal.timeout(SYNC_TIMEOUT_MS)).then(
+      const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
+      respondSync(stream, this.handlers, from, signal).then(
         (stats) => {
           this.log('sync with %s answered: sent %d, received %d', from, stats.sent, stats.received)
           this.handlers.answered(stats)
         },
         (err: Error) => {
-          this.log('sync with %s failed: %e', from, err)
-          if (err instanceof SyncProtocolError) this.handlers.misbehaved(from, { reason: err.reason, detail: err.message })
+          this.syncFailed(from, err, signal)
           stream.abort(err)
         }
       )
@@ -190,12 +190,18 @@ export class Network implements Transport {
         throw err
       }
     } catch (err) {
-      this.log('sync with %s failed: %e', peer, err)
-      if (err instanceof SyncProtocolError) this.handlers.misbehaved(peer, { reason: err.reason, detail: err.message })
+      this.syncFailed(peer, err, signal)
       return undefined
     } finally {
       this.syncs.delete(peer)
     }
+  }
+
+  /** An exchange that failed: a broken protocol is the peer's doing (a strike); one that ran out of time is counted. */
+  private syncFailed (peer: string, err: unknown, signal: AbortSignal): void {
+    this.log('sync with %s failed: %e', peer, err)
+    if (err instanceof SyncProtocolError) this.handlers.misbehaved(peer, { reason: err.reason, detail: err.message })
+    else if (signal.aborted) this.handlers.dropped(peer, 'stalled', `anti-entropy exchange unfinished after ${SYNC_TIMEOUT_MS} ms`)
   }
 
   /** Pushes envelopes to `peers` (default: every connected peer) directly, in parallel, within `timeoutMs`. */

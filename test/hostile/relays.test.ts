@@ -1,12 +1,13 @@
 /**
  * Attacks that once made honest nodes ban honest nodes, by making one relay pass on more than its neighbour
- * admits (issue 14, classes 1, 2 and 4; class 3, a beat relayed with an anchor the next hop does not know, has no
- * relay left to blame: each member now beats straight to its observers). In each, no honest node may strike
- * another, none may die, and a new registration must still reach every node.
+ * admits, or what the next hop refuses (issue 14, classes 1 to 4). In each, no honest node may strike another,
+ * none may die, and a new registration must still reach every node.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Registry } from '../../src/index.js'
-import { encodeSyncFrame } from '../../src/net/frames.js'
+import { HashChain } from '../../src/membership/hash-chain.js'
+import { encodeOwnBeat, encodeSyncFrame } from '../../src/net/frames.js'
+import { sealRecord } from '../../src/record/sign.js'
 import { Cluster } from '../support/cluster.js'
 import { Attacker } from './attacker.js'
 import { expectAllAlive, expectRegistrationConverges, watchBlame } from './honest.js'
@@ -89,6 +90,45 @@ describe('relays are never blamed for what they pass on', () => {
     }
     const last = writer.lookup('orders')[0]!.weight
     await vi.waitFor(() => { expect(puller.lookup('orders')[0]?.weight).toBe(last) }, { timeout: 10_000 })
+    expectAllAlive(nodes)
+    expect(blamed()).toEqual([])
+  }, 60_000)
+
+  it('a member that signs two anchors for one chain (equivocation) pays for it alone', async () => {
+    const nodes = await honestCluster()
+    const blamed = watchBlame(nodes)
+    const [x, y] = nodes as [Registry, Registry, Registry]
+    const [attacker] = await attackersAt(x, 1)
+    await attacker!.join(y.multiaddrs[0]!, y.peerId)
+    // Two member records with one stamp and one chain id but different anchors, one handed to each node.
+    const stamp = { wall: Date.now(), logical: 0 }
+    const chains = [1, 2].map((fill) => HashChain.create(new Uint8Array(32).fill(fill), 100))
+    const members = await Promise.all(chains.map(async (chain) => sealRecord({
+      kind: 'member', deleted: false, owner: attacker!.peerId, id: '', namespace: 'default', stamp, addrs: [],
+      chain: { chainId: 7, anchor: chain.anchor, length: chain.length }, leaving: false
+    }, attacker!.key)))
+    for (const [k, node] of [x, y].entries()) {
+      await attacker!.sendFrames(node.peerId, 'sync', [encodeSyncFrame({ type: 'records', envelopes: [members[k]!] }), encodeSyncFrame({ type: 'done' })])
+    }
+    // Each node beats from the chain it was given; whichever anchor wins, one of the two nodes refutes those beats.
+    for (const [k, node] of [x, y].entries()) {
+      const beats = [1, 2, 3, 4, 5].map((seq) => encodeOwnBeat({ chainId: 7, seq, proof: chains[k]!.reveal(seq), recordsStamp: stamp }))
+      await attacker!.sendFrames(node.peerId, 'beat', beats)
+    }
+    // Both nodes settle on one of the two records (the tie is broken the same way everywhere).
+    const anchorAt = (node: Registry): string | undefined => {
+      const record = (node as unknown as { replica: { memberRecord: (o: string) => { chain: { anchor: Uint8Array } } | undefined } }).replica.memberRecord(attacker!.peerId)
+      return record === undefined ? undefined : Buffer.from(record.chain.anchor).toString('hex')
+    }
+    await vi.waitFor(() => {
+      expect(anchorAt(x)).toBeDefined()
+      expect(anchorAt(x)).toBe(anchorAt(y))
+    }, { timeout: 10_000 })
+    // Where the two records met, the evidence is counted, against the signer.
+    await vi.waitFor(() => {
+      expect([x, y].some((node) => (node.stats.snapshot().rejected.equivocation ?? 0) > 0)).toBe(true)
+    }, { timeout: 10_000 })
+    await expectRegistrationConverges(nodes[2]!, nodes)
     expectAllAlive(nodes)
     expect(blamed()).toEqual([])
   }, 60_000)

@@ -108,6 +108,15 @@ describe('Replica', () => {
     expect(replica.ingest(instance(PEER, 'b', at(T0 + 1), { weight: 3 }), T0).outcome).toBe('applied')
   })
 
+  it('notes an owner that signed two different records with one stamp, whichever arrives first', () => {
+    for (const order of [[0, 1], [1, 0]]) {
+      const replica = new Replica(options)
+      const versions = [instance(PEER, 'a', at(T0), { weight: 1 }), instance(PEER, 'a', at(T0), { weight: 2 })]
+      expect(kinds(replica.ingest(versions[order[0]!]!, T0).effects)).not.toContain('equivocation')
+      expect(kinds(replica.ingest(versions[order[1]!]!, T0).effects)).toContain('equivocation')
+    }
+  })
+
   it('asks to supersede its own records from an earlier run, and witnesses their stamps', () => {
     const replica = new Replica(options)
     const old = instance(SELF, 'ghost', at(T0 + 5_000))
