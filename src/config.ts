@@ -5,13 +5,24 @@
 import type { PrivateKey } from '@libp2p/interface'
 import { InvalidOptionError, describeValue } from './errors.js'
 
-/** A source of wall-clock time in milliseconds. Injected so tests can run the core on a manual clock. */
+/** Sources of time in milliseconds. Injected so tests can run the core on a manual clock. */
 export interface Clock {
+  /** Wall-clock time: for record stamps only, which must be comparable across nodes. */
   now: () => number
+  /**
+   * Monotonic time (any origin): for every duration (rates, strikes, bans), which a step of the wall clock (NTP,
+   * a VM resumed) must neither stretch nor shrink. A manual clock may leave it out: `now` is used then.
+   */
+  elapsed?: () => number
+}
+
+/** A clock's monotonic reading (see `Clock.elapsed`). */
+export function elapsedMs (clock: Clock): number {
+  return clock.elapsed?.() ?? clock.now()
 }
 
 /** The real clock. */
-export const systemClock: Clock = { now: () => Date.now() }
+export const systemClock: Clock = { now: () => Date.now(), elapsed: () => performance.now() }
 
 /** Options of `createRegistry`. Every field is optional; `DEFAULTS` shows what an omitted field means. */
 export interface RegistryOptions {
@@ -231,7 +242,7 @@ export interface RegistryOptions {
    */
   logPrefix?: string
   /**
-   * Source of wall-clock time.
+   * Source of time: the wall clock for stamps, a monotonic one for durations.
    * @default systemClock
    */
   clock?: Clock

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { TypedEventEmitter, type PrivateKey } from '@libp2p/interface'
 import { logger, type Logger } from '@libp2p/logger'
 import type { Clock, RegistryOptions, ResolvedConfig } from './config.js'
-import { resolveConfig } from './config.js'
+import { elapsedMs, resolveConfig } from './config.js'
 import { InvalidArgumentError, RegistryStoppedError, TooManyInstancesError, UnknownInstanceError, describeValue } from './errors.js'
 import type { Change, Member, RegistryEvents } from './events.js'
 import { OwnBeats } from './engine/own-beats.js'
@@ -323,7 +323,7 @@ export async function createRegistry (options: RegistryOptions = {}): Promise<Re
   const log = config.logPrefix === '' ? logger('gossip-registry') : logger(`gossip-registry:${config.logPrefix}`)
   const self = peerIdFromPrivateKey(key).toString()
   const guard = new PeerGuard(self, config.allowPeers, config.heartbeatChainLength)
-  const node = await createNode(config, key, (peer) => guard.isDenied(peer, config.clock.now()))
+  const node = await createNode(config, key, (peer) => guard.isDenied(peer, elapsedMs(config.clock)))
   const registry = new Registry(config, key, node, guard, log)
   try {
     await registry.start()

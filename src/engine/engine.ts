@@ -5,7 +5,7 @@
  * is given, and reports what happened through `EngineEvents`. It owns no timer: a driver calls its tasks.
  */
 import type { Logger } from '@libp2p/interface'
-import type { ResolvedConfig } from '../config.js'
+import { elapsedMs, type ResolvedConfig } from '../config.js'
 import type { Change, MemberChange, Rejected } from '../events.js'
 import { ZERO_HLC, type Hlc } from '../clock/hlc.js'
 import { decodeOwnBeat, encodeOwnBeat } from '../net/frames.js'
@@ -134,7 +134,7 @@ export class Engine {
       chain: () => this.beats.anchor,
       effects: (effects) => { this.apply(effects) },
       sent: (bytes) => {
-        this.guard.chargeOwnPublish(this.now())
+        this.guard.chargeOwnPublish(this.elapsed())
         if (bytes > 0) this.stats.sent('gossip', bytes)
       },
       log: init.log
@@ -208,8 +208,14 @@ export class Engine {
     if (peer !== undefined) void this.syncWith(peer)
   }
 
+  /** Wall-clock time: stamps, and the replica's rules about them. */
   private now (): number {
     return this.config.clock.now()
+  }
+
+  /** Monotonic time: every budget, strike and ban (see `Clock.elapsed`). */
+  private elapsed (): number {
+    return elapsedMs(this.config.clock)
   }
 
   /**
@@ -218,11 +224,11 @@ export class Engine {
    */
   private async receive (envelope: Uint8Array, from: string, via: 'gossip' | 'sync'): Promise<Verdict> {
     if (this.stopped) return 'ignore'
-    const nowMs = this.now()
+    const atMs = this.elapsed()
     this.stats.received(via, envelope.length)
-    if (this.guard.isBanned(from, nowMs)) return 'stop'
+    if (this.guard.isBanned(from, atMs)) return 'stop'
     // The budget first, duplicates included: a flood costs a counter, not a signature check per message.
-    if (!this.guard.admitRecord(from, via, nowMs)) {
+    if (!this.guard.admitRecord(from, via, atMs)) {
       // Only the origin of a flood is struck: a relay may be passing on the sum of several honest origins.
       this.reject({ reason: 'rate-limited', detail: `over the per-peer ${via} record rate` }, from, claimsSigner(envelope, from))
       return 'stop'
@@ -239,7 +245,7 @@ export class Engine {
       // An allowed relay may hold another cluster's allow-list: refuse the record, not the relay.
       return this.refuse({ reason: 'not-allowed', detail: `owner ${record.owner} is not in allowPeers` }, from, false)
     }
-    if (!this.replica.knows(record.owner) && !this.guard.admitNewOwner(from, nowMs)) {
+    if (!this.replica.knows(record.owner) && !this.guard.admitNewOwner(from, atMs)) {
       return this.refuse({ reason: 'owner-budget', detail: `${from} introduces new owners faster than allowed` }, from, false)
     }
     const origin = from === record.owner
@@ -257,7 +263,7 @@ export class Engine {
       return this.refuse(result.rejection, from, origin && ownerAtFault(result.rejection.reason))
     }
     if (result.outcome !== 'applied') return 'ignore'
-    if (via === 'sync' && origin && this.guard.admitRelay(this.now())) {
+    if (via === 'sync' && origin && this.guard.admitRelay(this.elapsed())) {
       // The owner handed us its own record directly: it was written while the owner had no gossip peers (a
       // node that just started), so no one else has it yet. Gossip it on instead of waiting for anti-entropy.
       void this.transport.publish(opened.envelope)
@@ -267,7 +273,7 @@ export class Engine {
 
   /** An accepted record: gossip passes it on only within this node's relay budget (anti-entropy does the rest). */
   private relay (via: 'gossip' | 'sync'): Verdict {
-    return via === 'sync' || this.guard.admitRelay(this.now()) ? 'accept' : 'ignore'
+    return via === 'sync' || this.guard.admitRelay(this.elapsed()) ? 'accept' : 'ignore'
   }
 
   /** Counts a refused record; `strike` if its sender is to blame, which also makes gossip penalise it. */
@@ -280,15 +286,16 @@ export class Engine {
   private receiveBeats (frame: Uint8Array, from: string): void {
     if (this.stopped) return
     const nowMs = this.now()
+    const atMs = this.elapsed()
     this.stats.received('beats', frame.length)
-    if (this.guard.isBanned(from, nowMs) || !this.guard.isAllowedOwner(from)) return
+    if (this.guard.isBanned(from, atMs) || !this.guard.isAllowedOwner(from)) return
     const beat = decodeOwnBeat(frame)
     if (beat === undefined) {
       this.reject({ reason: 'malformed', detail: 'undecodable beat' }, from, true)
       return
     }
     // Charged before hashing: a beat claiming to be far along its chain costs up to the chain's length.
-    if (!this.guard.admitBeat(from, this.chainSteps(from, beat.chainId, beat.seq), nowMs)) {
+    if (!this.guard.admitBeat(from, this.chainSteps(from, beat.chainId, beat.seq), atMs)) {
       this.reject({ reason: 'rate-limited', detail: 'over the per-peer heartbeat rate' }, from, true)
       return
     }
@@ -341,9 +348,9 @@ export class Engine {
   }
 
   private admitSync (peer: string): boolean {
-    const nowMs = this.now()
-    if (this.guard.isBanned(peer, nowMs)) return false
-    if (this.guard.admitSync(peer, nowMs)) return true
+    const atMs = this.elapsed()
+    if (this.guard.isBanned(peer, atMs)) return false
+    if (this.guard.admitSync(peer, atMs)) return true
     // Refusing costs nothing, and a peer pulling for beats that came in a burst is honest: no strike.
     this.reject({ reason: 'rate-limited', detail: 'over the per-peer anti-entropy rate' }, peer)
     return false
@@ -357,7 +364,7 @@ export class Engine {
 
   private async syncWith (peer: string, owners?: Iterable<string>): Promise<void> {
     // Within what the peer serves: a pull that does not fit now is asked for again by the member's next beat.
-    if (!this.guard.admitPull(peer, this.now())) return
+    if (!this.guard.admitPull(peer, this.elapsed())) return
     const outcome = await this.transport.sync(peer, owners)
     if (outcome === undefined) return
     this.stats.syncRound(owners === undefined ? 'full' : 'targeted')
@@ -428,7 +435,7 @@ export class Engine {
     this.log('rejected input from %s: %s (%s)', from, rejection.reason, rejection.detail)
     this.events.rejected({ ...rejection, from, struck: strike })
     if (!strike) return
-    const banned = this.guard.strike(from, this.now())
+    const banned = this.guard.strike(from, this.elapsed())
     this.stats.struck(banned)
     if (banned) {
       this.log('banning %s: too much invalid input', from)

@@ -38,9 +38,9 @@ class StubTransport implements Transport {
   async probe (peer: string): Promise<boolean> { this.probes.push(peer); return this.reachable }
 }
 
-function setup (): { engine: Engine, transport: StubTransport, envelopes: SimEnvelopes, clock: { now: number }, seen: string[], struck: string[] } {
-  const clock = { now: T0 }
-  const config = resolveConfig({ ...PRESETS.test, clock: { now: () => clock.now } })
+function setup (): { engine: Engine, transport: StubTransport, envelopes: SimEnvelopes, clock: { now: number, elapsed?: number }, seen: string[], struck: string[] } {
+  const clock: { now: number, elapsed?: number } = { now: T0 }
+  const config = resolveConfig({ ...PRESETS.test, clock: { now: () => clock.now, elapsed: () => clock.elapsed ?? clock.now } })
   const envelopes = new SimEnvelopes(100, config.maxRecordBytes)
   const transport = new StubTransport()
   const seen: string[] = []
@@ -236,5 +236,18 @@ describe('Engine: the origin is blamed, never the relay', () => {
     const before = transport.syncs.length
     for (let i = 0; i < 20; i++) engine.handlers.connected(PEERS[1]!)
     expect(transport.syncs.length - before).toBeLessThanOrEqual(7)
+  })
+
+  it('forgives strikes on the monotonic clock: a step back of the wall clock does not turn them into a ban', async () => {
+    const { engine, envelopes, struck, clock } = await joined()
+    clock.elapsed = 0
+    const forged = (): Uint8Array => new Uint8Array(50)
+    for (let i = 0; i < 19; i++) expect(await engine.handlers.gossip(forged(), PEERS[0]!)).toBe('reject')
+    // The wall clock steps back a minute (NTP) while 10 s pass: ten strikes are forgiven all the same.
+    clock.now -= 60_000
+    clock.elapsed = 10_000
+    expect(await engine.handlers.gossip(forged(), PEERS[0]!)).toBe('reject')
+    expect(struck).toHaveLength(20)
+    expect(engine.handlers.admitSync(PEERS[0]!)).toBe(true)
   })
 })
