@@ -18,6 +18,8 @@ interface Link {
   stream: Stream
   lp: LengthPrefixedStream<Stream>
   busy: boolean
+  /** When the write in flight began (monotonic ms). */
+  busySinceMs: number
 }
 
 /** Outbound beat streams, one per neighbour, opened on first use. */
@@ -45,7 +47,7 @@ export class BeatLinks {
       this.opening.add(peer)
       try {
         const stream = await this.node.dialProtocol(dialTarget(this.node, peer, addrs), this.protocol, { signal: AbortSignal.timeout(OPEN_TIMEOUT_MS) })
-        link = { stream, lp: lpStream(stream, { maxDataLength: MAX_BEAT_FRAME_BYTES }), busy: false }
+        link = { stream, lp: lpStream(stream, { maxDataLength: MAX_BEAT_FRAME_BYTES }), busy: false, busySinceMs: 0 }
         this.links.set(peer, link)
       } catch (err) {
         this.log.trace('cannot open beat stream to %s: %e', peer, err)
@@ -54,10 +56,17 @@ export class BeatLinks {
         this.opening.delete(peer)
       }
     }
-    if (link.busy) return false
+    if (link.busy) {
+      // A write that has hung this long will not finish: the link is stuck, and the next beat opens a new one.
+      if (performance.now() - link.busySinceMs > OPEN_TIMEOUT_MS) this.close(peer)
+      return false
+    }
     link.busy = true
+    link.busySinceMs = performance.now()
     try {
-      await link.lp.write(batch, { signal: AbortSignal.timeout(OPEN_TIMEOUT_MS) })
+      // No timeout signal per write: a timer for each of the ten or so beats a second costs more than the beat
+      // (each fires later and builds a DOMException). A hung write is found by the next send, above.
+      await link.lp.write(batch)
       return true
     } catch (err) {
       this.log.trace('beat stream to %s failed: %e', peer, err)
