@@ -16,7 +16,7 @@ import { loadIdentity } from './net/identity.js'
 import { Network } from './net/network.js'
 import { signedEnvelopes } from './record/sign.js'
 import { validateInstanceFields, validatePatch } from './record/validate.js'
-import type { Instance, InstanceRecord, InstanceStatus } from './record/types.js'
+import type { Instance, InstanceStatus } from './record/types.js'
 import type { LookupFilter, Replica } from './replica.js'
 import { parseVersionRange } from './table/query.js'
 import { Engine } from './engine/engine.js'
@@ -112,15 +112,17 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
       log
     })
     Object.assign(handlers, this.engine.handlers)
+    // A result lands after the own writes of its instance called before it, and on an instance already
+    // deregistered by then it writes nothing.
     this.health = new HealthRunner({
-      publish: async (id, status) => { if (!this.stopped && this.engine.own.get(id) !== undefined) await this.update(id, { status }) },
-      deregister: async (id) => { if (!this.stopped && this.engine.own.get(id) !== undefined) await this.deregister(id) },
-      now: () => this.clock.now(),
+      publish: async (id, status) => { if (!this.stopped) await this.engine.own.update(id, (current) => ({ ...current, status })) },
+      deregister: async (id) => { if (!this.stopped) await this.engine.own.remove(id) },
+      now: () => elapsedMs(this.clock),
       onError: (err) => { this.log.error('health check action failed: %e', err) }
     })
     this.router = new Router({
       lookup: (service, options) => this.lookup(service, options),
-      now: () => this.clock.now(),
+      now: () => elapsedMs(this.clock),
       zone: config.zone
     }, { consecutiveFailures: config.outlierFailures, baseEjectionMs: config.outlierEjection, maxEjectionMs: config.outlierMaxEjection })
   }
@@ -153,29 +155,40 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     }
     const own = this.engine.own
     if (own.get(id) === undefined && own.size >= this.config.maxInstancesPerOwner) throw new TooManyInstancesError(this.config.maxInstancesPerOwner)
-    const record: InstanceRecord = { kind: 'instance', deleted: false, owner: this.peerId, id, namespace: this.config.namespace, stamp: own.stamp(), ...fields }
-    this.health.remove(id)
-    await own.put(record)
-    if (check !== undefined) this.health.add(id, check, fields.status)
-    return this.replica.instance(record)
+    // The check follows the calls, not their completion: its results queue behind this write, and a
+    // `deregister` or `register` called next stops it, even before this write is done.
+    if (check === undefined) this.health.remove(id)
+    else this.health.add(id, check, fields.status)
+    try {
+      return this.replica.instance(await own.put({ kind: 'instance', deleted: false, owner: this.peerId, id, namespace: this.config.namespace, ...fields }))
+    } catch (err) {
+      if (check !== undefined) this.health.remove(id, check)
+      throw err
+    }
   }
 
-  /** Changes the status, metadata, weight or tags of an instance this node owns. */
+  /**
+   * Changes the status, metadata, weight or tags of an instance this node owns, as the calls on it before this
+   * one left it (awaited or not). Throws `UnknownInstanceError` if by then it is not registered.
+   */
   async update (id: string, patch: UpdateInput): Promise<Instance> {
     this.assertRunning()
-    const current = this.ownedInstance(id)
+    assertId(id)
     const changes = validatePatch(patch)
-    const record: InstanceRecord = { ...current, ...changes, stamp: this.engine.own.stamp() }
-    await this.engine.own.put(record)
+    const record = await this.engine.own.update(id, (current) => ({ ...current, ...changes }))
+    if (record === undefined) throw new UnknownInstanceError(id)
     return this.replica.instance(record)
   }
 
-  /** Removes an instance this node owns, everywhere: a tombstone is gossiped. */
+  /**
+   * Removes an instance this node owns, everywhere: a tombstone is gossiped. Throws `UnknownInstanceError` if it
+   * is not registered once the calls on it before this one are done.
+   */
   async deregister (id: string): Promise<void> {
     this.assertRunning()
-    this.ownedInstance(id)
+    assertId(id)
     this.health.remove(id)
-    await this.engine.own.remove(id)
+    if (!await this.engine.own.remove(id)) throw new UnknownInstanceError(id)
   }
 
   /** Healthy instances of a service, from local memory (no network hop). */
@@ -229,8 +242,12 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
 
   private reportTtl (id: string, status: InstanceStatus): void {
     this.assertRunning()
-    this.ownedInstance(id)
-    if (this.health.kindOf(id) !== 'ttl') throw new InvalidArgumentError('id', `Instance \`${id}\` has no TTL check`)
+    assertId(id)
+    // The check exists from its `register` call on, so a report right after an unawaited `register` counts.
+    if (this.health.kindOf(id) !== 'ttl') {
+      if (this.engine.own.get(id) === undefined) throw new UnknownInstanceError(id)
+      throw new InvalidArgumentError('id', `Instance \`${id}\` has no TTL check`)
+    }
     this.health.report(id, status)
   }
 
@@ -241,7 +258,7 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
 
   /** Every member known here, this node first. */
   members (): Member[] {
-    return this.replica.members(this.clock.now())
+    return this.replica.members(this.clock.now(), elapsedMs(this.clock))
   }
 
   /**
@@ -300,20 +317,17 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
       beat: () => { engine.beat() },
       tick: () => { engine.tick() },
       antiEntropy: () => { engine.antiEntropy() },
-      maintain: () => { this.network.maintain(this.replica.members(this.clock.now()), Math.random) }
+      maintain: () => { this.network.maintain(this.replica.members(this.clock.now(), elapsedMs(this.clock)), Math.random) }
     })
-  }
-
-  private ownedInstance (id: string): InstanceRecord {
-    if (typeof id !== 'string') throw new InvalidArgumentError('id', `Expected \`id\` to be a string, got ${describeValue(id)}`)
-    const record = this.engine.own.get(id)
-    if (record === undefined) throw new UnknownInstanceError(id)
-    return record
   }
 
   private assertRunning (): void {
     if (this.stopped) throw new RegistryStoppedError()
   }
+}
+
+function assertId (id: unknown): void {
+  if (typeof id !== 'string') throw new InvalidArgumentError('id', `Expected \`id\` to be a string, got ${describeValue(id)}`)
 }
 
 /** Starts a registry node: loads or creates its key, starts libp2p, joins the cluster. */

@@ -129,6 +129,8 @@ export class Replica {
   private readonly views = new WeakMap<InstanceRecord, Instance>()
   /** Lookup results by service and filter (see `lookup`). */
   private readonly lookups = new Map<string, CachedLookup>()
+  /** Wall-clock time minus monotonic time, at the latest call (see `tell`). */
+  private wallOffsetMs = 0
   /** Owners that were not established here when records of theirs were taken in (see `freshBudget`, `evictFresh`). */
   private readonly freshOwners = new Set<string>()
 
@@ -149,6 +151,15 @@ export class Replica {
     })
   }
 
+  /**
+   * The two clocks at the latest call: wall-clock time (`nowMs`) for stamps and the rules about them, monotonic
+   * time (`elapsedMs`, the wall clock if omitted) for every duration the detector measures, so that a step of the
+   * wall clock neither hastens nor delays a death. Their difference turns the detector's times into wall time.
+   */
+  private tell (nowMs: number, elapsedMs: number): void {
+    this.wallOffsetMs = nowMs - elapsedMs
+  }
+
   /** A stamp for a local write: after every stamp this node has written or seen. */
   stamp (nowMs: number): Hlc {
     this.clock = tickHlc(this.clock, nowMs)
@@ -156,17 +167,20 @@ export class Replica {
   }
 
   /** Applies a record this node wrote and signed itself (its limits were checked by the caller). */
-  ingestLocal (entry: TableEntry, nowMs: number): IngestResult {
-    if (entry.record.kind === 'member' && !entry.record.leaving) this.detector.join(nowMs)
+  ingestLocal (entry: TableEntry, nowMs: number, elapsedMs = nowMs): IngestResult {
+    this.tell(nowMs, elapsedMs)
+    if (entry.record.kind === 'member' && !entry.record.leaving) this.detector.join(elapsedMs)
     const result = this.table.merge(entry)
     if (result.outcome !== 'applied') return { outcome: result.outcome, effects: [] }
     const effects: ReplicaEffect[] = []
     this.instanceChange(entry.record, result.previous, effects)
+    if (entry.record.deleted) this.trimTombstones(entry.record.owner)
     return { outcome: 'applied', effects }
   }
 
   /** Offers a record whose envelope signature was verified and whose owner is its signer. */
-  ingest (entry: TableEntry, nowMs: number): IngestResult {
+  ingest (entry: TableEntry, nowMs: number, elapsedMs = nowMs): IngestResult {
+    this.tell(nowMs, elapsedMs)
     const { record } = entry
     if (record.namespace !== this.options.namespace) {
       return reject('wrong-namespace', `record of namespace \`${record.namespace}\``)
@@ -174,20 +188,20 @@ export class Replica {
     if (record.stamp.wall > nowMs + this.options.maxClockDrift) {
       return reject('future-stamp', `stamp ${record.stamp.wall} is ${record.stamp.wall - nowMs} ms ahead of this node's clock`)
     }
-    if (record.owner === this.options.self) return this.ingestOwn(entry, nowMs)
+    if (record.owner === this.options.self) return this.ingestOwn(entry, nowMs, elapsedMs)
     if (!this.detector.admits(record.owner, record.stamp)) {
       return reject('dead-member', `record of dead member ${record.owner} not newer than its death`)
     }
     if (this.wouldExceedCap(record)) {
       return reject('too-many-instances', `owner ${record.owner} already has ${this.options.maxInstancesPerOwner} instances`)
     }
-    const established = this.isEstablished(record.owner, nowMs)
+    const established = this.isEstablished(record.owner, elapsedMs)
     if (!established && this.wouldExceedFreshBudget(record)) {
       return reject('owner-budget', `owners not yet established here already hold ${this.freshBudget} instances`)
     }
     const effects: ReplicaEffect[] = []
     if (this.table.size >= this.options.maxRecords && this.table.get(record.owner, record.id) === undefined &&
-      !(established && this.evictFresh(nowMs, effects))) {
+      !(established && this.evictFresh(elapsedMs, effects))) {
       return reject(established ? 'table-full' : 'owner-budget', `this node holds maxRecords (${this.options.maxRecords}) records`)
     }
     const result = this.table.merge(entry)
@@ -198,23 +212,25 @@ export class Replica {
     if (result.outcome !== 'applied') return { outcome: result.outcome, effects }
     if (!established) this.freshOwners.add(record.owner)
     this.clock = witnessHlc(this.clock, record.stamp, nowMs)
-    const transition = this.detector.observeRecord(record, nowMs)
+    const transition = this.detector.observeRecord(record, elapsedMs)
     if (transition !== undefined) this.applyTransition(transition, effects)
     if (record.kind === 'instance' && this.table.get(record.owner, record.id) === entry) {
       this.instanceChange(record, result.previous, effects)
     }
+    if (record.deleted) this.trimTombstones(record.owner)
     return { outcome: 'applied', effects }
   }
 
   /** Offers an alert whose envelope signature was verified (its owner is the observer that signed it). */
-  ingestAlert (alert: AlertRecord, nowMs: number): AlertResult {
+  ingestAlert (alert: AlertRecord, nowMs: number, elapsedMs = nowMs): AlertResult {
+    this.tell(nowMs, elapsedMs)
     if (alert.namespace !== this.options.namespace) return reject('wrong-namespace', `alert of namespace \`${alert.namespace}\``)
     if (alert.stamp.wall > nowMs + this.options.maxClockDrift) {
       return reject('future-stamp', `stamp ${alert.stamp.wall} is ${alert.stamp.wall - nowMs} ms ahead of this node's clock`)
     }
-    if (alert.subject === this.options.self) return { outcome: 'counted', effects: this.refute(alert.incarnation) }
+    if (alert.subject === this.options.self) return { outcome: 'counted', effects: this.refute(alert.incarnation, nowMs) }
     if (alert.owner === this.options.self) return { outcome: 'ignored', effects: [] }
-    const outcome = this.detector.observeAlert({ observer: alert.owner, subject: alert.subject, incarnation: alert.incarnation }, nowMs)
+    const outcome = this.detector.observeAlert({ observer: alert.owner, subject: alert.subject, incarnation: alert.incarnation }, elapsedMs)
     const effects: ReplicaEffect[] = []
     if (outcome.kind === 'counted' && outcome.transition !== undefined) this.applyTransition(outcome.transition, effects)
     // Passed on only from a member this node holds alive: a fresh key cannot make the cluster carry its alerts.
@@ -223,19 +239,29 @@ export class Replica {
     return { outcome: passed ? 'passed' : outcome.kind, effects }
   }
 
-  /** An alert against this node: answer with a newer member record, once per incarnation. */
-  private refute (incarnation: Hlc): ReplicaEffect[] {
+  /**
+   * An alert against this node: answer with a newer member record, once per incarnation. The alert's incarnation
+   * is witnessed first: a notice from a node that holds this one dead names the newest stamp its death covers,
+   * which after a restart with a clock behind the earlier run is ahead of everything this run wrote; only a
+   * member record stamped past it brings this node back there.
+   */
+  private refute (incarnation: Hlc, nowMs: number): ReplicaEffect[] {
     const own = this.table.get(this.options.self, MEMBER_RECORD_ID)?.record.stamp ?? ZERO_HLC
     if (compareHlc(incarnation, own) < 0) return []
+    // No honest node holds a stamp of ours further ahead than the drift it admits: witnessing one would push
+    // every later write of this node past what peers accept.
+    if (incarnation.wall > nowMs + this.options.maxClockDrift) return []
     if (this.refuted !== undefined && compareHlc(this.refuted, incarnation) >= 0) return []
     this.refuted = incarnation
+    this.clock = witnessHlc(this.clock, incarnation, nowMs)
     return [{ kind: 'refute' }]
   }
 
   /** Offers a heartbeat straight from its member. */
-  ingestBeat (beat: BeatInput, nowMs: number): BeatResult {
+  ingestBeat (beat: BeatInput, nowMs: number, elapsedMs = nowMs): BeatResult {
+    this.tell(nowMs, elapsedMs)
     if (beat.owner === this.options.self) return { outcome: 'old', effects: [] }
-    const outcome = this.detector.observeBeat(beat.owner, beat.chainId, beat.seq, beat.proof, nowMs)
+    const outcome = this.detector.observeBeat(beat.owner, beat.chainId, beat.seq, beat.proof, elapsedMs)
     const effects: ReplicaEffect[] = []
     switch (outcome.kind) {
       case 'rejected':
@@ -256,15 +282,17 @@ export class Replica {
   }
 
   /** A member this node observes cannot be reached: alert at once (see FailureDetector.observeUnreachable). */
-  unreachable (peer: string, nowMs: number): ReplicaEffect[] {
-    return this.detectorEffects(this.detector.observeUnreachable(peer, nowMs))
+  unreachable (peer: string, nowMs: number, elapsedMs = nowMs): ReplicaEffect[] {
+    this.tell(nowMs, elapsedMs)
+    return this.detectorEffects(this.detector.observeUnreachable(peer, elapsedMs))
   }
 
   /** Ages members and reaps tombstones; call a few times per heartbeat interval. */
-  tick (nowMs: number): ReplicaEffect[] {
-    const effects = this.detectorEffects(this.detector.tick(nowMs))
+  tick (nowMs: number, elapsedMs = nowMs): ReplicaEffect[] {
+    this.tell(nowMs, elapsedMs)
+    const effects = this.detectorEffects(this.detector.tick(elapsedMs))
     this.table.reap(nowMs, this.options.tombstoneTtl)
-    this.pruneFreshOwners(nowMs)
+    this.pruneFreshOwners(elapsedMs)
     return effects
   }
 
@@ -310,8 +338,9 @@ export class Replica {
   }
 
   /** Every member this node knows, itself first. */
-  members (nowMs: number): Member[] {
-    const self = this.memberOf(this.options.self, 'alive', nowMs)
+  members (nowMs: number, elapsedMs = nowMs): Member[] {
+    this.tell(nowMs, elapsedMs)
+    const self = this.memberOf(this.options.self, 'alive', elapsedMs)
     return [self, ...this.detector.members().map((view) => this.memberOf(view.peerId, view.state, view.lastHeardMs, view.stale))]
   }
 
@@ -332,14 +361,16 @@ export class Replica {
     return this.detector.stateOf(owner) ?? 'dead'
   }
 
-  private ingestOwn (entry: TableEntry, nowMs: number): IngestResult {
+  private ingestOwn (entry: TableEntry, nowMs: number, elapsedMs: number): IngestResult {
     // Our own record coming back from the network. If it is newer than what we hold, or a live record we do
     // not hold at all, it was written by an earlier run of this node (same key): it must not come back, so
     // the facade writes something newer over it. Witnessing its stamp first makes that write win.
     const current = this.table.get(entry.record.owner, entry.record.id)
     const foreign = current === undefined ? !entry.record.deleted : compareEntries(entry, current) > 0
-    if (!foreign) return this.ingestLocal(entry, nowMs)
+    // Witnessed either way: a tombstone of ours stamped ahead of our clock (a clock that went back) must not beat
+    // the writes this node makes next.
     this.clock = witnessHlc(this.clock, entry.record.stamp, nowMs)
+    if (!foreign) return this.ingestLocal(entry, nowMs, elapsedMs)
     return { outcome: 'stale', effects: [{ kind: 'supersede', record: entry.record }] }
   }
 
@@ -398,11 +429,27 @@ export class Replica {
     }
   }
 
+  /** Counts live instances only: tombstones have an allowance of their own (see `trimTombstones`). */
   private wouldExceedCap (record: SignedRecord): boolean {
     if (record.kind !== 'instance' || record.deleted) return false
     const current = this.table.get(record.owner, record.id)
     if (current !== undefined && !current.record.deleted) return false
     return this.table.liveInstanceCount(record.owner) >= this.options.maxInstancesPerOwner
+  }
+
+  /**
+   * Keeps an owner's newest `maxInstancesPerOwner` tombstones, so an owner holds at most twice that here, live and
+   * deleted together. Without it, an owner that registers and deregisters new ids makes every node keep each
+   * tombstone for `tombstoneTtl`. Refusing the tombstone instead would leave the instance it deletes alive here.
+   * Dropping the oldest risks less: a stale copy of that instance, held by a node cut off since before the delete,
+   * can come back, but only until its owner hears of it (anti-entropy) and deletes it again (`supersede`), or for
+   * no time at all if the owner is dead here (`FailureDetector.admits`). The newest N tombstones of an owner are the
+   * same whatever order they arrive in, so replicas still agree. An owner that deletes up to N per `tombstoneTtl`
+   * (1 000 a day at the defaults) keeps every tombstone for the full term; one that deletes 1 000 an hour keeps an
+   * hour of them.
+   */
+  private trimTombstones (owner: string): void {
+    this.table.trimTombstones(owner, this.options.maxInstancesPerOwner)
   }
 
   private applyTransition (transition: Transition, effects: ReplicaEffect[]): void {
@@ -454,12 +501,13 @@ export class Replica {
     return instance
   }
 
-  private memberOf (peerId: string, state: MemberState, lastSeen: number, stale = false): Member {
+  /** `heardMs` on the monotonic clock, as the detector keeps it; `lastSeen` is wall-clock time. */
+  private memberOf (peerId: string, state: MemberState, heardMs: number, stale = false): Member {
     return {
       peerId,
       state,
       stale,
-      lastSeen,
+      lastSeen: heardMs + this.wallOffsetMs,
       instances: this.table.liveInstanceCount(peerId),
       addrs: this.memberRecord(peerId)?.addrs ?? [],
       self: peerId === this.options.self

@@ -15,7 +15,7 @@ import { DEFAULTS, resolveConfig, type ResolvedConfig } from '../../src/config.j
 import { Engine, tickInterval } from '../../src/engine/engine.js'
 import { PeerGuard } from '../../src/guard/peer-guard.js'
 import { GOSSIP_FANOUT, recordsTopic } from '../../src/net/protocols.js'
-import type { InstanceRecord } from '../../src/record/types.js'
+import type { UnstampedInstance } from '../../src/engine/own-writes.js'
 import { RegistryStats } from '../../src/stats.js'
 import { buildOverlay, type Overlay } from './overlay.js'
 import { Rng } from './rng.js'
@@ -243,8 +243,8 @@ export class SimWorld {
   /** A traced member registers an instance; resolves once it is published (no simulated time passes). */
   async register (owner: number, id: string): Promise<void> {
     const node = this.nodes[owner]!
-    const record: InstanceRecord = {
-      kind: 'instance', deleted: false, owner: node.peerId, id, namespace: DEFAULTS.namespace, stamp: node.engine.own.stamp(),
+    const record: UnstampedInstance = {
+      kind: 'instance', deleted: false, owner: node.peerId, id, namespace: DEFAULTS.namespace,
       service: 'bench', version: '1.0.0', address: '10.0.0.1', port: 8080, tags: [], metadata: {}, weight: 1, status: 'passing'
     }
     await node.engine.own.put(record)

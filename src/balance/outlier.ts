@@ -20,10 +20,20 @@ interface Record {
   ejections: number
   ejectedUntilMs: number
   trialInFlight: boolean
+  /** When a call to it last failed. */
+  lastFailureMs: number
 }
+
+/**
+ * Most instances remembered at once; past it the one whose last failure is oldest is forgotten. Records are
+ * forgotten by time anyway (see `OutlierDetector.forgetIdle`): this bounds a node that sees more failing
+ * instances within that time than any caller has, at about 200 bytes each (~2 MB).
+ */
+export const MAX_OUTLIER_RECORDS = 10_000
 
 /** Per-instance failure bookkeeping of one node. */
 export class OutlierDetector {
+  /** By last failure, oldest first (a failure moves its record to the end). */
   private readonly records = new Map<string, Record>()
 
   constructor (private readonly options: OutlierOptions) {}
@@ -57,11 +67,15 @@ export class OutlierDetector {
 
   /** A call to `key` failed. Returns true if this failure ejected it. */
   fail (key: string, nowMs: number): boolean {
+    this.forgetIdle(nowMs)
     let record = this.records.get(key)
     if (record === undefined) {
-      record = { failures: 0, ejections: 0, ejectedUntilMs: 0, trialInFlight: false }
-      this.records.set(key, record)
+      if (this.records.size >= MAX_OUTLIER_RECORDS) this.records.delete(this.records.keys().next().value!)
+      record = { failures: 0, ejections: 0, ejectedUntilMs: 0, trialInFlight: false, lastFailureMs: nowMs }
     }
+    this.records.delete(key)
+    this.records.set(key, record)
+    record.lastFailureMs = nowMs
     record.failures++
     const trialFailed = record.trialInFlight
     record.trialInFlight = false
@@ -70,6 +84,20 @@ export class OutlierDetector {
     const backoff = this.options.baseEjectionMs * 2 ** (record.ejections - 1)
     record.ejectedUntilMs = nowMs + Math.min(backoff, this.options.maxEjectionMs)
     return true
+  }
+
+  /**
+   * Forgets instances whose last failure is twice the longest ejection ago, oldest first. An ejection ends at most
+   * `maxEjectionMs` after the failure that began it, so none of them is ejected; no call to them has failed since,
+   * and a success would have cleared them: nobody calls them any more. Most were deregistered or their owner died,
+   * and their records would otherwise stay for good. Failures that old no longer count towards
+   * `consecutiveFailures`, and the back-off starts over.
+   */
+  private forgetIdle (nowMs: number): void {
+    for (const [key, record] of this.records) {
+      if (nowMs - record.lastFailureMs < 2 * this.options.maxEjectionMs) return
+      this.records.delete(key)
+    }
   }
 
   /** Keys ejected at `nowMs`. */

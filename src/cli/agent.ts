@@ -77,7 +77,10 @@ function watchJoin (registry: Registry, log: Logger, bootstrap: readonly Multiad
   registry.addEventListener('member:alive', onAlive)
   const timer = setTimeout(() => {
     if (joined) return
-    void explainAlone(bootstrap, mdns).then((reason) => { if (!joined) log.warn(`still alone after ${ALONE_WARNING_MS / 1000} s: ${reason}`) })
+    explainAlone(bootstrap, mdns).then(
+      (reason) => { if (!joined) log.warn(`still alone after ${ALONE_WARNING_MS / 1000} s: ${reason}`) },
+      (err: unknown) => { log.warn(`still alone after ${ALONE_WARNING_MS / 1000} s (${err instanceof Error ? err.message : String(err)})`) }
+    )
   }, ALONE_WARNING_MS)
   timer.unref()
   return timer

@@ -131,6 +131,7 @@ export class Engine {
       envelopes: init.envelopes,
       transport: init.transport,
       now: () => this.now(),
+      elapsed: () => this.elapsed(),
       chain: () => this.beats.anchor,
       effects: (effects) => { this.apply(effects) },
       sent: (bytes) => {
@@ -144,7 +145,7 @@ export class Engine {
       gossip: async (envelope, from) => this.receive(envelope, from, 'gossip'),
       ingest: async (envelope, from) => this.receive(envelope, from, 'sync'),
       beats: (batch, from) => { this.receiveBeats(batch, from) },
-      connected: (peer) => { if (!this.stopped) void this.syncWith(peer) },
+      connected: (peer) => { if (!this.stopped) this.background(this.syncWith(peer), 'start anti-entropy with a new neighbour') },
       disconnected: (peer) => { this.disconnected(peer) },
       deathMark: (owner) => this.deathMark(owner),
       disputed: (owner) => { this.disputed(owner) },
@@ -182,22 +183,22 @@ export class Engine {
     const { beat, renewed } = this.beats.next(this.replica.table.maxStamp(this.self) ?? ZERO_HLC)
     if (renewed) this.background(this.own.putMember(), 'renew the heartbeat chain')
     const frame = encodeOwnBeat(beat)
-    for (const observer of this.replica.detector.observersOfSelf(this.now())) {
+    for (const observer of this.replica.detector.observersOfSelf(this.elapsed())) {
       this.stats.sent('beats', frame.length)
-      void this.transport.sendBeats(observer, frame, this.addressesOf(observer))
+      this.background(this.transport.sendBeats(observer, frame, this.addressesOf(observer)), 'beat')
     }
   }
 
   /** Task: age members, probe subjects whose connection closed a heartbeat ago, and reap tombstones. */
   tick (): void {
     if (this.stopped) return
-    const nowMs = this.now()
+    const elapsedMs = this.elapsed()
     for (const [peer, atMs] of this.disconnectedAt) {
-      if (nowMs - atMs < this.config.heartbeatInterval) continue
+      if (elapsedMs - atMs < this.config.heartbeatInterval) continue
       this.disconnectedAt.delete(peer)
       this.probe(peer)
     }
-    this.apply(this.replica.tick(nowMs))
+    this.apply(this.replica.tick(this.now(), elapsedMs))
   }
 
   /** Task: one anti-entropy round with a random neighbour. */
@@ -205,7 +206,7 @@ export class Engine {
     if (this.stopped) return
     const peers = this.transport.connectedPeers()
     const peer = peers[Math.floor(this.random() * peers.length)]
-    if (peer !== undefined) void this.syncWith(peer)
+    if (peer !== undefined) this.background(this.syncWith(peer), 'run anti-entropy')
   }
 
   /** Wall-clock time: stamps, and the replica's rules about them. */
@@ -213,7 +214,7 @@ export class Engine {
     return this.config.clock.now()
   }
 
-  /** Monotonic time: every budget, strike and ban (see `Clock.elapsed`). */
+  /** Monotonic time: every budget, strike, ban and liveness duration (see `Clock.elapsed`). */
   private elapsed (): number {
     return elapsedMs(this.config.clock)
   }
@@ -250,12 +251,12 @@ export class Engine {
     }
     const origin = from === record.owner
     if (record.kind === 'alert') {
-      const alert = this.replica.ingestAlert(record, this.now())
+      const alert = this.replica.ingestAlert(record, this.now(), this.elapsed())
       this.apply(alert.effects, from)
       if (alert.outcome === 'rejected') return this.refuse(alert.rejection, from, origin)
       return alert.outcome === 'ignored' ? 'ignore' : this.relay(via)
     }
-    const result = this.replica.ingest({ record, envelope: opened.envelope }, this.now())
+    const result = this.replica.ingest({ record, envelope: opened.envelope }, this.now(), this.elapsed())
     this.apply(result.effects, from)
     if (result.outcome === 'rejected') {
       // Only what the sender itself signed can cost it: a relay passing on a record of a member it still holds
@@ -266,7 +267,7 @@ export class Engine {
     if (via === 'sync' && origin && this.guard.admitRelay(this.elapsed())) {
       // The owner handed us its own record directly: it was written while the owner had no gossip peers (a
       // node that just started), so no one else has it yet. Gossip it on instead of waiting for anti-entropy.
-      void this.transport.publish(opened.envelope)
+      this.background(this.transport.publish(opened.envelope), 'gossip a record its owner handed over')
     }
     return this.relay(via)
   }
@@ -285,7 +286,6 @@ export class Engine {
   /** A beat from the member at the other end of the stream. */
   private receiveBeats (frame: Uint8Array, from: string): void {
     if (this.stopped) return
-    const nowMs = this.now()
     const atMs = this.elapsed()
     this.stats.received('beats', frame.length)
     if (this.guard.isBanned(from, atMs) || !this.guard.isAllowedOwner(from)) return
@@ -299,7 +299,7 @@ export class Engine {
       this.reject({ reason: 'rate-limited', detail: 'over the per-peer heartbeat rate' }, from, true)
       return
     }
-    const result = this.replica.ingestBeat({ owner: from, ...beat }, nowMs)
+    const result = this.replica.ingestBeat({ owner: from, ...beat }, this.now(), atMs)
     if (result.outcome === 'rejected') this.reject(result.rejection, from, true)
     this.apply(result.effects, from)
   }
@@ -309,15 +309,15 @@ export class Engine {
    * connections right after sending its leave notice, which must arrive first so that it is `left`, not `dead`.
    */
   private disconnected (peer: string): void {
-    if (this.stopped || !this.replica.detector.observes(peer, this.now())) return
-    if (!this.disconnectedAt.has(peer)) this.disconnectedAt.set(peer, this.now())
+    if (this.stopped || !this.replica.detector.observes(peer, this.elapsed())) return
+    if (!this.disconnectedAt.has(peer)) this.disconnectedAt.set(peer, this.elapsed())
   }
 
   /** Dials a subject whose connection closed: if that fails too, it crashed (or its host is gone): alert now. */
   private probe (peer: string): void {
     if (isGone(this.replica.stateOf(peer))) return
     this.background(this.transport.probe(peer, PROBE_TIMEOUT_MS, this.addressesOf(peer)).then((reachable) => {
-      if (!reachable && !this.stopped) this.apply(this.replica.unreachable(peer, this.now()))
+      if (!reachable && !this.stopped) this.apply(this.replica.unreachable(peer, this.now(), this.elapsed()))
     }), 'probe a disconnected subject')
   }
 
@@ -328,7 +328,7 @@ export class Engine {
    */
   private disputed (owner: string): void {
     if (this.stopped) return
-    const notice = this.replica.detector.disputeDeath(owner, this.now())
+    const notice = this.replica.detector.disputeDeath(owner, this.elapsed())
     if (notice === undefined) return
     this.background(this.own.alert(notice.subject, notice.incarnation).then(async (envelope) => {
       await this.transport.push([envelope], PROBE_TIMEOUT_MS, [owner])
@@ -418,7 +418,7 @@ export class Engine {
       queueMicrotask(() => {
         const wanted = this.pulls.get(peer)
         this.pulls.delete(peer)
-        if (wanted !== undefined && !this.stopped) void this.syncWith(peer, wanted)
+        if (wanted !== undefined && !this.stopped) this.background(this.syncWith(peer, wanted), 'pull records')
       })
     }
     owners.add(owner)
@@ -439,7 +439,7 @@ export class Engine {
     this.stats.struck(banned)
     if (banned) {
       this.log('banning %s: too much invalid input', from)
-      void this.transport.disconnect(from)
+      this.background(this.transport.disconnect(from), 'disconnect a banned peer')
     }
   }
 }

@@ -51,10 +51,10 @@ export class HealthRunner {
     if (check.kind !== 'ttl') this.run(id)
   }
 
-  /** Stops checking an instance. */
-  remove (id: string): void {
+  /** Stops checking an instance; with `check`, only if that is still the check it runs. */
+  remove (id: string, check?: ResolvedCheck): void {
     const running = this.running.get(id)
-    if (running === undefined) return
+    if (running === undefined || (check !== undefined && running.check !== check)) return
     clearInterval(running.timer)
     this.running.delete(id)
   }

@@ -126,6 +126,16 @@ const MAX_ALERT_REPEATS = 3
  */
 const OBSERVER_WINDOW = 2
 
+/**
+ * Most members gone (dead or left) remembered at once; past it the oldest departure is forgotten first, before
+ * `forgetAfter`. The death mark is what keeps stale copies of a member's records from bringing it back
+ * (`admits`): forgotten early, such a copy (from a node cut off since before the death) makes the member alive
+ * here again until its observers find it silent, about `deadAfter`. Honest churn fits: a 1 000-member cluster
+ * replaced ten times over within `forgetAfter`. Fresh keys cost nothing, so without a cap a swarm that joins and
+ * leaves could make every node remember members without limit; a gone member costs about 0.8 KB, so this is ~8 MB.
+ */
+export const MAX_GONE_MEMBERS = 10_000
+
 interface Chain {
   readonly chainId: number
   readonly length: number
@@ -168,6 +178,15 @@ interface Entry {
 export class FailureDetector {
   private readonly options: DetectorOptions
   private readonly entries = new Map<string, Entry>()
+  /** The members of `entries` that are not gone: what ticks age and the rings are made of. */
+  private readonly livingEntries = new Map<string, Entry>()
+  /**
+   * The members of `entries` that are gone (dead or left), oldest departure first: forgetting them is a walk from
+   * the oldest that stops at the first too recent (a second departure, a death turned leave, moves to the end).
+   */
+  private readonly gone = new Map<string, Entry>()
+  /** `livingEntries` in peer id order, until the view next changes (see `changeView`). */
+  private livingSorted: Entry[] | undefined
   private readonly rings: Rings
   /** Members this node observes, and since when (a new subject gets `suspectAfter` before an alert). */
   private subjects = new Map<string, number>()
@@ -251,6 +270,7 @@ export class FailureDetector {
         aliveSinceMs: nowMs, established: this.isFinding(nowMs)
       }
       this.entries.set(record.owner, entry)
+      this.livingEntries.set(record.owner, entry)
       this.changes++
       this.changeView(nowMs)
       this.learnMember(entry, record, nowMs)
@@ -391,16 +411,13 @@ export class FailureDetector {
   tick (nowMs: number): TickResult {
     this.creditStall(nowMs)
     this.updateRings(nowMs)
+    this.forgetGone(nowMs)
     const transitions: Transition[] = []
     const alerts: OwnAlert[] = []
-    const entries = this.sorted()
-    for (const entry of entries) if (!isGone(entry.state)) this.establish(entry, nowMs)
+    const entries = this.living()
+    for (const entry of entries) this.establish(entry, nowMs)
     this.preserving = this.isMassSilence(entries, nowMs)
     for (const entry of entries) {
-      if (isGone(entry.state)) {
-        if (nowMs - entry.deadSinceMs >= this.options.forgetAfter) this.entries.delete(entry.peerId)
-        continue
-      }
       const silentMs = this.silence(entry, nowMs)
       if (this.subjects.has(entry.peerId) && silentMs >= this.alertAfter(entry.peerId) && this.shouldAlert(entry, nowMs)) {
         alerts.push({ subject: entry.peerId, incarnation: entry.incarnation })
@@ -586,6 +603,7 @@ export class FailureDetector {
   private changeView (nowMs: number): void {
     if (!this.viewChanged) this.viewChangedAtMs = nowMs
     this.viewChanged = true
+    this.livingSorted = undefined
   }
 
   /** Rebuilds the rings after the view changed, and this node's subjects with them. */
@@ -593,7 +611,7 @@ export class FailureDetector {
     if (!this.viewChanged) return
     this.viewChanged = false
     const view = this.joined ? [this.options.self] : []
-    for (const entry of this.entries.values()) if (!isGone(entry.state)) view.push(entry.peerId)
+    for (const entry of this.living()) view.push(entry.peerId)
     this.rings.update(view)
     const subjects = new Map<string, number>()
     for (const subject of this.rings.subjectsOf(this.options.self)) subjects.set(subject, this.subjects.get(subject) ?? Math.min(this.viewChangedAtMs, nowMs))
@@ -602,7 +620,26 @@ export class FailureDetector {
   }
 
   private sorted (): Entry[] {
-    return [...this.entries.values()].sort((a, b) => a.peerId < b.peerId ? -1 : a.peerId > b.peerId ? 1 : 0)
+    return [...this.entries.values()].sort(byPeerId)
+  }
+
+  /** Members not gone, in peer id order. The array is shared until the view changes: callers must not change it. */
+  private living (): Entry[] {
+    this.livingSorted ??= [...this.livingEntries.values()].sort(byPeerId)
+    return this.livingSorted
+  }
+
+  /** Forgets members gone for `forgetAfter`, oldest departure first. */
+  private forgetGone (nowMs: number): void {
+    for (const entry of this.gone.values()) {
+      if (nowMs - entry.deadSinceMs < this.options.forgetAfter) return
+      this.forget(entry)
+    }
+  }
+
+  private forget (entry: Entry): void {
+    this.entries.delete(entry.peerId)
+    this.gone.delete(entry.peerId)
   }
 
   /** Takes in a member record: its chain, and its stamp as the incarnation. True if it refuted alerts. */
@@ -631,6 +668,10 @@ export class FailureDetector {
     this.changes++
     this.changeView(nowMs)
     entry.deadSinceMs = nowMs
+    this.livingEntries.delete(entry.peerId)
+    this.gone.delete(entry.peerId)
+    this.gone.set(entry.peerId, entry)
+    if (this.gone.size > MAX_GONE_MEMBERS) this.forget(this.gone.values().next().value!)
     entry.noticedAtMs = undefined
     if (to === 'dead' && entry.established) this.recentDeathsMs.push(nowMs)
     return { peerId: entry.peerId, from, to, reason }
@@ -639,6 +680,8 @@ export class FailureDetector {
   private revive (entry: Entry, reason: TransitionReason, nowMs: number): Transition {
     const from = entry.state
     if (isGone(from)) {
+      this.gone.delete(entry.peerId)
+      this.livingEntries.set(entry.peerId, entry)
       this.changeView(nowMs)
       // Back from a death or a leave: a new member as far as self-preservation goes, whatever it was before.
       entry.aliveSinceMs = nowMs
@@ -653,6 +696,10 @@ export class FailureDetector {
     entry.lastHeardMs = nowMs
     return { peerId: entry.peerId, from, to: 'alive', reason }
   }
+}
+
+function byPeerId (a: Entry, b: Entry): number {
+  return a.peerId < b.peerId ? -1 : a.peerId > b.peerId ? 1 : 0
 }
 
 function view (entry: Entry): MemberView {

@@ -8,6 +8,7 @@ import type { InstanceRecord } from '../record/types.js'
 import { compareEntries } from './compare.js'
 import { entryFingerprint, FINGERPRINT_BYTES, xorInto, type OwnerDigest } from './digest.js'
 import type { TableEntry } from './entry.js'
+import { MinHeap } from './heap.js'
 import { matches, type QueryFilter } from './query.js'
 
 /** The digest of a whole table. */
@@ -26,7 +27,23 @@ interface OwnerState {
   readonly fingerprint: Uint8Array
   maxStamp: Hlc
   live: number
+  /** The owner's tombstones, oldest first (see `olderTombstone`). */
+  tombstones: TableEntry[]
 }
+
+/**
+ * The order in which an owner's tombstones go when there are too many (see `trimTombstones`): by stamp, then by
+ * id, so every replica that holds the same tombstones drops the same ones.
+ */
+function olderTombstone (a: TableEntry, b: TableEntry): number {
+  return compareHlc(a.record.stamp, b.record.stamp) || (a.record.id < b.record.id ? -1 : a.record.id > b.record.id ? 1 : 0)
+}
+
+/**
+ * Superseded tombstones the reap queue may carry, beyond one per tombstone held, before it is rebuilt: the
+ * rebuild costs one pass over the tombstones, so it comes at most once per as many removals.
+ */
+const REAP_QUEUE_SLACK = 1_024
 
 /** The LWW table of one replica. */
 /** One empty result for every unknown service, so callers can cache by array identity. */
@@ -38,7 +55,12 @@ export class LwwTable {
   private readonly byService = new Map<string, Map<string, InstanceRecord>>()
   /** service -> its live records as an array, rebuilt lazily after a change (lookups are the hot path). */
   private readonly serviceArrays = new Map<string, InstanceRecord[]>()
-  private readonly tombstones = new Set<TableEntry>()
+  /**
+   * Tombstones by stamp wall time, so `reap` stops at the first one too young (it runs several times a heartbeat).
+   * Tombstones removed otherwise stay in it until popped, and are skipped then (see `REAP_QUEUE_SLACK`).
+   */
+  private readonly reapQueue = new MinHeap<TableEntry>((a, b) => a.record.stamp.wall < b.record.stamp.wall)
+  private tombstoneCount = 0
   private count = 0
   /** XOR of every entry's fingerprint: equal roots mean equal tables, so a converged round costs one compare. */
   private readonly rootFingerprint = new Uint8Array(FINGERPRINT_BYTES)
@@ -90,6 +112,9 @@ export class LwwTable {
   /** Removes every entry of an owner (a dead member) and returns them. */
   dropOwner (owner: string): TableEntry[] {
     const dropped = this.ownerEntries(owner)
+    // All of them go: emptied at once rather than one splice per tombstone.
+    const state = this.owners_.get(owner)
+    if (state !== undefined) state.tombstones = []
     for (const entry of dropped) this.remove(entry)
     return dropped
   }
@@ -97,11 +122,23 @@ export class LwwTable {
   /** Removes tombstones stamped `ttlMs` or more before `nowMs`, and returns them. */
   reap (nowMs: number, ttlMs: number): TableEntry[] {
     const reaped: TableEntry[] = []
-    for (const entry of this.tombstones) {
-      if (entry.record.stamp.wall + ttlMs <= nowMs) reaped.push(entry)
+    for (let oldest = this.reapQueue.peek(); oldest !== undefined && oldest.record.stamp.wall + ttlMs <= nowMs; oldest = this.reapQueue.peek()) {
+      this.reapQueue.pop()
+      if (this.holds(oldest)) {
+        this.remove(oldest)
+        reaped.push(oldest)
+      }
     }
-    for (const entry of reaped) this.remove(entry)
     return reaped
+  }
+
+  /** Removes an owner's oldest tombstones (by stamp, then id) beyond the newest `max`, and returns them. */
+  trimTombstones (owner: string, max: number): TableEntry[] {
+    const tombstones = this.owners_.get(owner)?.tombstones
+    if (tombstones === undefined || tombstones.length <= max) return []
+    const trimmed = tombstones.slice(0, tombstones.length - max)
+    for (const entry of trimmed) this.remove(entry)
+    return trimmed
   }
 
   /** The digest of the whole table: the XOR of every entry's fingerprint, and the number of entries. */
@@ -149,7 +186,7 @@ export class LwwTable {
     const { record } = entry
     let state = this.owners_.get(record.owner)
     if (state === undefined) {
-      state = { entries: new Map(), fingerprint: new Uint8Array(FINGERPRINT_BYTES), maxStamp: ZERO_HLC, live: 0 }
+      state = { entries: new Map(), fingerprint: new Uint8Array(FINGERPRINT_BYTES), maxStamp: ZERO_HLC, live: 0, tombstones: [] }
       this.owners_.set(record.owner, state)
     }
     state.entries.set(record.id, entry)
@@ -158,7 +195,12 @@ export class LwwTable {
     xorInto(this.rootFingerprint, fingerprint)
     if (compareHlc(record.stamp, state.maxStamp) > 0) state.maxStamp = record.stamp
     this.count++
-    if (record.deleted) this.tombstones.add(entry)
+    if (record.deleted) {
+      // Tombstones mostly come newest last, so the splice mostly appends.
+      state.tombstones.splice(insertionPoint(state.tombstones, entry), 0, entry)
+      this.tombstoneCount++
+      this.reapQueue.push(entry)
+    }
     if (record.kind === 'instance' && !record.deleted) {
       state.live++
       let records = this.byService.get(record.service)
@@ -177,7 +219,7 @@ export class LwwTable {
     if (state === undefined || state.entries.get(record.id) !== entry) return
     state.entries.delete(record.id)
     this.count--
-    this.tombstones.delete(entry)
+    if (record.deleted) this.forgetTombstone(state, entry)
     const fingerprint = entryFingerprint(entry.envelope)
     xorInto(this.rootFingerprint, fingerprint)
     if (state.entries.size === 0) {
@@ -199,4 +241,30 @@ export class LwwTable {
       this.serviceArrays.delete(record.service)
     }
   }
+
+  /** True if `entry` is the entry this table holds for its key. */
+  private holds (entry: TableEntry): boolean {
+    return this.owners_.get(entry.record.owner)?.entries.get(entry.record.id) === entry
+  }
+
+  private forgetTombstone (state: OwnerState, entry: TableEntry): void {
+    const at = insertionPoint(state.tombstones, entry) - 1
+    if (state.tombstones[at] === entry) state.tombstones.splice(at, 1)
+    this.tombstoneCount--
+    if (this.reapQueue.size > 2 * this.tombstoneCount + REAP_QUEUE_SLACK) {
+      this.reapQueue.rebuild([...this.owners_.values()].flatMap((owner) => owner.tombstones))
+    }
+  }
+}
+
+/** Where `entry` goes in `tombstones` (oldest first): after every tombstone not younger than it. */
+function insertionPoint (tombstones: readonly TableEntry[], entry: TableEntry): number {
+  let low = 0
+  let high = tombstones.length
+  while (low < high) {
+    const mid = (low + high) >> 1
+    if (olderTombstone(tombstones[mid]!, entry) <= 0) low = mid + 1
+    else high = mid
+  }
+  return low
 }

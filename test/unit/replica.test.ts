@@ -3,7 +3,7 @@
  * signatures): ownership of own records, clock drift, caps, ageing out, no resurrection, pulls.
  */
 import { describe, expect, it } from 'vitest'
-import type { Hlc } from '../../src/clock/hlc.js'
+import { compareHlc, type Hlc } from '../../src/clock/hlc.js'
 import { HashChain } from '../../src/membership/hash-chain.js'
 import { Rings } from '../../src/membership/rings.js'
 import type { InstanceRecord, InstanceTombstone, MemberRecord } from '../../src/record/types.js'
@@ -261,6 +261,18 @@ describe('Replica lookup cache', () => {
     expect(alert(at(T0)).effects).toEqual([])
   })
 
+  it('stamps its refutation past a death its peers hold from an earlier run, but never past the drift it admits', () => {
+    const replica = new Replica(options)
+    replica.ingestLocal(member(SELF, at(T0), HashChain.create(new Uint8Array(32).fill(61), 50)), T0)
+    const notice = (incarnation: Hlc): ReturnType<Replica['ingestAlert']> => replica.ingestAlert({ kind: 'alert', deleted: false, owner: PEER, id: '', namespace: 'default', stamp: at(T0), subject: SELF, incarnation }, T0)
+    // A notice naming a stamp a year ahead is no honest node's: not refuted, and the clock stays.
+    expect(notice(at(T0 + 365 * 86_400_000)).effects).toEqual([])
+    expect(replica.stamp(T0).wall).toBe(T0)
+    // A notice naming the earlier run's last stamp, 30 s ahead of this run's clock: the next stamp is past it.
+    expect(notice(at(T0 + 30_000, 5)).effects).toEqual([{ kind: 'refute' }])
+    expect(compareHlc(replica.stamp(T0), at(T0 + 30_000, 5))).toBeGreaterThan(0)
+  })
+
   it('keeps filtered lookups apart from plain ones', () => {
     const replica = withPeer()
     expect(replica.lookup('orders', { version: '^1.0.0' }).map((i) => i.id)).toEqual(['a'])
@@ -320,5 +332,40 @@ describe('Replica: what owners not yet established may make a node store', () =>
     expect(replica.ingest(instance(b, 'b1', at(LATER)), LATER)).toMatchObject({ outcome: 'rejected', rejection: { reason: 'table-full' } })
     // Updates of records held still go in.
     expect(replica.ingest(instance(b, 'b0', at(LATER + 1), { weight: 4 }), LATER).outcome).toBe('applied')
+  })
+})
+
+describe('Replica: tombstones an owner may make a node keep', () => {
+  // maxInstancesPerOwner is 2 here: each owner keeps its two newest tombstones.
+  const deletedIds = (replica: Replica, owner: string): string[] =>
+    replica.table.ownerEntries(owner).filter((e) => e.record.deleted).map((e) => e.record.id).sort()
+
+  it('keeps the newest maxInstancesPerOwner tombstones of an owner, whatever order they come in', () => {
+    for (const order of [[0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [2, 4, 0, 3, 1]]) {
+      const replica = new Replica(options)
+      for (const i of order) expect(replica.ingest(tombstone(PEER, `t${i}`, at(T0 + i)), T0).outcome).toBe('applied')
+      expect(deletedIds(replica, PEER)).toEqual(['t3', 't4'])
+    }
+  })
+
+  it('counts them apart from live instances: an owner at its instance cap still deletes', () => {
+    const replica = new Replica(options)
+    replica.ingest(instance(PEER, 'a', at(T0)), T0)
+    replica.ingest(instance(PEER, 'b', at(T0)), T0)
+    for (let i = 0; i < 4; i++) replica.ingest(tombstone(PEER, `t${i}`, at(T0 + 10 + i)), T0)
+    const result = replica.ingest(tombstone(PEER, 'a', at(T0 + 1)), T0)
+    // Older than both tombstones kept: it is not kept, but it still deletes what it deletes.
+    expect(kinds(result.effects)).toEqual(['change:down'])
+    expect(replica.lookup('orders').map((i) => i.id)).toEqual(['b'])
+    expect(deletedIds(replica, PEER)).toEqual(['t2', 't3'])
+  })
+
+  it('writes over a live copy of its own instance whose tombstone it no longer keeps', () => {
+    const replica = joined()
+    for (let i = 0; i < 3; i++) replica.ingestLocal(tombstone(SELF, `t${i}`, at(T0 + 10 + i)), T0)
+    expect(deletedIds(replica, SELF)).toEqual(['t1', 't2'])
+    // A peer cut off since before t0 was deleted hands its stale copy back.
+    const result = replica.ingest(instance(SELF, 't0', at(T0 + 1)), T0 + 100)
+    expect(result.effects).toMatchObject([{ kind: 'supersede', record: { id: 't0' } }])
   })
 })

@@ -145,7 +145,11 @@ export class CheckSet {
       } else if (!member.running && nowMs - member.lastMs >= check.interval) {
         member.running = true
         member.lastMs = nowMs
-        void probe(check).then((status) => { member.status = status }).finally(() => { member.running = false })
+        // A probe that throws (it should not) counts as a failed check rather than an unhandled rejection.
+        probe(check).then(
+          (status) => { member.status = status; member.running = false },
+          () => { member.status = 'critical'; member.running = false }
+        )
       }
     }
     return worstOf([...this.members.values()].map((member) => member.status))

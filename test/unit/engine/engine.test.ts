@@ -122,6 +122,20 @@ describe('Engine', () => {
     expect(kinds(envelopes, transport.published)).toContain('alert')
   })
 
+  it('finds a silent subject on the monotonic clock, whatever the wall clock does meanwhile', async () => {
+    const { engine, transport, envelopes, clock } = await joined()
+    const [subject] = engine.replica.detector.subjectsOfSelf(clock.now)
+    expect(subject).toBeDefined()
+    // The wall clock steps back a minute (NTP) while deadAfter passes: the silence is as long as ever.
+    clock.elapsed = clock.now + resolveConfig(PRESETS.test).deadAfter
+    clock.now -= 60_000
+    engine.tick()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(kinds(envelopes, transport.published)).toContain('alert')
+    // And the members' last-seen times are still wall-clock times.
+    expect(engine.replica.members(clock.now, clock.elapsed).every((m) => m.lastSeen <= clock.now)).toBe(true)
+  })
+
   it('refutes an alert against itself with a newer member record', async () => {
     const { engine, transport, envelopes } = await joined()
     const own = engine.replica.memberRecord(SELF)!
@@ -239,7 +253,7 @@ describe('Engine: the origin is blamed, never the relay', () => {
   })
 
   it('forgives strikes on the monotonic clock: a step back of the wall clock does not turn them into a ban', async () => {
-    const { engine, envelopes, struck, clock } = await joined()
+    const { engine, struck, clock } = await joined()
     clock.elapsed = 0
     const forged = (): Uint8Array => new Uint8Array(50)
     for (let i = 0; i < 19; i++) expect(await engine.handlers.gossip(forged(), PEERS[0]!)).toBe('reject')

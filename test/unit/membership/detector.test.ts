@@ -4,7 +4,7 @@
  * forgetting, and self-preservation when this node is the one cut off.
  */
 import { describe, expect, it } from 'vitest'
-import { FailureDetector, type DetectorOptions } from '../../../src/membership/detector.js'
+import { FailureDetector, MAX_GONE_MEMBERS, type DetectorOptions } from '../../../src/membership/detector.js'
 import { HashChain } from '../../../src/membership/hash-chain.js'
 import { Rings } from '../../../src/membership/rings.js'
 import type { InstanceRecord, MemberRecord } from '../../../src/record/types.js'
@@ -589,5 +589,45 @@ describe('self-preservation counts only established members', () => {
       expect(world.detector.observeRecord(member(500, 'm', { chain: chain(3) }), world.nowMs)).toMatchObject({ from: 'left', to: 'alive' })
       expect(world.established('m')).toBe(false)
     })
+  })
+})
+
+describe('FailureDetector, members gone (dead or left)', () => {
+  /** A member taken in and marked left by its leave notice, at `nowMs` (one chain for all: no hashing per member). */
+  function leave (detector: FailureDetector, peer: string, nowMs: number): void {
+    const notice = { ...member(100), owner: peer, leaving: true }
+    expect(detector.observeRecord(notice, nowMs)).toMatchObject({ to: 'left' })
+  }
+
+  it('remembers at most MAX_GONE_MEMBERS, forgetting the oldest departure first: its old records are admitted again', () => {
+    const detector = new FailureDetector(options)
+    detector.join(0)
+    for (let i = 0; i <= MAX_GONE_MEMBERS; i++) leave(detector, `gone-${i}`, i)
+    expect(detector.get('gone-0')).toBeUndefined()
+    expect(detector.admits('gone-0', { wall: 100, logical: 0 })).toBe(true)
+    expect(detector.get('gone-1')).toMatchObject({ state: 'left' })
+    expect(detector.admits('gone-1', { wall: 100, logical: 0 })).toBe(false)
+    expect(detector.members()).toHaveLength(MAX_GONE_MEMBERS)
+  })
+
+  it('forgets them forgetAfter after their latest departure: a leave notice after a death starts the count again', () => {
+    const detector = pair()
+    detector.observeUnreachable(PEER, 0)
+    leave(detector, 'other', 10)
+    detector.observeRecord(member(200, PEER, { leaving: true }), 20)
+    detector.tick(60_010)
+    expect(detector.get('other')).toBeUndefined()
+    expect(detector.get(PEER)).toMatchObject({ state: 'left' })
+    detector.tick(60_020)
+    expect(detector.get(PEER)).toBeUndefined()
+  })
+
+  it('forgets none of the living, and ticks over them as before once the gone are forgotten', () => {
+    const detector = pair()
+    for (let i = 0; i < 100; i++) leave(detector, `gone-${i}`, 1)
+    beat(detector, PEER, 2, 60_000)
+    expect(detector.tick(60_001)).toEqual({ transitions: [], alerts: [] })
+    expect(detector.members().map((m) => m.peerId)).toEqual([PEER])
+    expect(detector.tick(62_000)).toMatchObject({ transitions: [{ peerId: PEER, to: 'dead' }] })
   })
 })

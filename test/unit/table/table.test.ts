@@ -100,3 +100,42 @@ describe('LwwTable', () => {
     expect(diffDigests(a.digest(), b.digest()).sort()).toEqual(['o', 'p', 'q'])
   })
 })
+
+describe('LwwTable tombstones', () => {
+  const ids = (entries: readonly { record: { id: string } }[]): string[] => entries.map((e) => e.record.id).sort()
+
+  it('reaps by stamp whatever order they came in, and skips those superseded or dropped since', () => {
+    const table = new LwwTable()
+    for (const [id, wall] of [['late', 5_000], ['early', 1_000], ['mid', 3_000], ['revived', 2_000], ['gone', 2_500]] as const) {
+      table.merge(tombstoneEntry(id === 'gone' ? 'p' : 'o', id, wall))
+    }
+    table.merge(instanceEntry('o', 'revived', 2_001))
+    table.dropOwner('p')
+    expect(ids(table.reap(3_999, 1_000))).toEqual(['early'])
+    expect(ids(table.reap(4_000, 1_000))).toEqual(['mid'])
+    expect(table.reap(5_999, 1_000)).toEqual([])
+    expect(ids(table.reap(6_000, 1_000))).toEqual(['late'])
+    expect(ids(table.ownerEntries('o'))).toEqual(['revived'])
+  })
+
+  it('stays right when the reap queue is rebuilt after many removals', () => {
+    const table = new LwwTable()
+    for (let i = 0; i < 3_000; i++) table.merge(tombstoneEntry('o', `t${i}`, 1_000 + i))
+    // Every tombstone but the last 10 written over by a live record: the queue carries them until rebuilt.
+    for (let i = 0; i < 2_990; i++) table.merge(instanceEntry('o', `t${i}`, 10_000))
+    expect(ids(table.reap(1_000_000, 1))).toEqual(Array.from({ length: 10 }, (_, i) => `t${2_990 + i}`).sort())
+    expect(table.size).toBe(2_990)
+  })
+
+  it('trims an owner to its newest tombstones, by stamp then id, and leaves live records and other owners alone', () => {
+    const table = new LwwTable()
+    table.merge(instanceEntry('o', 'live', 1))
+    table.merge(tombstoneEntry('p', 'other', 1))
+    for (const [id, wall] of [['d', 4], ['a', 2], ['c', 3], ['b', 3]] as const) table.merge(tombstoneEntry('o', id, wall))
+    expect(ids(table.trimTombstones('o', 2))).toEqual(['a', 'b'])
+    expect(ids(table.ownerEntries('o'))).toEqual(['c', 'd', 'live'])
+    expect(table.trimTombstones('o', 2)).toEqual([])
+    expect(table.trimTombstones('nobody', 2)).toEqual([])
+    expect(table.reap(100, 1).map((e) => e.record.id).sort()).toEqual(['c', 'd', 'other'])
+  })
+})
