@@ -154,9 +154,10 @@ export interface RegistryOptions {
   /**
    * Most instances one owner may hold. `register` beyond it throws; records beyond it from peers are rejected.
    * @default 1_000
-   * Bounds what one buggy or hostile node can make every other node store. Owners not yet established here
-   * (members heard alive for less than `deadAfter`, or never) share twice this between them: fresh keys cost
-   * nothing, so a per-owner cap alone would bound nothing.
+   * Bounds what one buggy or hostile node can make every other node store. Each owner also keeps at most this
+   * many tombstones (its oldest dropped first). Owners not yet established here (members heard alive for less
+   * than `deadAfter`, or never) share twice this between them: fresh keys cost nothing, so a per-owner cap alone
+   * would bound nothing.
    */
   maxInstancesPerOwner?: number
   /**
