@@ -13,6 +13,16 @@ export default tseslint.config(
     }
   },
   {
+    // A promise nobody awaits must say what happens if it rejects: in an embedded registry an unhandled rejection
+    // is the host process's crash. `void` does not count as handling it.
+    files: ['src/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: false }],
+      '@typescript-eslint/no-misused-promises': 'error'
+    }
+  },
+  {
     files: ['src/cli/**', 'examples/**', 'bench/**', 'test/support/**', 'test/netns/**', 'test/integration/dashboard.test.ts', 'test/soak/**'],
     rules: { 'no-console': 'off' }
   },

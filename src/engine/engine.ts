@@ -5,6 +5,7 @@
  * is given, and reports what happened through `EngineEvents`. It owns no timer: a driver calls its tasks.
  */
 import type { Logger } from '@libp2p/interface'
+import { background } from '../background.js'
 import { elapsedMs, type ResolvedConfig } from '../config.js'
 import type { Change, MemberChange, Rejected } from '../events.js'
 import { ZERO_HLC, type Hlc } from '../clock/hlc.js'
@@ -424,9 +425,9 @@ export class Engine {
     owners.add(owner)
   }
 
-  /** Runs a write nobody awaits; a failure is logged, never an unhandled rejection in the host process. */
+  /** Runs work nobody awaits (see background.ts). */
   private background (work: Promise<unknown>, what: string): void {
-    work.catch((err: unknown) => { this.log.error('could not %s: %e', what, err) })
+    background(work, this.log, what)
   }
 
   /** Counts and reports a refused message; with `strike`, it counts against the sender, who may be banned. */

@@ -7,12 +7,14 @@ import type { GossipSub } from '@chainsafe/libp2p-gossipsub'
 import { TopicValidatorResult, type Logger, type Message, type PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { background } from '../background.js'
 import type { ResolvedConfig } from '../config.js'
 import { BeatLinks, dialTarget, inboundBeatBounds, InboundBeats } from './beat-links.js'
 import type { RegistryLibp2p } from './node.js'
 import { beatProtocol, recordsTopic, syncProtocol, SYNC_TIMEOUT_MS } from './protocols.js'
 import { initiateSync, pushRecords, respondSync, SyncProtocolError } from './sync-protocol.js'
 import type { SyncOutcome, Transport, TransportHandlers } from '../engine/transport.js'
+import { isGone, type MemberState } from '../record/types.js'
 
 /** A dial that has not connected by then is abandoned. */
 const DIAL_TIMEOUT_MS = 5_000
@@ -27,11 +29,31 @@ const MAX_DIAL_BACKOFF_MS = 30_000
 /** Peers remembered with a back-off; the oldest is forgotten beyond it. */
 const MAX_BACKOFF_ENTRIES = 10_000
 
-/** Most members dialled per maintenance round (one heartbeat interval). */
+/** Most new dials per maintenance round (one heartbeat interval): bootstrap peers, members and lost members together. */
 const MAX_DIALS_PER_ROUND = 4
 
-/** Longest back-off between two attempts to reach the bootstrap peers while isolated. */
-const MAX_BOOTSTRAP_BACKOFF_MS = 30_000
+/**
+ * Members whose last addresses are remembered, so that one declared dead (a partition outlasting
+ * self-preservation drops its records, addresses included) can still be dialled again. Each is kept while the
+ * membership lists it (a dead member for `tombstoneTtl`, like its death); beyond this many the one whose
+ * addresses were learned first is forgotten. The detector itself remembers at most 10 000 gone members.
+ */
+const MAX_REMEMBERED_MEMBERS = 10_000
+
+/** What maintenance needs of a member: who, how it looks from here, and where its record says it listens. */
+interface MemberAddrs {
+  readonly peerId: string
+  readonly state: MemberState
+  readonly addrs: readonly string[]
+}
+
+/** Up to `count` of `items`, picked at random. */
+function pick<T> (items: readonly T[], count: number, random: () => number): T[] {
+  const rest = [...items]
+  const picked: T[] = []
+  while (picked.length < count && rest.length > 0) picked.push(rest.splice(Math.floor(random() * rest.length), 1)[0]!)
+  return picked
+}
 
 /** Gossip, heartbeat links, anti-entropy and dialling for one node: the engine's transport on libp2p. */
 export class Network implements Transport {
@@ -44,8 +66,12 @@ export class Network implements Transport {
   private readonly dialing = new Set<string>()
   /** Peers whose last dial failed: when they may be dialled again, and the back-off that got them there. */
   private readonly dialBackoff = new Map<string, { retryAtMs: number, backoffMs: number }>()
-  private bootstrapBackoffMs = 1_000
-  private nextBootstrapMs = 0
+  /** The last addresses of each member, oldest learned first (see MAX_REMEMBERED_MEMBERS). */
+  private readonly lastAddrs = new Map<string, readonly string[]>()
+  /** The peer at each bootstrap address, from its `/p2p/` part or learned by dialling it. */
+  private readonly bootstrapPeers = new Map<string, string>()
+  /** Connections whose peer had both gossip streams at the last maintenance round. */
+  private gossipLinks = new Set<string>()
   private stopping = false
 
   constructor (
@@ -83,7 +109,7 @@ export class Network implements Transport {
     pubsub.subscribe(this.topic)
     this.node.services.pendingInbound.onDropped = (reason, detail) => { this.handlers.dropped(undefined, reason, detail) }
     await this.node.handle(this.beatProtocol, ({ stream, connection }) => {
-      void this.inboundBeats.read(stream, connection.remotePeer.toString())
+      background(this.inboundBeats.read(stream, connection.remotePeer.toString()), this.log, 'read a beat stream')
     }, { maxInboundStreams: 4 })
     await this.node.handle(this.syncProtocol, ({ stream, connection }) => {
       const from = connection.remotePeer.toString()
@@ -115,7 +141,7 @@ export class Network implements Transport {
     })
     this.node.addEventListener('peer:discovery', (event) => {
       // mDNS (or bootstrap) found a peer: connect if we want more neighbours.
-      if (this.connectedPeers().length < this.config.targetPeers) void this.dialPeer(event.detail.id)
+      if (this.connectedPeers().length < this.config.targetPeers) background(this.dialPeer(event.detail.id), this.log, 'dial a discovered peer')
     })
   }
 
@@ -214,43 +240,114 @@ export class Network implements Transport {
   }
 
   /**
-   * Keeps this node connected: below `targetPeers`, dials a few known members it is not connected to; with no
-   * connection at all, dials the bootstrap peers with exponential back-off. Also closes inbound beat streams that
-   * stopped making progress and counts connections that never finished their handshake.
+   * Keeps this node connected, with at most MAX_DIALS_PER_ROUND new dials a round and each target backed off
+   * after a failed dial. It dials, in this order: the bootstrap peers while it has no connection, or while it has
+   * lost members (dead here) and a bootstrap peer is neither connected nor alive here; members it is not
+   * connected to while below `targetPeers`; and its lost members at their last known addresses, so that a
+   * partition that outlasted self-preservation heals without mDNS. Also reopens gossip streams lost on open
+   * connections, closes inbound beat streams that stopped making progress and counts connections that never
+   * finished their handshake.
    */
-  maintain (members: ReadonlyArray<{ peerId: string, addrs: readonly string[] }>, random: () => number): void {
+  maintain (members: readonly MemberAddrs[], random: () => number): void {
     if (this.stopping) return
     const nowMs = performance.now()
     this.inboundBeats.sweep(nowMs)
     this.node.services.pendingInbound.sweep()
+    this.reviveGossip()
     const connected = new Set(this.connectedPeers())
-    if (connected.size === 0 && this.config.bootstrap.length > 0 && nowMs >= this.nextBootstrapMs) {
-      this.nextBootstrapMs = nowMs + this.bootstrapBackoffMs
-      this.bootstrapBackoffMs = Math.min(this.bootstrapBackoffMs * 2, MAX_BOOTSTRAP_BACKOFF_MS)
-      for (const addr of this.config.bootstrap) void this.dialAddrs(addr, [addr])
-    } else if (connected.size > 0) {
-      this.bootstrapBackoffMs = 1_000
+    const lost = this.remember(members).filter((peer) => !connected.has(peer))
+    const ready = (key: string): boolean => !this.dialing.has(key) && nowMs >= (this.dialBackoff.get(key)?.retryAtMs ?? 0)
+    const targets: Array<{ key: string, addrs: readonly string[] }> = []
+    if (connected.size === 0 || lost.length > 0) {
+      const states = new Map(members.map((m) => [m.peerId, m.state]))
+      for (const addr of this.config.bootstrap) {
+        const peer = this.bootstrapPeer(addr)
+        const state = peer === undefined ? undefined : states.get(peer)
+        // A bootstrap peer alive here is reached through the cluster, unless this node is alone.
+        const reached = peer === this.peerId || (peer !== undefined && connected.has(peer)) || (connected.size > 0 && state !== undefined && !isGone(state))
+        if (!reached && ready(addr)) targets.push({ key: addr, addrs: [addr] })
+      }
     }
     const missing = this.config.targetPeers - connected.size
-    if (missing <= 0) return
-    const candidates = members.filter((m) => m.peerId !== this.peerId && !connected.has(m.peerId) && m.addrs.length > 0 &&
-      nowMs >= (this.dialBackoff.get(m.peerId)?.retryAtMs ?? 0))
+    if (missing > 0) {
+      const candidates = members.filter((m) => m.peerId !== this.peerId && !isGone(m.state) && !connected.has(m.peerId) && m.addrs.length > 0 && ready(m.peerId))
+      targets.push(...pick(candidates, missing, random).map((m) => ({ key: m.peerId, addrs: m.addrs })))
+    }
+    targets.push(...pick(lost.filter(ready), MAX_DIALS_PER_ROUND, random).map((peer) => ({ key: peer, addrs: this.lastAddrs.get(peer)! })))
     // A few new dials per round: a node that just lost its neighbours does not storm the cluster.
-    for (let i = 0; i < Math.min(missing, MAX_DIALS_PER_ROUND) && candidates.length > 0; i++) {
-      const [pick] = candidates.splice(Math.floor(random() * candidates.length), 1)
-      if (pick !== undefined) void this.dialAddrs(pick.peerId, pick.addrs)
+    for (const { key, addrs } of targets.slice(0, MAX_DIALS_PER_ROUND)) background(this.dialAddrs(key, addrs), this.log, 'dial a member')
+  }
+
+  /** Learns members' addresses as they come and go; returns the dead members whose addresses it remembers. */
+  private remember (members: readonly MemberAddrs[]): string[] {
+    const listed = new Set<string>()
+    const dead: string[] = []
+    for (const { peerId, state, addrs } of members) {
+      if (peerId === this.peerId) continue
+      // A member that left said so: it is not dialled again.
+      if (state === 'left') {
+        this.lastAddrs.delete(peerId)
+        continue
+      }
+      listed.add(peerId)
+      if (addrs.length > 0 && this.lastAddrs.get(peerId) !== addrs) {
+        this.lastAddrs.delete(peerId)
+        this.lastAddrs.set(peerId, addrs)
+        if (this.lastAddrs.size > MAX_REMEMBERED_MEMBERS) this.lastAddrs.delete(this.lastAddrs.keys().next().value!)
+      }
+      if (state === 'dead' && this.lastAddrs.has(peerId)) dead.push(peerId)
+    }
+    for (const peer of this.lastAddrs.keys()) if (!listed.has(peer)) this.lastAddrs.delete(peer)
+    return dead
+  }
+
+  /** The peer at a bootstrap address, if it names one or a dial has answered there. */
+  private bootstrapPeer (addr: string): string | undefined {
+    const known = this.bootstrapPeers.get(addr)
+    if (known !== undefined) return known
+    try {
+      const named = multiaddr(addr).getPeerId() ?? undefined
+      if (named !== undefined) this.bootstrapPeers.set(addr, named)
+      return named
+    } catch {
+      return undefined
     }
   }
 
-  private async dialAddrs (key: string, addrs: readonly string[]): Promise<void> {
+  /**
+   * Gossipsub drops a peer whose gossip stream failed (a frame over its bound, a reset) but keeps the connection,
+   * and opens streams only for a new connection: until then the two gossip nothing to each other. A connection
+   * whose peer had both gossip streams at the last round and has lost one is closed and dialled again.
+   */
+  private reviveGossip (): void {
+    const pubsub = this.node.services.pubsub as unknown as GossipSub
+    const before = this.gossipLinks
+    this.gossipLinks = new Set()
+    for (const connection of this.node.getConnections()) {
+      if (connection.status !== 'open') continue
+      const peer = connection.remotePeer.toString()
+      if (pubsub.streamsInbound.has(peer) && pubsub.streamsOutbound.has(peer)) this.gossipLinks.add(connection.id)
+      else if (before.has(connection.id)) background(this.reconnect(peer), this.log, 'reconnect a peer that lost a gossip stream')
+    }
+  }
+
+  private async reconnect (peer: string): Promise<void> {
+    this.log('gossip streams with %s lost on an open connection: reconnecting', peer)
+    await this.disconnect(peer)
+    await this.dial(peer, peerIdFromString(peer))
+  }
+
+  private async dialAddrs (key: string, addrs: readonly string[]): Promise<string | undefined> {
     let targets: Multiaddr[]
     try {
       targets = addrs.map((addr) => multiaddr(addr))
     } catch (err) {
       this.log('bad address for %s: %e', key, err)
-      return
+      return undefined
     }
-    await this.dial(key, targets)
+    const peer = await this.dial(key, targets)
+    if (peer !== undefined && this.config.bootstrap.includes(key)) this.bootstrapPeers.set(key, peer)
+    return peer
   }
 
   private async dialPeer (peer: PeerId): Promise<void> {
@@ -261,17 +358,19 @@ export class Network implements Transport {
    * One dial at a time per target, bounded in time. A failed dial backs that peer off (doubling up to
    * MAX_DIAL_BACKOFF_MS), so a lost member is retried soon but not hammered; a success forgets the back-off.
    */
-  private async dial (key: string, target: PeerId | Multiaddr[]): Promise<void> {
-    if (this.dialing.has(key)) return
+  private async dial (key: string, target: PeerId | Multiaddr[]): Promise<string | undefined> {
+    if (this.dialing.has(key)) return undefined
     this.dialing.add(key)
     try {
-      await this.node.dial(target, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+      const connection = await this.node.dial(target, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
       this.dialBackoff.delete(key)
+      return connection.remotePeer.toString()
     } catch (err) {
       this.log.trace('dial %s failed: %e', key, err)
       const backoffMs = Math.min((this.dialBackoff.get(key)?.backoffMs ?? MIN_DIAL_BACKOFF_MS / 2) * 2, MAX_DIAL_BACKOFF_MS)
       this.dialBackoff.set(key, { retryAtMs: performance.now() + backoffMs, backoffMs })
       if (this.dialBackoff.size > MAX_BACKOFF_ENTRIES) this.dialBackoff.delete(this.dialBackoff.keys().next().value!)
+      return undefined
     } finally {
       this.dialing.delete(key)
     }

@@ -14,9 +14,10 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import type { Libp2p, PrivateKey, PubSub } from '@libp2p/interface'
 import type { ResolvedConfig } from '../config.js'
+import { splittingFrames } from './gossip-frames.js'
 import { lanDiscovery } from './mdns.js'
 import { PendingInbound } from './pending-inbound.js'
-import { GOSSIP_FANOUT, recordsTopic } from './protocols.js'
+import { GOSSIP_FANOUT, gossipFrameBytes, recordsTopic } from './protocols.js'
 
 /** The libp2p node with the services the registry uses. */
 export type RegistryLibp2p = Libp2p<{ identify: Identify, pubsub: PubSub<GossipsubEvents>, pendingInbound: PendingInbound }>
@@ -65,6 +66,7 @@ export async function createNode (config: ResolvedConfig, privateKey: PrivateKey
     peerDiscovery.push(bootstrap({ list: withPeerId, timeout: 0 }))
   }
   const pendingInbound = new PendingInbound(MAX_PENDING_PER_ADDRESS, INBOUND_UPGRADE_TIMEOUT_MS)
+  const frameBytes = gossipFrameBytes(config.maxRecordBytes)
   return createLibp2p({
     privateKey,
     addresses: { listen: [...config.listen] },
@@ -97,7 +99,7 @@ export async function createNode (config: ResolvedConfig, privateKey: PrivateKey
       // Not a protocol: a service slot is how the network reaches the gater's counts on this node.
       pendingInbound: () => pendingInbound,
       identify: identify(),
-      pubsub: gossipsub({
+      pubsub: splittingFrames(gossipsub({
         // Every record carries its owner's signature; a second, per-publisher signature would only cost CPU.
         globalSignaturePolicy: 'StrictNoSign',
         allowPublishToZeroTopicPeers: true,
@@ -111,8 +113,8 @@ export async function createNode (config: ResolvedConfig, privateKey: PrivateKey
         floodPublish: GOSSIP_FANOUT.floodPublish,
         ignoreDuplicatePublishError: true,
         emitSelf: false,
-        // Records are small and rare; a message over this is hostile and is not even decoded.
-        maxInboundDataLength: config.maxRecordBytes + 512,
+        // A frame over this (honest ones are split to fit) is not decoded, and the sender's streams are dropped.
+        maxInboundDataLength: frameBytes,
         allowedTopics: [topic],
         debugName: config.logPrefix === '' ? undefined : config.logPrefix,
         scoreParams: {
@@ -137,7 +139,7 @@ export async function createNode (config: ResolvedConfig, privateKey: PrivateKey
             })
           }
         }
-      })
+      }), frameBytes)
     }
   })
 }

@@ -11,7 +11,9 @@
  *   WANT, RECORDS*, DONE -------->
  *                    <------------  RECORDS*, DONE
  *
- * A push (used when leaving) is just `RECORDS*, DONE` from the initiator.
+ * A push (used when leaving) is just `RECORDS*, DONE` from the initiator. A DIGEST, SUMMARY or WANT too large for
+ * one frame goes as several frames of its type, each but the last marked `more`; the reader joins them, up to
+ * MAX_SYNC_ELEMENTS in one exchange.
  */
 import { lpStream, type LengthPrefixedStream } from 'it-length-prefixed-stream'
 import type { Stream } from '@libp2p/interface'
@@ -19,8 +21,8 @@ import { answerDigest, answerSummary, answerWant, openFullSync, openSync, type S
 import type { TableEntry } from '../table/entry.js'
 import type { SyncPeer } from '../engine/transport.js'
 import type { RejectReason } from '../reject-reason.js'
-import { MAX_SYNC_FRAME_BYTES } from './protocols.js'
-import { decodeSyncFrame, encodeSyncFrame, type SyncMessage } from './frames.js'
+import { MAX_SYNC_ELEMENTS, MAX_SYNC_FRAME_BYTES } from './protocols.js'
+import { decodeSyncFrame, encodeSyncMessage, joinSyncParts, type SyncFrameContent, type SyncMessage } from './frames.js'
 
 export type { SyncPeer }
 
@@ -60,12 +62,13 @@ export class SyncStopped extends Error {
 export async function initiateSync (stream: Stream, peer: SyncPeer, from: string, signal: AbortSignal, owners?: Iterable<string>): Promise<SyncStats> {
   const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
   const stats = newStats()
+  const intake = newIntake()
   await write(lp, openSync(peer.table, owners), signal, stats)
-  let summary = await readSummary(lp, signal)
+  let summary = await readSummary(lp, signal, intake)
   if (summary.needDigest === true) {
     // The roots differ: the per-owner digest, then the summary of what differs.
     await write(lp, openFullSync(peer.table), signal, stats)
-    summary = await readSummary(lp, signal)
+    summary = await readSummary(lp, signal, intake)
   }
   const { give, want } = answerSummary(peer.table, summary, { deathMark: peer.deathMark, disputed: peer.disputed })
   await write(lp, want, signal, stats)
@@ -89,7 +92,8 @@ const RECORDS_PER_TURN = 32
 export async function respondSync (stream: Stream, peer: SyncPeer, from: string, signal: AbortSignal): Promise<SyncStats> {
   const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
   const stats = newStats()
-  const first = await read(lp, signal)
+  const intake = newIntake()
+  const first = await readMessage(lp, signal, intake)
   if (first.type === 'records' || first.type === 'done') {
     stats.received = await readRecords(lp, peer, from, signal, first)
     await stream.close({ signal })
@@ -99,11 +103,11 @@ export async function respondSync (stream: Stream, peer: SyncPeer, from: string,
   const answer = answerDigest(peer.table, first)
   await write(lp, answer, signal, stats)
   if (answer.needDigest === true) {
-    const digest = await read(lp, signal)
+    const digest = await readMessage(lp, signal, intake)
     if (digest.type !== 'digest' || digest.root !== undefined) throw new SyncProtocolError(`expected the per-owner digest, got ${digest.type}`)
     await write(lp, answerDigest(peer.table, digest), signal, stats)
   }
-  const want = await read(lp, signal)
+  const want = await readMessage(lp, signal, intake)
   if (want.type !== 'want') throw new SyncProtocolError(`expected a want, got ${want.type}`)
   stats.received = await readRecords(lp, peer, from, signal)
   stats.sent = await writeRecords(lp, answerWant(peer.table, want), signal, stats)
@@ -112,19 +116,59 @@ export async function respondSync (stream: Stream, peer: SyncPeer, from: string,
 }
 
 async function write (lp: LengthPrefixedStream<Stream>, message: SyncMessage, signal: AbortSignal, stats: SyncStats): Promise<void> {
-  const frame = encodeSyncFrame(message)
-  await lp.write(frame, { signal })
-  stats.framesOut++
-  stats.bytesOut += frame.length
+  for (const frame of encodeSyncMessage(message)) {
+    await lp.write(frame, { signal })
+    stats.framesOut++
+    stats.bytesOut += frame.length
+  }
 }
 
-async function readSummary (lp: LengthPrefixedStream<Stream>, signal: AbortSignal): Promise<SummaryMessage> {
-  const summary = await read(lp, signal)
+/** Owners, entries and ids read so far in one exchange, against MAX_SYNC_ELEMENTS. */
+interface Intake {
+  elements: number
+}
+
+function newIntake (): Intake {
+  return { elements: 0 }
+}
+
+async function readSummary (lp: LengthPrefixedStream<Stream>, signal: AbortSignal, intake: Intake): Promise<SummaryMessage> {
+  const summary = await readMessage(lp, signal, intake)
   if (summary.type !== 'summary') throw new SyncProtocolError(`expected a summary, got ${summary.type}`)
   return summary
 }
 
-async function read (lp: LengthPrefixedStream<Stream>, signal: AbortSignal): Promise<SyncMessage> {
+/** Reads one message, joining the frames it was split into; counts what it lists against the exchange's bound. */
+async function readMessage (lp: LengthPrefixedStream<Stream>, signal: AbortSignal, intake: Intake): Promise<SyncMessage> {
+  const parts: [SyncFrameContent, ...SyncFrameContent[]] = [await read(lp, signal)]
+  for (;;) {
+    const part = parts.at(-1)!
+    // Counted as each frame arrives, so a peer that never ends a message is cut off one frame past the bound.
+    intake.elements += elementsOf(part)
+    if (intake.elements > MAX_SYNC_ELEMENTS) {
+      throw new SyncProtocolError(`more than ${MAX_SYNC_ELEMENTS} owners, entries and ids in one exchange`, 'oversized')
+    }
+    if (part.more !== true) return joinSyncParts(parts)
+    const next = await read(lp, signal)
+    if (next.type !== part.type) throw new SyncProtocolError(`a ${part.type} continued by a ${next.type}`)
+    parts.push(next)
+  }
+}
+
+function elementsOf (message: SyncMessage): number {
+  switch (message.type) {
+    case 'digest':
+      return message.owners.length
+    case 'summary':
+      return message.owners.reduce((sum, o) => sum + 1 + o.entries.length, 0)
+    case 'want':
+      return message.owners.reduce((sum, o) => sum + 1 + o.ids.length, 0)
+    default:
+      return 0
+  }
+}
+
+async function read (lp: LengthPrefixedStream<Stream>, signal: AbortSignal): Promise<SyncFrameContent> {
   const message = decodeSyncFrame((await lp.read({ signal })).subarray())
   if (message === undefined) throw new SyncProtocolError('malformed sync frame')
   return message

@@ -540,6 +540,7 @@ export interface SyncFrame {
   rootFingerprint: Uint8Array
   rootCount: number
   needDigest: boolean
+  more: boolean
 }
 
 export namespace SyncFrame {
@@ -627,6 +628,11 @@ export namespace SyncFrame {
           w.bool(obj.needDigest)
         }
 
+        if ((obj.more != null && obj.more !== false)) {
+          w.uint32(80)
+          w.bool(obj.more)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -640,7 +646,8 @@ export namespace SyncFrame {
           records: [],
           rootFingerprint: uint8ArrayAlloc(0),
           rootCount: 0,
-          needDigest: false
+          needDigest: false,
+          more: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -705,6 +712,10 @@ export namespace SyncFrame {
             }
             case 9: {
               obj.needDigest = reader.bool()
+              break
+            }
+            case 10: {
+              obj.more = reader.bool()
               break
             }
             default: {
