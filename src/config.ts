@@ -34,7 +34,8 @@ export interface RegistryOptions {
    */
   listen?: readonly string[]
   /**
-   * Multiaddrs (with `/p2p/<peer id>`) of nodes to dial at start and whenever this node has no peers.
+   * Multiaddrs (with or without `/p2p/<peer id>`) of nodes to dial at start, and again (with back-off) whenever
+   * one is neither connected nor alive here, so a node cut off from them finds its way back after a partition.
    * @default []
    * On a LAN mDNS finds peers by itself; across subnets give one or two long-lived nodes here.
    */

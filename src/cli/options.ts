@@ -31,7 +31,7 @@ type FlagOptions = Exclude<keyof RegistryOptions, 'privateKey' | 'clock'>
 /** The registry's options. Defaults: DEFAULTS in src/config.ts. */
 export const REGISTRY_FLAGS: { readonly [K in FlagOptions]-?: OptionSpec } = {
   listen: { kind: 'list', arg: '<multiaddr>', help: 'libp2p address to listen on, repeatable' },
-  bootstrap: { kind: 'list', arg: '<multiaddr>', help: 'peer to dial at start and when isolated, repeatable' },
+  bootstrap: { kind: 'list', arg: '<multiaddr>', help: 'peer to dial at start and whenever it is out of reach, repeatable' },
   mdns: { kind: 'boolean', help: 'do not discover peers on the LAN by multicast DNS (mDNS is on by default)' },
   mdnsInterval: { kind: 'number', arg: '<ms>', help: 'interval between two mDNS queries' },
   mdnsInterface: { kind: 'string', arg: '<ipv4>', help: 'IPv4 address of the interface mDNS uses (unset: all)' },
