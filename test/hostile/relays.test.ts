@@ -47,11 +47,16 @@ describe('relays are never blamed for what they pass on', () => {
     // handed to it by their owner, as fast as it verifies them, well over what a neighbour admits from one peer.
     const [attacker] = await attackersAt(relay, 1)
     const before = relay.stats.snapshot().messagesIn.sync
+    const stalledBefore = relay.stats.snapshot().rejected.stalled ?? 0
     const versions = await Promise.all(Array.from({ length: 8_000 }, async (_, i) => attacker!.ownRecord({ id: `push-${i % 100}`, stamp: { wall: Date.now(), logical: i } })))
     const frames = [0, 1, 2, 3].map((k) => encodeSyncFrame({ type: 'records', envelopes: versions.slice(k * 2_000, (k + 1) * 2_000) }))
     await attacker!.sendFrames(relay.peerId, 'sync', [...frames, encodeSyncFrame({ type: 'done' })])
-    // The relay read the whole push. (The attacker never beats, so its instances die with it soon after.)
-    await vi.waitFor(() => { expect(relay.stats.snapshot().messagesIn.sync).toBeGreaterThanOrEqual(before + 8_000) }, { timeout: 30_000 })
+    // The push is over: read whole, or cut off by the exchange's time limit on a busy machine (counted as stalled).
+    // (The attacker never beats, so its instances die with it soon after.)
+    await vi.waitFor(() => {
+      const stats = relay.stats.snapshot()
+      expect(stats.messagesIn.sync >= before + 8_000 || (stats.rejected.stalled ?? 0) > stalledBefore).toBe(true)
+    }, { timeout: 30_000 })
     await expectRegistrationConverges(nodes[1]!, nodes)
     expectAllAlive(nodes)
     expect(blamed()).toEqual([])
