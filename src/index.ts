@@ -3,6 +3,8 @@
  */
 export { createRegistry, Registry } from './registry.js'
 export type { RegisterInput, UpdateInput, LookupOptions } from './registry.js'
+export { generateKey, loadKey, saveKey, peerIdOf } from './keys.js'
+export type { PrivateKey } from './keys.js'
 export { DEFAULTS, PRESETS, resolveConfig, systemClock } from './config.js'
 export type { RegistryOptions, ResolvedConfig, Clock } from './config.js'
 export {

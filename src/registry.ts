@@ -308,6 +308,14 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     await this.network.node.stop()
   }
 
+  /**
+   * `await using registry = await createRegistry(...)`: leaves gracefully when the block ends, as `stop()` does.
+   * A registry already stopped is left as it is.
+   */
+  async [Symbol.asyncDispose] (): Promise<void> {
+    await this.stop()
+  }
+
   /** @internal Starts the protocols and timers; called once by `createRegistry`. */
   async start (): Promise<void> {
     await this.network.start()

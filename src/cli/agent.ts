@@ -5,12 +5,14 @@
  */
 import type { AddressInfo } from 'node:net'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Socket } from 'node:dgram'
 import type { Logger } from 'pino'
+import { bindDns, serveDns } from '../gateway/dns.js'
 import { createGateway } from '../gateway/server.js'
-import { createRegistry, type Registry } from '../index.js'
+import { createRegistry, InvalidOptionError, type Registry } from '../index.js'
 import { createAgentLogger, logChanges } from './log.js'
 import { bindHttp, checkListenPorts, checkMultiaddrs, portError, probeTcp } from './preflight.js'
-import type { AgentSettings } from './settings.js'
+import { splitHostPort, type AgentSettings } from './settings.js'
 
 /**
  * How long a node may stay alone before the agent warns. 10 s covers a bootstrap dial with retries and an mDNS
@@ -24,12 +26,17 @@ export async function runAgent ({ registry: config, agent }: AgentSettings): Pro
   const listen = checkMultiaddrs('listen', config.listen)
   const bootstrap = checkMultiaddrs('bootstrap', config.bootstrap)
   await checkListenPorts(listen)
-  const server = await bindHttp(agent.http)
+  const dnsSocket = agent.dns === undefined ? undefined : await bindDnsOption(agent.dns)
+  const server = await bindHttp(agent.http).catch((err: unknown) => {
+    dnsSocket?.close()
+    throw err
+  })
   let registry: Registry
   try {
     registry = await createRegistry(config)
   } catch (err) {
     server.close()
+    dnsSocket?.close()
     // The p2p port can still be taken between the check and libp2p's bind; say so the same way.
     const cause = findAddressInUse(err)
     throw cause === undefined ? err : portError('listen', config.listen.join(' '), cause.port, cause.err)
@@ -39,6 +46,7 @@ export async function runAgent ({ registry: config, agent }: AgentSettings): Pro
   const gateway = await createGateway(registry, { token: agent.token, leaseTtl: agent.leaseTtl, leaseGrace: agent.leaseGrace, namespace: config.namespace, server, onLeave: () => { leave() } })
     .catch(async (err: unknown) => {
       server.close()
+      dnsSocket?.close()
       await registry.stop()
       throw err
     })
@@ -47,6 +55,11 @@ export async function runAgent ({ registry: config, agent }: AgentSettings): Pro
   log.info(`peer id ${registry.peerId}`)
   for (const addr of registry.multiaddrs) log.info(`listening on ${addr}`)
   log.info(`serving HTTP on ${url} (dashboard: ${url}/ui)`)
+  const dns = dnsSocket === undefined ? undefined : serveDns(dnsSocket, registry, { namespace: config.namespace, onError: (err) => { log.warn(`DNS: ${err.message}`) } })
+  if (dns !== undefined) {
+    const { address: host, port: dnsPort } = dns.address()
+    log.info(`serving DNS on ${host.includes(':') ? `[${host}]` : host}:${dnsPort} (try: dig @${host} -p ${dnsPort} <service>.service.${config.namespace}.gossip-registry SRV)`)
+  }
   if (agent.token === undefined && !['127.0.0.1', '::1', 'localhost'].includes(address)) log.warn(`the HTTP API on ${url} accepts writes from anyone: set --token or --token-file`)
   logChanges(registry, log)
   const alone = watchJoin(registry, log, bootstrap, config.mdns)
@@ -57,11 +70,19 @@ export async function runAgent ({ registry: config, agent }: AgentSettings): Pro
   clearTimeout(alone)
   log.info('leaving the cluster...')
   await gateway.close()
+  await dns?.close()
   server.closeAllConnections()
   server.close()
   await registry.stop()
   log.info('left')
   return 0
+}
+
+/** Checks and binds `--dns` before the node starts, so a mistake or a taken port fails before anything joins. */
+async function bindDnsOption (value: string): Promise<Socket> {
+  const parts = splitHostPort(value)
+  if (parts === undefined) throw new InvalidOptionError('dns', `\`--dns\`: expected host:port, e.g. 127.0.0.1:8600, got ${JSON.stringify(value)}`)
+  return bindDns(parts.host, parts.port).catch((err: NodeJS.ErrnoException) => { throw portError('dns', value, parts.port, err) })
 }
 
 /** Logs the dials, then "joined: N members" at the first peer, or a warning naming the cause after ALONE_WARNING_MS. */

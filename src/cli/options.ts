@@ -66,6 +66,11 @@ export const REGISTRY_FLAGS: { readonly [K in FlagOptions]-?: OptionSpec } = {
 export interface AgentOnlyOptions {
   /** HTTP API address. @default '127.0.0.1:8500': loopback, so an agent without a token is not open to the network. */
   http: string
+  /**
+   * DNS interface address (UDP), e.g. `127.0.0.1:8600`: A, AAAA and SRV answers for `<service>.service.<namespace>.gossip-registry`.
+   * @default undefined (no DNS server: a DNS port is opt-in, and 53 would need privileges)
+   */
+  dns?: string
   /** Bearer token required on writes. @default undefined (no token: keep the HTTP API on loopback). */
   token?: string
   /** Lease of an HTTP registration without `ttl`, in ms. @default GATEWAY_DEFAULTS.leaseTtl (reason there) */
@@ -80,6 +85,7 @@ export interface AgentOnlyOptions {
 
 export const AGENT_FLAGS: { readonly [K in keyof AgentOnlyOptions]-?: OptionSpec } = {
   http: { kind: 'string', arg: '<host:port>', help: 'HTTP API address' },
+  dns: { kind: 'string', arg: '<host:port>', help: 'serve DNS (UDP) for healthy instances on this address, e.g. 127.0.0.1:8600 (unset: no DNS)' },
   token: { kind: 'string', arg: '<token>', secret: true, help: 'require "Authorization: Bearer <token>" on writes' },
   leaseTtl: { kind: 'number', arg: '<ms>', help: 'lease of an HTTP registration without ttl' },
   leaseGrace: { kind: 'number', arg: '<ms>', help: 'how long an expired lease waits before deregistration' },

@@ -60,7 +60,7 @@ export async function bindHttp (http: string): Promise<Server> {
 }
 
 /** One line naming the flag and the port, for the errors an operator can fix. */
-export function portError (flag: 'http' | 'listen', value: string, port: number, err: NodeJS.ErrnoException): Error {
+export function portError (flag: 'http' | 'listen' | 'dns', value: string, port: number, err: NodeJS.ErrnoException): Error {
   if (err.code === 'EADDRINUSE') return new InvalidOptionError(flag, `\`--${flag}\` ${value}: port ${port} is already in use; stop what holds it or choose another port`)
   if (err.code === 'EACCES') return new InvalidOptionError(flag, `\`--${flag}\` ${value}: no permission to listen on port ${port}; use a port above 1023`)
   if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') return new InvalidOptionError(flag, `\`--${flag}\` ${value}: this host has no such address`)

@@ -1,44 +1,80 @@
 /**
  * The node's identity key: given, loaded from a key file, or new. A key file makes the peer id stable across
- * restarts, so a restarted process takes over (and supersedes) its own old records.
+ * restarts, so a restarted process takes over (and supersedes) its own old records. The key file code here is
+ * the one both the `keyFile` option and the public helpers of `keys.ts` use.
  */
-import { mkdir, readFile, writeFile, rename } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
-import { InvalidOptionError } from '../errors.js'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { InvalidOptionError, type RegistryError } from '../errors.js'
+
+/** Builds the error a key problem is reported as: the caller knows whether it was an option or an argument. */
+export type KeyFault = (message: string) => RegistryError
 
 /** Returns `given`, else the key stored at `keyFile` (created with a new Ed25519 key if missing), else a new key. */
 export async function loadIdentity (given: PrivateKey | undefined, keyFile: string | undefined): Promise<PrivateKey> {
-  if (given !== undefined) return requireEd25519(given, 'privateKey')
-  if (keyFile === undefined) return generateKeyPair('Ed25519')
+  if (given !== undefined) return requireEd25519(given, '`privateKey`', (m) => new InvalidOptionError('privateKey', m))
+  if (keyFile === undefined) return newKey()
+  const fault: KeyFault = (m) => new InvalidOptionError('keyFile', m)
+  return await readKeyFile(keyFile, '`keyFile`', fault) ?? await createKeyFile(keyFile, '`keyFile`', fault)
+}
+
+/** A new Ed25519 key, the only type whose peer id embeds its public key. */
+export async function newKey (): Promise<PrivateKey> {
+  return generateKeyPair('Ed25519')
+}
+
+/** The key stored at `path`, or `undefined` when there is no file there. `label` names the path in messages. */
+export async function readKeyFile (path: string, label: string, fault: KeyFault): Promise<PrivateKey | undefined> {
   let bytes: Uint8Array
   try {
-    bytes = await readFile(keyFile)
+    bytes = await readFile(path)
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new InvalidOptionError('keyFile', `Cannot read \`keyFile\` ${keyFile}: ${(err as Error).message}`)
-    }
-    const key = await generateKeyPair('Ed25519')
-    await mkdir(dirname(keyFile), { recursive: true })
-    // Write then rename, so a crash mid-write never leaves a truncated key behind; 0600 because it is a secret.
-    const tmp = `${keyFile}.${process.pid}.tmp`
-    await writeFile(tmp, privateKeyToProtobuf(key), { mode: 0o600 })
-    await rename(tmp, keyFile)
-    return key
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw fault(`Cannot read ${label} ${path}: ${(err as Error).message}`)
   }
   let key: PrivateKey
   try {
     key = privateKeyFromProtobuf(bytes)
   } catch (err) {
-    throw new InvalidOptionError('keyFile', `\`keyFile\` ${keyFile} does not hold a libp2p private key: ${(err as Error).message}`)
+    throw fault(`${label} ${path} does not hold a libp2p private key: ${(err as Error).message}`)
   }
-  return requireEd25519(key, 'keyFile')
+  return requireEd25519(key, label, fault)
 }
 
-function requireEd25519 (key: PrivateKey, option: string): PrivateKey {
+/** Writes a new key to `path` and returns it. */
+export async function createKeyFile (path: string, label: string, fault: KeyFault): Promise<PrivateKey> {
+  const key = await newKey()
+  await writeKeyFile(key, path, label, fault)
+  return key
+}
+
+/** Stores `key` at `path` (libp2p protobuf encoding, mode 0600), replacing a file already there. */
+export async function writeKeyFile (key: PrivateKey, path: string, label: string, fault: KeyFault): Promise<void> {
+  // Write then rename, so a crash mid-write never leaves a truncated key behind; 0600 because it is a secret.
+  const tmp = `${path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`
+  try {
+    await mkdir(dirname(path), { recursive: true })
+    await writeFile(tmp, privateKeyToProtobuf(key), { mode: 0o600 })
+    await rename(tmp, path)
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => {})
+    throw fault(`Cannot write ${label} ${path}: ${(err as Error).message}`)
+  }
+}
+
+/** The peer id (string form) of `key`. */
+export function peerIdString (key: PrivateKey): string {
+  return peerIdFromPrivateKey(key).toString()
+}
+
+/** Returns `key` if it is Ed25519, else throws `fault`. `label` names where the key came from. */
+export function requireEd25519 (key: PrivateKey, label: string, fault: KeyFault): PrivateKey {
   // Records name their owner by peer id and receivers take the public key from it: only Ed25519 peer ids
   // embed the key, which is what makes "the signer is the owner" checkable without a lookup.
-  if (key.type !== 'Ed25519') throw new InvalidOptionError(option, `Expected \`${option}\` to be an Ed25519 key, got a ${key.type} key`)
+  if (key.type !== 'Ed25519') throw fault(`Expected ${label} to be an Ed25519 key, got a ${key.type} key`)
   return key
 }
