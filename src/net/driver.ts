@@ -32,6 +32,8 @@ export function startDriver (config: ResolvedConfig, tasks: DriverTasks): Driver
     setInterval(tasks.maintain, config.heartbeatInterval)
   ]
   for (const timer of timers) timer.unref()
+  // Bootstrap addresses without a peer id are dialled by `maintain`: at once, not a heartbeat after start.
+  tasks.maintain()
   return {
     stop: () => { for (const timer of timers) clearInterval(timer) }
   }
