@@ -107,17 +107,25 @@ function lastPublished (transport: StubTransport, envelopes: HeldEnvelopes): Sea
   return transport.published.map((envelope) => envelopes.recordOf(envelope)).filter((record) => record?.id === 'i').at(-1)
 }
 
+/**
+ * Starts `write` with its signing held open at the first record `held` matches, lets the earlier run's `copy` of
+ * instance `i` arrive through a peer meanwhile, then lets the write finish.
+ */
+async function racedBy (envelopes: HeldEnvelopes, engine: Engine, held: (record: Sealed) => boolean, write: () => Promise<unknown>, copy: InstanceRecord): Promise<void> {
+  const { done, release } = await envelopes.holdNext(held, write)
+  expect(await engine.handlers.ingest(envelopes.sim.seal(copy), PEER)).toBe('ignore')
+  await drained()
+  release()
+  await done
+  await drained()
+}
+
 describe('own writes and the records of an earlier run', () => {
   it('keeps a registration made while its copy from an earlier run arrives', async () => {
     const { engine, transport, envelopes } = setup()
     await engine.start()
-    const { done, release } = await envelopes.holdNext(isLive, async () => engine.own.put(instance(T0, 2)))
     // The earlier run's copy comes back through a peer while the registration is being signed.
-    expect(await engine.handlers.ingest(envelopes.sim.seal(instance(T0 - 60_000)), PEER)).toBe('ignore')
-    await drained()
-    release()
-    await done
-    await drained()
+    await racedBy(envelopes, engine, isLive, async () => engine.own.put(instance(T0, 2)), instance(T0 - 60_000))
     const current = engine.replica.table.get(SELF, 'i')?.record
     expect(current).toMatchObject({ deleted: false, port: 2 })
     expect(lastPublished(transport, envelopes)).toMatchObject({ deleted: false, port: 2 })
@@ -127,13 +135,8 @@ describe('own writes and the records of an earlier run', () => {
   it('writes a registration over a copy from an earlier run stamped after it (a clock that went back)', async () => {
     const { engine, transport, envelopes } = setup()
     await engine.start()
-    const { done, release } = await envelopes.holdNext(isLive, async () => engine.own.put(instance(T0, 2)))
     const later = instance(T0 + 30_000, 1)
-    expect(await engine.handlers.ingest(envelopes.sim.seal(later), PEER)).toBe('ignore')
-    await drained()
-    release()
-    await done
-    await drained()
+    await racedBy(envelopes, engine, isLive, async () => engine.own.put(instance(T0, 2)), later)
     const current = engine.replica.table.get(SELF, 'i')?.record
     expect(current).toMatchObject({ deleted: false, port: 2 })
     expect(current?.stamp.wall).toBeGreaterThanOrEqual(later.stamp.wall)
@@ -144,13 +147,8 @@ describe('own writes and the records of an earlier run', () => {
     const { engine, transport, envelopes } = setup()
     await engine.start()
     await engine.own.put(instance(T0, 2))
-    const { done, release } = await envelopes.holdNext(isTombstone, async () => engine.own.remove('i'))
     const later = instance(T0 + 30_000, 1)
-    expect(await engine.handlers.ingest(envelopes.sim.seal(later), PEER)).toBe('ignore')
-    await drained()
-    release()
-    await done
-    await drained()
+    await racedBy(envelopes, engine, isTombstone, async () => engine.own.remove('i'), later)
     const current = engine.replica.table.get(SELF, 'i')?.record
     expect(current).toMatchObject({ deleted: true })
     expect(current?.stamp.wall).toBeGreaterThanOrEqual(later.stamp.wall)
