@@ -3,12 +3,13 @@
  * simulation) into bench/results/quick; `npm run bench -- --full` runs every size into bench/results/full
  * (about half an hour on 2 cores). Both end by writing summary.md and the SVG plots into their folder.
  *
- *   npm run bench [-- --full] [--only lookup,simulate,convergence] [--report-only] [--out <folder>]
+ *   npm run bench [-- --full] [--only lookup,footprint,simulate,convergence] [--report-only] [--out <folder>]
  */
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { runConvergenceBench } from './convergence.js'
+import { runFootprintBench } from './footprint.js'
 import { runLookupBench } from './lookup.js'
 import { writeSummary } from './report/summary.js'
 import { runSimulateBench } from './simulate.js'
@@ -18,6 +19,7 @@ const LAN_LATENCY = { medianMs: 0.5, sigma: 0.5 }
 const PLANS = {
   quick: {
     lookup: { quick: true },
+    footprint: { runs: 1 },
     convergence: { sizes: [10, 25], ops: 20, steadySeconds: 5 },
     simulate: [
       { sizes: [10, 25, 200, 1000], loss: 0, traceBudget: 20_000, steadySeconds: 5, ops: 20 },
@@ -26,6 +28,7 @@ const PLANS = {
   },
   full: {
     lookup: { quick: false },
+    footprint: { runs: 3 },
     // Every size at the default timings: per-node liveness traffic no longer grows with N.
     convergence: { sizes: [10, 25, 50, 100, 200], ops: 20, steadySeconds: 10 },
     simulate: [
@@ -39,7 +42,7 @@ const PLANS = {
 const { values } = parseArgs({
   options: {
     full: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'lookup,simulate,convergence' },
+    only: { type: 'string', default: 'lookup,footprint,simulate,convergence' },
     'report-only': { type: 'boolean', default: false },
     out: { type: 'string' }
   }
@@ -48,7 +51,7 @@ const mode = values.full ? 'full' : 'quick'
 const plan = PLANS[mode]
 const out = values.out ?? join('bench', 'results', mode)
 const only = new Set(values.only.split(','))
-for (const part of only) if (!['lookup', 'simulate', 'convergence'].includes(part)) throw new RangeError(`--only takes lookup, simulate and convergence, got \`${part}\``)
+for (const part of only) if (!['lookup', 'footprint', 'simulate', 'convergence'].includes(part)) throw new RangeError(`--only takes lookup, footprint, simulate and convergence, got \`${part}\``)
 const startedAt = Date.now()
 const elapsed = (): string => `${Math.round((Date.now() - startedAt) / 1000)} s`
 
@@ -59,6 +62,10 @@ if (!values['report-only']) {
   if (only.has('lookup')) {
     console.error(`[${elapsed()}] lookup`)
     await runLookupBench({ ...plan.lookup, out })
+  }
+  if (only.has('footprint')) {
+    console.error(`[${elapsed()}] footprint`)
+    await runFootprintBench({ ...plan.footprint, out })
   }
   if (only.has('simulate')) {
     for (const run of plan.simulate) {

@@ -2,8 +2,11 @@
  * Every option of a registry node, with its default and the reason for it, in one place. `resolveConfig`
  * merges user options over the defaults, rejects unknown keys and broken invariants, and freezes the result.
  */
+import { hostname } from 'node:os'
 import type { PrivateKey } from '@libp2p/interface'
 import { InvalidOptionError, describeValue } from './errors.js'
+import { MAX_NODE_NAME_LENGTH } from './record/limits.js'
+import { isNodeName, NODE_NAME_RULE } from './record/validate.js'
 
 /** Sources of time in milliseconds. Injected so tests can run the core on a manual clock. */
 export interface Clock {
@@ -76,6 +79,16 @@ export interface RegistryOptions {
    * Lets staging and production share a LAN without merging.
    */
   namespace?: string
+  /**
+   * A name for people: it travels in this node's member record and is shown beside its peer id by `members()`,
+   * `/v1/members`, the CLI, the agent's log and the dashboard. Not an identity (two nodes may share one; the peer
+   * id tells them apart), so an operator can force out a dead member by name only while the name is unique.
+   * 1-64 ASCII letters, digits, `.`, `_`, `:`, `@` or `-`, starting with a letter or digit.
+   * @default undefined (the host name, `os.hostname()`)
+   * One process per host is the common case, and the host name is what an operator already knows it by. A host
+   * name outside the rule is cut to 64 characters, other characters replaced by `-`.
+   */
+  name?: string
   /**
    * Pre-shared key of a private network: 64 hex digits (32 bytes, e.g. `openssl rand -hex 32`). Nodes without
    * the same key cannot even complete a connection (libp2p private networks, XSalsa20 over every connection).
@@ -251,7 +264,9 @@ export interface RegistryOptions {
 }
 
 /** Options after defaults are applied. */
-export type ResolvedConfig = Readonly<Required<Omit<RegistryOptions, 'keyFile' | 'privateKey' | 'zone' | 'mdnsInterface' | 'networkKey' | 'allowPeers'>>> & {
+export type ResolvedConfig = Readonly<Required<Omit<RegistryOptions, 'keyFile' | 'privateKey' | 'zone' | 'mdnsInterface' | 'networkKey' | 'allowPeers' | 'name'>>> & {
+  /** Set by `resolveConfig` (the host name when not given); undefined only in DEFAULTS, or when no host name fits. */
+  readonly name: string | undefined
   readonly networkKey: string | undefined
   readonly allowPeers: readonly string[] | undefined
   readonly mdnsInterface: string | undefined
@@ -270,6 +285,7 @@ export const DEFAULTS: ResolvedConfig = Object.freeze({
   keyFile: undefined,
   privateKey: undefined,
   namespace: 'default',
+  name: undefined,
   networkKey: undefined,
   allowPeers: undefined,
   heartbeatInterval: 500,
@@ -333,6 +349,7 @@ const CHECKS: Record<keyof RegistryOptions, Check> = {
   keyFile: str,
   privateKey,
   namespace: namespaceName,
+  name: (v) => isNodeName(v) ? undefined : NODE_NAME_RULE,
   networkKey: (v) => typeof v === 'string' && /^[0-9a-f]{64}$/i.test(v) ? undefined : '64 hex digits (a 32-byte key)',
   allowPeers: stringList,
   heartbeatInterval: positiveInt,
@@ -389,6 +406,7 @@ export function resolveConfig (options: RegistryOptions = {}): ResolvedConfig {
   }
   return Object.freeze({
     ...config,
+    name: config.name ?? defaultName(hostname()),
     listen: Object.freeze([...config.listen]),
     bootstrap: Object.freeze([...config.bootstrap]),
     allowPeers: config.allowPeers === undefined ? undefined : Object.freeze([...config.allowPeers])
@@ -401,4 +419,10 @@ function requireAbove (config: ResolvedConfig, option: Duration, below: Duration
   if (orEqual ? config[option] < config[below] : config[option] <= config[below]) {
     throw new InvalidOptionError(option, `Expected \`${option}\` to be ${orEqual ? '>=' : '>'} ${below} (${config[below]}), got \`${config[option]}\` (number)`)
   }
+}
+
+/** The host name as a member name (see the `name` option): cut to the limit, other characters made `-`. */
+export function defaultName (host: string): string | undefined {
+  const name = host.slice(0, MAX_NODE_NAME_LENGTH).replace(/[^A-Za-z0-9._:@-]/g, '-').replace(/^[^A-Za-z0-9]+/, '')
+  return isNodeName(name) ? name : undefined
 }

@@ -15,6 +15,9 @@ export type ErrorCode =
   | 'ERR_WATCH_OVERFLOW'
   | 'ERR_NO_HEALTHY_INSTANCE'
   | 'ERR_INVALID_CHECK'
+  | 'ERR_UNKNOWN_MEMBER'
+  | 'ERR_MEMBER_NOT_GONE'
+  | 'ERR_AMBIGUOUS_MEMBER'
 
 /** Base class: every error thrown by gossip-registry is a `RegistryError` with a `code`. */
 export class RegistryError extends Error {
@@ -139,5 +142,46 @@ export class InvalidCheckError extends RegistryError {
     super(message, 'ERR_INVALID_CHECK')
     this.name = 'InvalidCheckError'
     this.field = field
+  }
+}
+
+/** Thrown by `forceLeave` for a peer id or name that no member listed here has (never heard of, or pruned). */
+export class UnknownMemberError extends RegistryError {
+  readonly member: string
+
+  constructor (member: string) {
+    super(`No member listed here has the peer id or name ${JSON.stringify(member)}; see members()`, 'ERR_UNKNOWN_MEMBER')
+    this.name = 'UnknownMemberError'
+    this.member = member
+  }
+}
+
+/**
+ * Thrown by `forceLeave` for a member alive or suspect here: no single member can get another declared dead, so
+ * only a member this node already holds dead (or left) can be forced out.
+ */
+export class MemberNotGoneError extends RegistryError {
+  readonly peerId: string
+  readonly state: string
+
+  constructor (peerId: string, state: string) {
+    super(`Member ${peerId} is ${state} here: only a member dead or left here can be forced out (no single member can get another declared dead); wait for its observers to find it silent`, 'ERR_MEMBER_NOT_GONE')
+    this.name = 'MemberNotGoneError'
+    this.peerId = peerId
+    this.state = state
+  }
+}
+
+/** Thrown by `forceLeave` for a name that several listed members have: names are not identities, use a peer id. */
+export class AmbiguousMemberError extends RegistryError {
+  readonly member: string
+  /** Peer ids of the members with that name. */
+  readonly peerIds: readonly string[]
+
+  constructor (member: string, peerIds: readonly string[]) {
+    super(`${peerIds.length} members have the name ${JSON.stringify(member)}: give one of their peer ids instead: ${peerIds.join(', ')}`, 'ERR_AMBIGUOUS_MEMBER')
+    this.name = 'AmbiguousMemberError'
+    this.member = member
+    this.peerIds = peerIds
   }
 }

@@ -10,6 +10,11 @@ import type { RejectReason } from './reject-reason.js'
 export interface Member {
   /** The member's peer id. */
   readonly peerId: string
+  /**
+   * The member's name for people (its `name` option), from its newest member record seen here; `''` if it gives
+   * none (versions before names). Not unique and not an identity: the peer id is.
+   */
+  readonly name: string
   /** Liveness as seen by this node. */
   readonly state: MemberState
   /** Suspect past `deadAfter`, kept only by self-preservation: its instances are left out of lookups by default. */
@@ -66,7 +71,10 @@ export interface RegistryEvents {
   'member:suspect': CustomEvent<MemberChange>
   /** A member went silent (crashed, hung, cut off) and enough evidence says so: its instances are gone from the view. */
   'member:dead': CustomEvent<MemberChange>
-  /** A member left gracefully: its instances are gone from the view. */
+  /**
+   * A member left gracefully: its instances are gone from the view. Also when an operator forced a member dead
+   * here to leave (`forceLeave`), from `dead`.
+   */
   'member:left': CustomEvent<MemberChange>
   /** A record or heartbeat from the network was refused. */
   'record:rejected': CustomEvent<Rejected>

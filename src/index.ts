@@ -17,7 +17,10 @@ export {
   InvalidArgumentError,
   WatchOverflowError,
   NoHealthyInstanceError,
-  InvalidCheckError
+  InvalidCheckError,
+  UnknownMemberError,
+  MemberNotGoneError,
+  AmbiguousMemberError
 } from './errors.js'
 export type { ErrorCode } from './errors.js'
 export type { Change, DownReason, Member, MemberChange, Rejected, RegistryEvents } from './events.js'

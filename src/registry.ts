@@ -7,7 +7,7 @@ import { TypedEventEmitter, type PrivateKey } from '@libp2p/interface'
 import { logger, type Logger } from '@libp2p/logger'
 import type { Clock, RegistryOptions, ResolvedConfig } from './config.js'
 import { elapsedMs, resolveConfig } from './config.js'
-import { InvalidArgumentError, RegistryStoppedError, TooManyInstancesError, UnknownInstanceError, describeValue } from './errors.js'
+import { AmbiguousMemberError, InvalidArgumentError, MemberNotGoneError, RegistryStoppedError, TooManyInstancesError, UnknownInstanceError, UnknownMemberError, describeValue } from './errors.js'
 import type { Change, Member, RegistryEvents } from './events.js'
 import { OwnBeats } from './engine/own-beats.js'
 import { createNode, type RegistryLibp2p } from './net/node.js'
@@ -16,13 +16,14 @@ import { loadIdentity } from './net/identity.js'
 import { Network } from './net/network.js'
 import { signedEnvelopes } from './record/sign.js'
 import { validateInstanceFields, validatePatch } from './record/validate.js'
-import type { Instance, InstanceStatus } from './record/types.js'
+import type { Instance, InstanceRecord, InstanceStatus } from './record/types.js'
 import type { LookupFilter, Replica } from './replica.js'
 import { parseVersionRange } from './table/query.js'
 import { Engine } from './engine/engine.js'
 import { iterateChanges } from './watch.js'
 import { resolveCheck, type CheckDefinition } from './health/check.js'
 import { HealthRunner } from './health/runner.js'
+import { MaintenanceSwitches, validateMaintenance, type MaintenanceInput } from './health/maintenance.js'
 import { Router, type BalancerOptions, type CallOptions } from './balance/router.js'
 import { PeerGuard } from './guard/peer-guard.js'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -78,6 +79,7 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
   private readonly engine: Engine
   private readonly log: Logger
   private readonly health: HealthRunner
+  private readonly switches = new MaintenanceSwitches()
   private readonly router: Router
   private driver: Driver | undefined
   private stopped = false
@@ -115,8 +117,13 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     // A result lands after the own writes of its instance called before it, and on an instance already
     // deregistered by then it writes nothing.
     this.health = new HealthRunner({
-      publish: async (id, status) => { if (!this.stopped) await this.engine.own.update(id, (current) => ({ ...current, status })) },
-      deregister: async (id) => { if (!this.stopped) await this.engine.own.remove(id) },
+      // In maintenance a result changes nothing published: it is kept for when the switch goes off.
+      publish: async (id, status) => { if (!this.stopped) await this.rewrite(id, (instance) => ({ ...instance, status }), true) },
+      deregister: async (id) => {
+        if (this.stopped) return
+        this.switches.forget(id)
+        await this.engine.own.remove(id)
+      },
       now: () => elapsedMs(this.clock),
       onError: (err) => { this.log.error('health check action failed: %e', err) }
     })
@@ -160,7 +167,8 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     if (check === undefined) this.health.remove(id)
     else this.health.add(id, check, fields.status)
     try {
-      return this.replica.instance(await own.put({ kind: 'instance', deleted: false, owner: this.peerId, id, namespace: this.config.namespace, ...fields }))
+      // Registering again replaces the instance but not its maintenance switch: the operator's, not the client's.
+      return this.replica.instance(await own.put(this.switches.publishable({ kind: 'instance', deleted: false, owner: this.peerId, id, namespace: this.config.namespace, ...fields })))
     } catch (err) {
       if (check !== undefined) this.health.remove(id, check)
       throw err
@@ -175,9 +183,40 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     this.assertRunning()
     assertId(id)
     const changes = validatePatch(patch)
-    const record = await this.engine.own.update(id, (current) => ({ ...current, ...changes }))
+    const record = await this.rewrite(id, (instance) => ({ ...instance, ...changes }), false)
     if (record === undefined) throw new UnknownInstanceError(id)
     return this.replica.instance(record)
+  }
+
+  /**
+   * Takes an instance this node owns out of lookups at every node without deregistering it (`enable: true`), or
+   * brings it back (`enable: false`). In maintenance it is published `critical` with `maintenance: { reason }`;
+   * its check keeps running, and what the check finds is published once maintenance is off. Registering the id
+   * again keeps the switch; deregistering ends it. Throws `UnknownInstanceError` if the instance is not
+   * registered once the calls on it before this one are done.
+   */
+  async maintenance (id: string, input: MaintenanceInput): Promise<Instance> {
+    this.assertRunning()
+    assertId(id)
+    const { enable, reason } = validateMaintenance(input)
+    this.switches.set(id, enable, reason)
+    const record = await this.rewrite(id, (instance) => instance, true)
+    if (record === undefined) {
+      this.switches.forget(id)
+      throw new UnknownInstanceError(id)
+    }
+    return this.replica.instance(record)
+  }
+
+  /**
+   * Publishes `change` of an own instance as its owner's calls left it, through its maintenance switch. With
+   * `skipSame`, a result that publishes what is already published writes nothing.
+   */
+  private async rewrite (id: string, change: (instance: Omit<InstanceRecord, 'stamp'>) => Omit<InstanceRecord, 'stamp'>, skipSame: boolean): Promise<InstanceRecord | undefined> {
+    return this.engine.own.update(id, (current) => {
+      const next = this.switches.publishable(change(this.switches.logical(current, this.health.statusOf(id))))
+      return skipSame && next.status === current.status && next.maintenance?.reason === current.maintenance?.reason ? current : next
+    })
   }
 
   /**
@@ -188,6 +227,7 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     this.assertRunning()
     assertId(id)
     this.health.remove(id)
+    this.switches.forget(id)
     if (!await this.engine.own.remove(id)) throw new UnknownInstanceError(id)
   }
 
@@ -259,6 +299,39 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
   /** Every member known here, this node first. */
   members (): Member[] {
     return this.replica.members(this.clock.now(), elapsedMs(this.clock))
+  }
+
+  /**
+   * Forgets every member dead or left here, so `members()` stops listing them; returns how many. This node's view
+   * only: nothing is sent. Their death marks stay, so stale copies of their records relayed by others do not bring
+   * them back; a member that really comes back (something newer from itself) is listed again.
+   */
+  pruneMembers (): number {
+    this.assertRunning()
+    return this.replica.prune()
+  }
+
+  /**
+   * Forces out a member dead here, named by peer id or by a name only one listed member has: it becomes `left`
+   * (a `member:left` event) and is forgotten as by `pruneMembers`; a member that left is only forgotten. This
+   * node's view only. Returns the member as it was before. Throws `MemberNotGoneError` for a member alive or
+   * suspect here (no single member can get another declared dead), `UnknownMemberError` for one not listed here,
+   * `AmbiguousMemberError` for a name several members have.
+   */
+  forceLeave (member: string): Member {
+    this.assertRunning()
+    if (typeof member !== 'string' || member === '') throw new InvalidArgumentError('member', `Expected \`member\` to be a peer id or a member name, got ${describeValue(member)}`)
+    const found = this.replica.findMember(member, this.clock.now(), elapsedMs(this.clock))
+    if (found.kind === 'unknown') throw new UnknownMemberError(member)
+    if (found.kind === 'ambiguous') throw new AmbiguousMemberError(member, found.peerIds)
+    const outcome = this.replica.forceLeave(found.member.peerId, this.clock.now(), elapsedMs(this.clock))
+    if (outcome.kind === 'unknown') throw new UnknownMemberError(member)
+    if (outcome.kind === 'not-gone') throw new MemberNotGoneError(found.member.peerId, outcome.state)
+    // The member's records went at its death: the only effect is the change of state, announced as the engine would.
+    for (const effect of outcome.effects) {
+      if (effect.kind === 'member') this.safeDispatchEvent(`member:${effect.change.member.state}`, { detail: effect.change })
+    }
+    return found.member
   }
 
   /**

@@ -85,6 +85,19 @@ export interface BeatInput {
   readonly recordsStamp: Hlc
 }
 
+/** Which listed member a peer id or name names (see `Replica.findMember`). */
+export type MemberLookup =
+  | { readonly kind: 'found', readonly member: Member }
+  | { readonly kind: 'unknown' }
+  /** Several listed members have the name: their peer ids. */
+  | { readonly kind: 'ambiguous', readonly peerIds: readonly string[] }
+
+/** What `Replica.forceLeave` did: `not-gone` (alive or suspect here) and `unknown` (not listed) change nothing. */
+export type ForceLeaveResult =
+  | { readonly kind: 'forced', readonly effects: ReplicaEffect[] }
+  | { readonly kind: 'not-gone', readonly state: MemberState }
+  | { readonly kind: 'unknown' }
+
 /** Filters of `lookup`. */
 export interface LookupFilter {
   /** A semver range; callers validate it first. */
@@ -337,11 +350,46 @@ export class Replica {
     return this.table.services()
   }
 
-  /** Every member this node knows, itself first. */
+  /** Every member this node lists (see `prune`), itself first. */
   members (nowMs: number, elapsedMs = nowMs): Member[] {
     this.tell(nowMs, elapsedMs)
     const self = this.memberOf(this.options.self, 'alive', elapsedMs)
     return [self, ...this.detector.members().map((view) => this.memberOf(view.peerId, view.state, view.lastHeardMs, view.stale))]
+  }
+
+  /**
+   * The listed member `idOrName` names: a peer id first, else a name. A name is no identity (any member may claim
+   * any name), so it finds a member only while one listed member has it; a peer id always wins over a name.
+   */
+  findMember (idOrName: string, nowMs: number, elapsedMs = nowMs): MemberLookup {
+    const members = this.members(nowMs, elapsedMs)
+    const byId = members.find((member) => member.peerId === idOrName)
+    if (byId !== undefined) return { kind: 'found', member: byId }
+    const named = members.filter((member) => member.name !== '' && member.name === idOrName)
+    if (named.length === 1) return { kind: 'found', member: named[0]! }
+    return named.length === 0 ? { kind: 'unknown' } : { kind: 'ambiguous', peerIds: named.map((member) => member.peerId) }
+  }
+
+  /**
+   * Takes every dead or left member off this node's listing; returns how many. Their death marks stay, so stale
+   * copies of their records still cannot bring them back (see `FailureDetector.prune`).
+   */
+  prune (): number {
+    return this.detector.prune()
+  }
+
+  /**
+   * Forces a member dead here to leave, and takes it off the listing (see `FailureDetector.forceLeave`); a member
+   * that left is only taken off. The effects announce the change (dead to left); its records went at its death.
+   */
+  forceLeave (peerId: string, nowMs: number, elapsedMs = nowMs): ForceLeaveResult {
+    this.tell(nowMs, elapsedMs)
+    if (peerId === this.options.self) return { kind: 'not-gone', state: 'alive' }
+    const outcome = this.detector.forceLeave(peerId, elapsedMs)
+    if (outcome.kind !== 'forced') return outcome
+    const effects: ReplicaEffect[] = []
+    if (outcome.transition !== undefined) this.applyTransition(outcome.transition, effects)
+    return { kind: 'forced', effects }
   }
 
   /** The member record an owner advertises, if this node holds one. */
@@ -495,7 +543,8 @@ export class Replica {
       weight: record.weight,
       status: record.status,
       stamp: record.stamp,
-      memberState: state
+      memberState: state,
+      ...(record.maintenance !== undefined && { maintenance: record.maintenance })
     })
     this.views.set(record, instance)
     return instance
@@ -505,6 +554,7 @@ export class Replica {
   private memberOf (peerId: string, state: MemberState, heardMs: number, stale = false): Member {
     return {
       peerId,
+      name: peerId === this.options.self ? this.memberRecord(peerId)?.name ?? '' : this.detector.nameOf(peerId),
       state,
       stale,
       lastSeen: heardMs + this.wallOffsetMs,

@@ -36,7 +36,7 @@ export interface Replies {
   start: { readonly peerIds: string[], readonly addrs: string[] }
   register: { readonly instanceId: string, readonly startedAt: number }
   deregister: { readonly startedAt: number }
-  census: { readonly minAlive: number, readonly minStanding: number }
+  census: { readonly minAlive: number, readonly minStanding: number, /** What the node seeing fewest members sees. */ readonly worst: string }
   sample: Sample
   join: { readonly peerId: string, readonly addr: string, readonly tableMs: number, readonly membersMs: number }
   stop: Record<string, never>

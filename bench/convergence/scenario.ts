@@ -80,11 +80,11 @@ export async function runConvergence (config: ConvergenceOptions): Promise<Conve
     }
     const victimReply = await victim.ask({ op: 'start', count: 1, seeds, options })
     victim.peerIds.push(...victimReply.peerIds)
-    let last = { minAlive: 0, minStanding: 0 }
+    let last = { minAlive: 0, minStanding: 0, worst: '' }
     await pollUntil(async () => {
       last = await census(all)
       return last.minAlive >= config.nodes && last.minStanding >= config.nodes
-    }, STARTUP_TIMEOUT_MS, 500, () => `${config.nodes} members alive and their instances visible at every node (at worst ${last.minAlive} alive, ${last.minStanding} instances)`)
+    }, STARTUP_TIMEOUT_MS, 500, () => `${config.nodes} members alive and their instances visible at every node (at worst ${last.minAlive} alive, ${last.minStanding} instances; ${last.worst})`)
     const startupMs = now() - startedAt
     log(`N=${config.nodes}: ${hostCount} processes, members converged in ${Math.round(startupMs)} ms`)
 
@@ -151,9 +151,10 @@ interface Registered {
   readonly latencyMs: number
 }
 
-async function census (workers: readonly Worker[]): Promise<{ minAlive: number, minStanding: number }> {
+async function census (workers: readonly Worker[]): Promise<{ minAlive: number, minStanding: number, worst: string }> {
   const replies = await Promise.all(workers.map(async (w) => w.ask({ op: 'census' })))
-  return { minAlive: Math.min(...replies.map((r) => r.minAlive)), minStanding: Math.min(...replies.map((r) => r.minStanding)) }
+  const worst = replies.reduce((a, b) => (b.minAlive < a.minAlive ? b : a))
+  return { minAlive: worst.minAlive, minStanding: Math.min(...replies.map((r) => r.minStanding)), worst: `${workers[replies.indexOf(worst)]!.name}: ${worst.worst}` }
 }
 
 /** Registers on a random hosted node; the latency runs until every node of `everyone` shows the instance. */

@@ -2,6 +2,7 @@
  * A worker process of the convergence bench: it hosts some of the cluster's nodes and reports, for each
  * change, when the last of its nodes showed it. Started by the controller with `fork` (see fleet.ts).
  */
+import { Socket as DatagramSocket } from 'node:dgram'
 import { Socket } from 'node:net'
 import type { Registry, RegistryOptions } from '../../src/index.js'
 import { BENCH_SERVICE, STANDING_SERVICE, now, type Envelope, type Replies, type Request, type Sample, type WorkerMessage } from './protocol.js'
@@ -17,6 +18,7 @@ const JOIN_POLL_MS = 5
 // Bench-only instrumentation: every TCP socket in this process is a libp2p connection to another bench node
 // (the IPC channel is a pipe, not a net.Socket), so bytes handed to Socket#write are this process's wire
 // bytes out, with noise, yamux, identify and gossipsub control included. In = out over the whole cluster.
+// Headers (TCP, UDP, IP) are not counted, for either transport.
 let wireOut = 0
 const write = Socket.prototype.write as (this: Socket, ...args: unknown[]) => boolean
 Socket.prototype.write = function (this: Socket, ...args: unknown[]): boolean {
@@ -25,6 +27,16 @@ Socket.prototype.write = function (this: Socket, ...args: unknown[]): boolean {
   else if (typeof chunk === 'string') wireOut += Buffer.byteLength(chunk)
   return write.apply(this, args)
 } as typeof Socket.prototype.write
+// Beats travel as UDP datagrams once a link is confirmed: their bytes are wire bytes out too.
+const sendDatagram = DatagramSocket.prototype.send as (this: DatagramSocket, ...args: unknown[]) => void
+DatagramSocket.prototype.send = function (this: DatagramSocket, ...args: unknown[]): void {
+  const message = args[0]
+  for (const part of Array.isArray(message) ? message : [message]) {
+    if (part instanceof Uint8Array) wireOut += part.byteLength
+    else if (typeof part === 'string') wireOut += Buffer.byteLength(part)
+  }
+  sendDatagram.apply(this, args)
+} as typeof DatagramSocket.prototype.send
 
 const nodes: Registry[] = []
 /** Per change key (`up:<id>`, `down:<id>`): the nodes here that showed it and when the last one did. */
@@ -75,11 +87,18 @@ function nodeOptions (options: RegistryOptions, seeds: readonly string[]): Regis
 function census (): Replies['census'] {
   let minAlive = Infinity
   let minStanding = Infinity
+  let worst = ''
   for (const node of nodes) {
-    minAlive = Math.min(minAlive, node.members().filter((m) => m.state === 'alive').length)
+    const members = node.members()
+    const alive = members.filter((m) => m.state === 'alive').length
+    if (alive < minAlive) {
+      const { bytesIn, rejected } = node.stats.snapshot()
+      worst = `${node.peerId} holds ${alive} alive of ${members.length} members; bytes in: beats ${bytesIn.beats}, gossip ${bytesIn.gossip}, sync ${bytesIn.sync}; rejected ${JSON.stringify(rejected)}`
+    }
+    minAlive = Math.min(minAlive, alive)
     minStanding = Math.min(minStanding, node.lookup(STANDING_SERVICE).length)
   }
-  return { minAlive, minStanding }
+  return { minAlive, minStanding, worst }
 }
 
 function sample (): Sample {

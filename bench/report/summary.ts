@@ -1,5 +1,5 @@
 /**
- * Turns one results folder (the JSON lines of the convergence, simulate and lookup benches) into the report
+ * Turns one results folder (the JSON lines of the convergence, simulate, lookup and footprint benches) into the report
  * people read: `summary.md` with the tables and the targets, and three SVG plots beside it.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
@@ -63,6 +63,7 @@ export async function writeSummary (folder: string, command: string): Promise<st
     ...simulationSection(results.simulate),
     ...comparisonSection(results),
     ...lookupSection(folder),
+    ...footprintSection(folder),
     ...plots.map((file) => `![${file}](${file})`),
     ''
   ].join('\n')
@@ -166,6 +167,12 @@ function lookupSection (folder: string): string[] {
   const file = join(folder, 'lookup.md')
   if (!existsSync(file)) return []
   return ['## Lookups (bench/lookup)', '', readFileSync(file, 'utf8').trim(), '']
+}
+
+function footprintSection (folder: string): string[] {
+  const file = join(folder, 'footprint.md')
+  if (!existsSync(file)) return []
+  return ['## Footprint (bench/footprint)', '', readFileSync(file, 'utf8').trim(), '']
 }
 
 async function writePlots (folder: string, { convergence, simulate }: Results): Promise<string[]> {

@@ -43,7 +43,7 @@ export async function runAgent ({ registry: config, agent }: AgentSettings): Pro
   }
   let leave = (): void => {}
   const stopped = new Promise<void>((resolve) => { leave = resolve })
-  const gateway = await createGateway(registry, { token: agent.token, leaseTtl: agent.leaseTtl, leaseGrace: agent.leaseGrace, namespace: config.namespace, server, onLeave: () => { leave() } })
+  const gateway = await createGateway(registry, { token: agent.token, leaseTtl: agent.leaseTtl, leaseGrace: agent.leaseGrace, namespace: config.namespace, server, processMetrics: true, onLeave: () => { leave() } })
     .catch(async (err: unknown) => {
       server.close()
       dnsSocket?.close()

@@ -2,26 +2,28 @@
  * The client commands: each one HTTP call to an agent, printed as a table (or JSON with --json).
  */
 import { AGENT_DEFAULTS } from './options.js'
+import { maintenanceBody, registerBody, type RegisterFlags } from './register-body.js'
 import { renderTable } from './table.js'
+import { watchAgent } from './watch.js'
 
 /** Commands that talk to an agent. */
-export const CLIENT_COMMANDS = ['services', 'lookup', 'members', 'register', 'deregister', 'renew', 'leave', 'watch'] as const
+export const CLIENT_COMMANDS = ['services', 'lookup', 'members', 'force-leave', 'register', 'deregister', 'renew', 'maintenance', 'leave', 'watch'] as const
 
 /** The agent a client talks to when neither `--agent` nor `GOSSIP_REGISTRY_AGENT` names one: the agent's default. */
 export const DEFAULT_AGENT_URL = `http://${AGENT_DEFAULTS.http}`
 
 /** The client's command-line values. */
-export interface ClientFlags {
+export interface ClientFlags extends RegisterFlags {
   agent?: string
   token?: string
   json?: boolean
   semver?: string
   tag?: string[]
   all?: boolean
-  ttl?: string
+  reason?: string
 }
 
-interface Member { peerId: string, state: string, stale: boolean, lastSeen: number, instances: number, self: boolean }
+interface Member { peerId: string, name?: string, state: string, stale: boolean, lastSeen: number, instances: number, self: boolean }
 interface Instance { id: string, service: string, version: string, address: string, port: number, status: string, tags: string[], owner: string }
 
 /** Runs one client command; returns the exit code. */
@@ -57,18 +59,29 @@ export async function runClientCommand (command: (typeof CLIENT_COMMANDS)[number
       return 0
     }
     case 'members': {
+      if (args[0] === 'prune') {
+        const json = await call('POST', '/v1/members/prune') as { pruned: number }
+        print(json, ['pruned'], [[String(json.pruned)]])
+        return 0
+      }
+      if (args[0] !== undefined) throw new Error(`unknown members action ${JSON.stringify(args[0])}: the only one is \`prune\`; see --help`)
       const json = await call('GET', '/v1/members') as { members: Member[], now?: number }
       // The agent's clock, not ours: lastSeen was stamped there.
       const now = json.now ?? Date.now()
-      print(json, ['member', 'state', 'last heard', 'instances'], json.members.map((m) => [
-        m.self ? `${m.peerId} (agent)` : m.peerId, m.stale ? `${m.state} (stale)` : m.state, m.self ? '-' : `${((now - m.lastSeen) / 1000).toFixed(1)} s ago`, String(m.instances)
+      print(json, ['name', 'member', 'state', 'last heard', 'instances'], json.members.map((m) => [
+        nameOf(m), m.self ? `${m.peerId} (agent)` : m.peerId, m.stale ? `${m.state} (stale)` : m.state, m.self ? '-' : `${((now - m.lastSeen) / 1000).toFixed(1)} s ago`, String(m.instances)
       ]))
+      return 0
+    }
+    case 'force-leave': {
+      const member = required(args[0], 'member')
+      const json = await call('POST', `/v1/members/${encodeURIComponent(member)}/force-leave`) as { member: Member }
+      print(json, ['forced out', 'name'], [[json.member.peerId, nameOf(json.member)]])
       return 0
     }
     case 'register': {
       const [service, version, address, port] = [required(args[0], 'service'), required(args[1], 'version'), required(args[2], 'address'), required(args[3], 'port')]
-      const body = { service, version, address, port: Number(port), ...(flags.tag !== undefined && { tags: flags.tag }), ...(flags.ttl !== undefined && { ttl: Number(flags.ttl) }) }
-      const json = await call('POST', '/v1/instances', body) as { instance: Instance }
+      const json = await call('POST', '/v1/instances', registerBody(service, version, address, port, flags)) as { instance: Instance }
       print(json, ['id', 'service', 'version', 'address'], [[json.instance.id, service, version, `${address}:${port}`]])
       return 0
     }
@@ -83,51 +96,36 @@ export async function runClientCommand (command: (typeof CLIENT_COMMANDS)[number
       print(json, ['renewed'], [[id]])
       return 0
     }
+    case 'maintenance': {
+      const id = required(args[0], 'id')
+      const body = maintenanceBody(required(args[1], 'on|off'), flags.reason)
+      const json = await call('PUT', `/v1/instances/${encodeURIComponent(id)}/maintenance`, body) as { instance: Instance & { maintenance?: { reason: string } } }
+      const { maintenance } = json.instance
+      print(json, ['id', 'maintenance', 'reason'], [[id, maintenance === undefined ? 'off' : 'on', maintenance?.reason ?? '']])
+      return 0
+    }
     case 'leave': {
       const json = await call('PUT', '/v1/agent/leave')
       print(json, ['left'], [[agent]])
       return 0
     }
-    case 'watch':
-      return watch(agent, args[0], flags.json === true)
+    case 'watch': {
+      const controller = new AbortController()
+      process.once('SIGINT', () => { controller.abort() })
+      return watchAgent({ agent, service: args[0], json: flags.json === true, token: flags.token, signal: controller.signal })
+    }
   }
+}
+
+/**
+ * A member's name, or for one without (versions before names) the end of its peer id, as libp2p abbreviates ids:
+ * the start is the same `12D3KooW` for every Ed25519 key.
+ */
+function nameOf (member: Member): string {
+  return member.name !== undefined && member.name !== '' ? member.name : `…${member.peerId.slice(-8)}`
 }
 
 function required (value: string | undefined, name: string): string {
   if (value === undefined || value === '') throw new Error(`missing <${name}>; see --help`)
   return value
-}
-
-/** Prints each change from the agent's SSE stream until SIGINT. */
-async function watch (agent: string, service: string | undefined, json: boolean): Promise<number> {
-  const controller = new AbortController()
-  process.once('SIGINT', () => { controller.abort() })
-  const response = await fetch(`${agent}/v1/watch${service === undefined ? '' : `?service=${encodeURIComponent(service)}`}`, { signal: controller.signal })
-  if (!response.ok || response.body === null) throw new Error(`${response.status}: cannot watch`)
-  if (!json) console.log(`watching ${service ?? 'every service'} at ${agent} (Ctrl-C to stop)`)
-  const decoder = new TextDecoder()
-  let buffer = ''
-  try {
-    for await (const chunk of response.body) {
-      buffer += decoder.decode(chunk, { stream: true })
-      let end: number
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const frame = buffer.slice(0, end)
-        buffer = buffer.slice(end + 2)
-        const event = /^event: (.*)$/m.exec(frame)?.[1]
-        const data = /^data: (.*)$/m.exec(frame)?.[1]
-        if (event === undefined || data === undefined) continue
-        if (json) {
-          console.log(data)
-          continue
-        }
-        const detail = JSON.parse(data) as { instance?: Instance, member?: Member }
-        if (detail.instance !== undefined) console.log(`${event} ${detail.instance.service}@${detail.instance.version} ${detail.instance.address}:${detail.instance.port} ${detail.instance.status}`)
-        else if (detail.member !== undefined) console.log(`member ${detail.member.peerId} ${detail.member.state}`)
-      }
-    }
-  } catch (err) {
-    if (!controller.signal.aborted) throw err
-  }
-  return 0
 }

@@ -23,12 +23,14 @@ function toText (line: string): string {
 
 /** Logs one line per member state change and per instance change. */
 export function logChanges (registry: Registry, log: Logger): void {
-  for (const type of ['member:alive', 'member:suspect', 'member:dead'] as const) {
+  for (const type of ['member:alive', 'member:suspect', 'member:dead', 'member:left'] as const) {
     registry.addEventListener(type, (event) => {
       const { member, from } = event.detail
       const line = `member ${member.peerId} ${from} -> ${member.state}${member.addrs[0] === undefined ? '' : ` (${member.addrs[0]})`}`
-      if (member.state === 'alive') log.info(line)
-      else log.warn(line)
+      // A field, not part of the message: a text line ends in ` name=web-1`, a JSON line has `"name"` to filter on.
+      const fields = member.name === '' ? {} : { name: member.name }
+      if (member.state === 'alive' || member.state === 'left') log.info(fields, line)
+      else log.warn(fields, line)
     })
   }
   for (const type of ['instance:up', 'instance:down', 'instance:changed'] as const) {

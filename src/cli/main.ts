@@ -81,10 +81,12 @@ function clientCommands (done: (code: number) => void): Command[] {
   const describe: Record<ClientCommand, [args: string, description: string]> = {
     services: ['', 'list services with visible instances'],
     lookup: ['<service>', 'list the instances of a service'],
-    members: ['', 'list members, their state and when they were last heard'],
+    members: ['[prune]', 'list members: name, id, state and when last heard; `members prune` forgets those dead or left here'],
+    'force-leave': ['<member>', 'forget a member dead here, by its id or a unique name (this agent only; refused while alive or suspect)'],
     register: ['<service> <version> <address> <port>', 'register an instance through the agent (leased: renew it, or it expires)'],
     deregister: ['<id>', 'deregister an instance registered through the agent'],
-    renew: ['<id>', 'renew the lease of an instance registered through the agent'],
+    renew: ['<id>', 'renew the lease of an instance registered through the agent (or pass its ttl check)'],
+    maintenance: ['<id> <on|off>', 'take an instance of the agent out of lookups at every node, still registered (on), or bring it back (off)'],
     leave: ['', 'make the agent leave the cluster gracefully and exit'],
     watch: ['[service]', 'print changes as they happen (Ctrl-C to stop)']
   }
@@ -103,8 +105,14 @@ function clientCommands (done: (code: number) => void): Command[] {
     }
     if (name === 'register') {
       command.option('--tag <tag>', 'tag of the instance, repeatable', collect)
-        .option('--ttl <ms>', 'lease in ms: renew within it (gossip-registry renew <id>) or the instance turns critical')
+        .option('--ttl <duration>', 'lease, in ms or as 30s: renew within it (gossip-registry renew <id>) or the instance turns critical')
+        .option('--check-http <url>', 'instead of a lease, the agent GETs this URL: 2xx passes, anything else is critical')
+        .option('--check-tcp <host:port>', 'instead of a lease, the agent connects to this address')
+        .option('--check-interval <duration>', 'between two runs of the check, in ms or as 10s (default 10s)')
+        .option('--check-timeout <duration>', 'a run not answered within this fails (default 2s, below the interval)')
+        .option('--check-status <code>', 'the one HTTP status that passes --check-http, instead of any 2xx')
     }
+    if (name === 'maintenance') command.option('--reason <text>', 'why, shown with the instance (with on)')
     return command.action(async (...params: unknown[]) => {
       const self = params.at(-1) as Command
       const positional = self.args

@@ -37,6 +37,7 @@ export const REGISTRY_FLAGS: { readonly [K in FlagOptions]-?: OptionSpec } = {
   mdnsInterface: { kind: 'string', arg: '<ipv4>', help: 'IPv4 address of the interface mDNS uses (unset: all)' },
   keyFile: { kind: 'string', arg: '<path>', help: "keep this node's identity in a file (created if missing)" },
   namespace: { kind: 'string', arg: '<name>', help: 'cluster name' },
+  name: { kind: 'string', arg: '<name>', help: 'name of this node in member lists and logs (unset: the host name)' },
   networkKey: { kind: 'string', arg: '<hex>', secret: true, help: 'pre-shared key of a private network: 64 hex digits' },
   allowPeers: { kind: 'list', arg: '<peer id>', help: 'accept only these peers, repeatable (unset: every peer)' },
   heartbeatInterval: { kind: 'number', arg: '<ms>', help: 'interval between two heartbeats (each to the observers only)' },

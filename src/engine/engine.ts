@@ -127,6 +127,7 @@ export class Engine {
     this.own = new OwnWrites({
       self: init.self,
       namespace: config.namespace,
+      name: config.name,
       maxRecordBytes: config.maxRecordBytes,
       replica: this.replica,
       envelopes: init.envelopes,

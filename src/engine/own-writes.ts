@@ -26,6 +26,8 @@ const MAX_ADVERTISED_ADDRS = 16
 export interface OwnWritesInit {
   readonly self: string
   readonly namespace: string
+  /** This node's name for people, signed in its member record (the `name` option). */
+  readonly name?: string
   readonly maxRecordBytes: number
   readonly replica: Replica
   readonly envelopes: Envelopes
@@ -76,12 +78,15 @@ export class OwnWrites {
 
   /**
    * Publishes `change` of the version of instance `id` current when this write runs. Resolves to what was
-   * published, or `undefined` (nothing written) if this node no longer owns `id` by then.
+   * published, or `undefined` (nothing written) if this node no longer owns `id` by then. A change that returns
+   * `current` itself writes nothing and resolves to it: a write that changes nothing would only cost gossip.
    */
   async update (id: string, change: (current: InstanceRecord) => UnstampedInstance): Promise<InstanceRecord | undefined> {
     return this.serial(id, async () => {
       const current = this.owned.get(id)
-      return current === undefined ? undefined : this.publish(change(current))
+      if (current === undefined) return undefined
+      const next = change(current)
+      return next === current ? current : this.publish(next)
     })
   }
 
@@ -113,7 +118,8 @@ export class OwnWrites {
         .sort((a, b) => Number(a.includes('/127.0.0.1/')) - Number(b.includes('/127.0.0.1/')))
         .slice(0, MAX_ADVERTISED_ADDRS),
       chain: this.init.chain(),
-      leaving
+      leaving,
+      name: this.init.name
     }
     if (leaving) return this.init.envelopes.seal(record)
     return (await this.write(record)).envelope

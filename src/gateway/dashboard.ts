@@ -17,15 +17,15 @@ const PAGE = `<!doctype html>
  h1 { font-size: 1.3rem; } h2 { font-size: 1.05rem; margin-top: 1.8rem; }
  table { border-collapse: collapse; min-width: 40rem; } th, td { text-align: left; padding: .3rem .8rem; border-bottom: 1px solid #ddd; }
  th { background: #f4f4f4; } code { font-size: .85rem; }
- .alive, .passing { color: #137333; } .suspect, .warning { color: #b06000; } .dead, .critical { color: #c5221f; }
+ .alive, .passing { color: #137333; } .suspect, .warning { color: #b06000; } .dead, .critical { color: #c5221f; } .maintenance { color: #5f6368; }
  #live { font-size: .8rem; color: #666; } #filter { margin-top: 1rem; padding: .3rem .5rem; width: 20rem; }
 </style></head>
 <body>
 <h1>gossip-registry <span id="self"></span></h1>
 <div id="live">connecting...</div>
-<input id="filter" type="search" placeholder="filter: service, address, tag, peer, state..." aria-label="filter">
+<input id="filter" type="search" placeholder="filter: service, address, tag, name, peer, state..." aria-label="filter">
 <h2>Members</h2>
-<table id="members"><thead><tr><th>peer</th><th>address</th><th>state</th><th>last heard</th><th>instances</th></tr></thead><tbody></tbody></table>
+<table id="members"><thead><tr><th>name</th><th>peer</th><th>address</th><th>state</th><th>last heard</th><th>instances</th></tr></thead><tbody></tbody></table>
 <h2>Services</h2>
 <table id="instances"><thead><tr><th>service</th><th>version</th><th>address</th><th>health</th><th>member</th><th>tags</th><th>owner</th></tr></thead><tbody></tbody></table>
 <script>
@@ -51,6 +51,8 @@ async function loadInstances () {
 }
 // The peer id is in its own column: the address without its /p2p/ suffix is what an operator reads.
 const addressOf = (m) => (m.addrs[0] || '').split('/p2p/')[0]
+// A member without a name (versions before names) goes by the end of its peer id: the start is the same for all.
+const nameOf = (m) => m.name || '\u2026' + m.peerId.slice(-8)
 const stateOf = (peerId, fallback) => (members.find((m) => m.peerId === peerId) || { state: fallback }).state
 function heard (m) {
   if (m.self) return '-'
@@ -59,10 +61,12 @@ function heard (m) {
 function render () {
   const words = $('#filter').value.trim().toLowerCase()
   const keep = (text) => words === '' || text.toLowerCase().includes(words)
-  const memberRows = members.map((m) => [m, [m.peerId, addressOf(m), m.state].join(' ')]).filter(([, text]) => keep(text))
-  $('#members tbody').innerHTML = memberRows.map(([m]) => '<tr data-peer="' + esc(m.peerId) + '"><td><code>' + esc(m.peerId) + '</code>' + (m.self ? ' (this agent)' : '') + '</td><td><code>' + esc(addressOf(m)) + '</code></td><td class="state ' + esc(m.state) + '">' + esc(m.state) + (m.stale ? ' (stale)' : '') + '</td><td class="heard">' + heard(m) + '</td><td>' + m.instances + '</td></tr>').join('') || '<tr><td colspan="5">no members match</td></tr>'
-  const rows = instances.map((i) => [i, stateOf(i.owner, i.memberState)]).filter(([i, state]) => keep([i.service, i.version, i.address + ':' + i.port, i.status, state, i.tags.join(' '), i.owner].join(' ')))
-  $('#instances tbody').innerHTML = rows.map(([i, state]) => '<tr data-service="' + esc(i.service) + '"><td>' + esc(i.service) + '</td><td>' + esc(i.version) + '</td><td>' + esc(i.address + ':' + i.port) + '</td><td class="' + esc(i.status) + '">' + esc(i.status) + '</td><td class="member ' + esc(state) + '">' + esc(state) + '</td><td>' + esc(i.tags.join(', ')) + '</td><td><code>' + esc(i.owner.slice(-10)) + '</code></td></tr>').join('') || '<tr><td colspan="7">no instances</td></tr>'
+  const memberRows = members.map((m) => [m, [m.name, m.peerId, addressOf(m), m.state].join(' ')]).filter(([, text]) => keep(text))
+  $('#members tbody').innerHTML = memberRows.map(([m]) => '<tr data-peer="' + esc(m.peerId) + '"><td class="name">' + esc(nameOf(m)) + '</td><td><code>' + esc(m.peerId) + '</code>' + (m.self ? ' (this agent)' : '') + '</td><td><code>' + esc(addressOf(m)) + '</code></td><td class="state ' + esc(m.state) + '">' + esc(m.state) + (m.stale ? ' (stale)' : '') + '</td><td class="heard">' + heard(m) + '</td><td>' + m.instances + '</td></tr>').join('') || '<tr><td colspan="6">no members match</td></tr>'
+  // In maintenance an instance is published critical; say why it is out instead.
+  const shown = (i) => i.maintenance ? 'maintenance' : i.status
+  const rows = instances.map((i) => [i, stateOf(i.owner, i.memberState)]).filter(([i, state]) => keep([i.service, i.version, i.address + ':' + i.port, shown(i), state, i.tags.join(' '), i.owner].join(' ')))
+  $('#instances tbody').innerHTML = rows.map(([i, state]) => '<tr data-service="' + esc(i.service) + '"><td>' + esc(i.service) + '</td><td>' + esc(i.version) + '</td><td>' + esc(i.address + ':' + i.port) + '</td><td class="' + esc(shown(i)) + '"' + (i.maintenance ? ' title="' + esc(i.maintenance.reason) + '"' : '') + '>' + esc(shown(i)) + (i.maintenance && i.maintenance.reason ? ': ' + esc(i.maintenance.reason) : '') + '</td><td class="member ' + esc(state) + '">' + esc(state) + '</td><td>' + esc(i.tags.join(', ')) + '</td><td><code>' + esc(i.owner.slice(-10)) + '</code></td></tr>').join('') || '<tr><td colspan="7">no instances</td></tr>'
 }
 let pending
 function refresh () { clearTimeout(pending); pending = setTimeout(() => { loadInstances().catch(() => {}); loadMembers().catch(() => {}) }, 100) }
@@ -77,8 +81,8 @@ refresh()
 </script>
 </body></html>`
 
-/** Serves the dashboard at /ui. */
+/** Serves the dashboard at /ui (under the prefix the gateway plugin is registered with; the page uses relative URLs). */
 export function dashboardRoute (app: FastifyInstance): void {
   app.get('/ui', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(PAGE))
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/ui'))
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect(`${app.prefix}/ui`))
 }

@@ -1,14 +1,38 @@
 /**
  * Prometheus metrics of one registry node (prom-client, a registry of its own so several nodes in one process
  * do not collide). Gauges and counters are read from the node at scrape time; convergence lag is observed as
- * remote records arrive.
+ * remote records arrive. No Fastify here: `metricsHandler` serves them from node:http or Express.
  */
-import { Counter, Gauge, Histogram, Registry as PromRegistry } from 'prom-client'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry as PromRegistry } from 'prom-client'
+import { shownStatus } from '../health/maintenance.js'
 import type { Registry } from '../registry.js'
 import type { Channel } from '../stats.js'
 
-/** Builds the metrics of a node; `render()` gives the exposition text. */
-export function createMetrics (registry: Registry): PromRegistry {
+/** Options of a node's metrics. */
+export interface MetricsOptions {
+  /**
+   * Adds prom-client's process metrics (CPU, memory, event loop lag, GC), prefixed `process_` and `nodejs_`.
+   * @default false
+   * They describe the whole process, which belongs to the host application: it may export them already.
+   */
+  processMetrics?: boolean
+}
+
+/** The metrics of one node. */
+export interface NodeMetrics {
+  /** The Prometheus registry holding them, to merge into another with `PromRegistry.merge`. */
+  readonly prom: PromRegistry
+  /** The content type of `render()`'s text. */
+  readonly contentType: string
+  /** The exposition text. */
+  render: () => Promise<string>
+  /** Stops observing the node (its event listeners go). */
+  close: () => void
+}
+
+/** Builds the metrics of a node. */
+export function createMetrics (registry: Registry, options: MetricsOptions = {}): NodeMetrics {
   const prom = new PromRegistry()
   const snapshot = (): ReturnType<Registry['stats']['snapshot']> => registry.stats.snapshot()
   new Gauge({
@@ -23,7 +47,8 @@ export function createMetrics (registry: Registry): PromRegistry {
     collect () {
       this.reset()
       const all = registry.services().flatMap((service) => registry.lookup(service, { includeUnhealthy: true }))
-      for (const status of ['passing', 'warning', 'critical'] as const) this.set({ status }, all.filter((i) => i.status === status).length)
+      // An instance in maintenance is counted as such, not as critical: it is held out, not failing.
+      for (const status of ['passing', 'warning', 'critical', 'maintenance'] as const) this.set({ status }, all.filter((i) => shownStatus(i) === status).length)
     }
   })
   for (const direction of ['in', 'out'] as const) {
@@ -82,5 +107,30 @@ export function createMetrics (registry: Registry): PromRegistry {
   }
   registry.addEventListener('instance:up', observe)
   registry.addEventListener('instance:changed', observe)
-  return prom
+  if (options.processMetrics === true) collectDefaultMetrics({ register: prom })
+  return {
+    prom,
+    contentType: prom.contentType,
+    render: async () => prom.metrics(),
+    close: () => {
+      registry.removeEventListener('instance:up', observe)
+      registry.removeEventListener('instance:changed', observe)
+    }
+  }
+}
+
+/**
+ * A request handler answering with the node's metrics, for a node:http server or an Express app:
+ * `app.get('/metrics', metricsHandler(registry))`. It answers whatever the path; route it where you want it.
+ */
+export function metricsHandler (registry: Registry, options: MetricsOptions = {}): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
+  const metrics = createMetrics(registry, options)
+  return async (_request, response) => {
+    try {
+      const text = await metrics.render()
+      response.writeHead(200, { 'content-type': metrics.contentType }).end(text)
+    } catch (err) {
+      response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end(`metrics failed: ${(err as Error).message}\n`)
+    }
+  }
 }

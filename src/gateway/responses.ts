@@ -7,7 +7,7 @@ import { INSTANCE_STATUSES } from '../record/limits.js'
 
 const string = { type: 'string' } as const
 const strings = { type: 'array', items: string } as const
-const memberState = { type: 'string', enum: ['alive', 'suspect', 'dead'] } as const
+const memberState = { type: 'string', enum: ['alive', 'suspect', 'dead', 'left'] } as const
 
 /** The one shape of every error answer (`#/components/schemas/ErrorBody` in the OpenAPI document). */
 export const errorResponse = {
@@ -36,16 +36,21 @@ export const instanceResponse = {
     weight: { type: 'integer' },
     status: { type: 'string', enum: INSTANCE_STATUSES },
     stamp: { type: 'object', additionalProperties: false, required: ['wall', 'logical'], properties: { wall: { type: 'integer' }, logical: { type: 'integer' } } },
-    memberState: { ...memberState, description: "The owner's liveness as seen by this agent" }
+    memberState: { ...memberState, description: "The owner's liveness as seen by this agent" },
+    maintenance: {
+      type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: string },
+      description: 'Present while the owner holds the instance in maintenance (out of lookups; status critical)'
+    }
   }
 } as const
 
 /** A member as /v1/members lists it (`#/components/schemas/Member`). */
 export const memberResponse = {
   $id: 'Member', type: 'object', additionalProperties: false,
-  required: ['peerId', 'state', 'stale', 'lastSeen', 'instances', 'addrs', 'self'],
+  required: ['peerId', 'name', 'state', 'stale', 'lastSeen', 'instances', 'addrs', 'self'],
   properties: {
     peerId: string,
+    name: { ...string, description: "The member's name for people (its --name, the host name by default); '' from versions before names. Not unique: the peer id is the identity" },
     state: memberState,
     stale: { type: 'boolean', description: 'Kept suspect by self-preservation' },
     lastSeen: { type: 'integer', description: 'When this agent last heard it, ms since the epoch' },

@@ -11,7 +11,7 @@ export async function probe (check: Exclude<ResolvedCheck, { kind: 'ttl' }>): Pr
   const signal = AbortSignal.timeout(check.timeout)
   try {
     switch (check.kind) {
-      case 'http': return await probeHttp(check.url, signal)
+      case 'http': return await probeHttp(check.url, check.expectedStatus, signal)
       case 'tcp': return await probeTcp(check.host, check.port, signal)
       case 'fn': return await probeFunction(check.fn, signal)
     }
@@ -20,10 +20,10 @@ export async function probe (check: Exclude<ResolvedCheck, { kind: 'ttl' }>): Pr
   }
 }
 
-async function probeHttp (url: string, signal: AbortSignal): Promise<InstanceStatus> {
+async function probeHttp (url: string, expected: number | undefined, signal: AbortSignal): Promise<InstanceStatus> {
   const response = await fetch(url, { signal, headers: { 'user-agent': 'gossip-registry-health-check' } })
   await response.body?.cancel()
-  if (response.status >= 200 && response.status < 300) return 'passing'
+  if (expected === undefined ? response.status >= 200 && response.status < 300 : response.status === expected) return 'passing'
   // Too Many Requests: alive but shedding load, as Consul reads it.
   return response.status === 429 ? 'warning' : 'critical'
 }

@@ -64,6 +64,11 @@ export class HealthRunner {
     return this.running.get(id)?.check.kind
   }
 
+  /** The status the check of an instance last found, if it has one. */
+  statusOf (id: string): InstanceStatus | undefined {
+    return this.running.get(id)?.state.current
+  }
+
   /** A TTL report from the application. */
   report (id: string, status: InstanceStatus): void {
     const running = this.running.get(id)

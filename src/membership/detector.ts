@@ -52,6 +52,8 @@ export interface DetectorOptions {
 /** A member as this node sees it. */
 export interface MemberView {
   readonly peerId: string
+  /** The name in the member's newest member record seen here; '' if it gives none. */
+  readonly name: string
   readonly state: MemberState
   /** When this node last heard the member itself (a beat, a newer record) or first heard of it, on its clock. */
   readonly lastHeardMs: number
@@ -66,8 +68,8 @@ export interface MemberView {
   readonly alerts: number
 }
 
-/** Why a member changed state. */
-export type TransitionReason = 'first-heard' | 'heartbeat' | 'record' | 'silence' | 'alerts' | 'leave'
+/** Why a member changed state. `forced`: an operator forced a member dead here to leave (see `forceLeave`). */
+export type TransitionReason = 'first-heard' | 'heartbeat' | 'record' | 'silence' | 'alerts' | 'leave' | 'forced'
 
 /** A change of a member's state. */
 export interface Transition {
@@ -147,7 +149,14 @@ interface Chain {
 
 interface Entry {
   readonly peerId: string
+  /** From the newest member record (see `MemberView.name`). */
+  name: string
   state: MemberState
+  /**
+   * Shown by `members()`. False once an operator pruned the member while it was gone: its death mark stays (it is
+   * what keeps stale copies of its records out, see `admits`) until forgotten; only the listing goes.
+   */
+  listed: boolean
   lastHeardMs: number
   /** When the member died here, for forgetting. */
   deadSinceMs: number
@@ -265,7 +274,7 @@ export class FailureDetector {
     let entry = this.entries.get(record.owner)
     if (entry === undefined) {
       entry = {
-        peerId: record.owner, state: 'alive', lastHeardMs: nowMs, deadSinceMs: 0, chain: undefined, maxStamp: record.stamp, stale: false,
+        peerId: record.owner, name: '', listed: true, state: 'alive', lastHeardMs: nowMs, deadSinceMs: 0, chain: undefined, maxStamp: record.stamp, stale: false,
         incarnation: ZERO_HLC, alerts: new Set(), suspectSinceMs: 0, alertedAtMs: undefined, alertsSent: 0, noticedAtMs: undefined,
         aliveSinceMs: nowMs, established: this.isFinding(nowMs)
       }
@@ -443,6 +452,11 @@ export class FailureDetector {
     return this.entries.get(peerId)?.state
   }
 
+  /** A member's name (see `MemberView.name`), without building its view; '' if unknown or unnamed. */
+  nameOf (peerId: string): string {
+    return this.entries.get(peerId)?.name ?? ''
+  }
+
   /** True if the member is kept only by self-preservation. */
   isStale (peerId: string): boolean {
     return this.entries.get(peerId)?.stale === true
@@ -454,9 +468,49 @@ export class FailureDetector {
     return entry === undefined ? undefined : view(entry)
   }
 
-  /** Every member known, in peer id order. */
+  /** Every member known and listed (not pruned), in peer id order. */
   members (): MemberView[] {
-    return this.sorted().map(view)
+    return this.sorted().filter((entry) => entry.listed).map(view)
+  }
+
+  /**
+   * Takes every gone (dead or left) member off the listing, and returns how many. Their death marks stay until
+   * `forgetAfter`, so stale copies of their records still cannot bring them back; something newer from the member
+   * itself does, and lists it again. This node's view only: nothing is sent.
+   */
+  prune (): number {
+    let pruned = 0
+    for (const entry of this.gone.values()) {
+      if (!entry.listed) continue
+      entry.listed = false
+      pruned++
+    }
+    return pruned
+  }
+
+  /**
+   * An operator says a member dead here is gone for good: it is `left` from now on (so this node stops telling it
+   * that it is dead, see `disputeDeath`) and off the listing, its death mark kept as by `prune`. Refused for a
+   * member that is not gone: no single member, this one included, can get another declared dead. A member that
+   * already left is only taken off the listing.
+   *
+   * @returns the transition (dead to left), or `undefined` for a member that had already left; `not-gone` when it
+   * is alive or suspect here; `unknown` when it is not listed here.
+   */
+  forceLeave (peerId: string, nowMs: number): { readonly kind: 'forced', readonly transition?: Transition } | { readonly kind: 'not-gone', readonly state: MemberState } | { readonly kind: 'unknown' } {
+    const entry = this.entries.get(peerId)
+    if (entry === undefined || !entry.listed) return { kind: 'unknown' }
+    if (!isGone(entry.state)) return { kind: 'not-gone', state: entry.state }
+    entry.listed = false
+    if (entry.state === 'left') return { kind: 'forced' }
+    entry.state = 'left'
+    entry.noticedAtMs = undefined
+    this.changes++
+    // Moved to the end of the departures, as a death turned leave is: it is forgotten `forgetAfter` from now.
+    entry.deadSinceMs = nowMs
+    this.gone.delete(peerId)
+    this.gone.set(peerId, entry)
+    return { kind: 'forced', transition: { peerId, from: 'dead', to: 'left', reason: 'forced' } }
   }
 
   /**
@@ -652,6 +706,7 @@ export class FailureDetector {
     }
     if (compareHlc(record.stamp, entry.incarnation) <= 0) return false
     entry.incarnation = record.stamp
+    entry.name = record.name ?? ''
     // A member record newer than the incarnation alerts name was signed by the member since: it is alive.
     entry.lastHeardMs = nowMs
     const refuted = entry.alerts.size > 0
@@ -665,6 +720,8 @@ export class FailureDetector {
     const to: MemberState = reason === 'leave' ? 'left' : 'dead'
     entry.state = to
     entry.stale = false
+    // A member pruned while dead that now says it left is news from the member itself: list it again.
+    entry.listed = true
     this.changes++
     this.changeView(nowMs)
     entry.deadSinceMs = nowMs
@@ -680,6 +737,7 @@ export class FailureDetector {
   private revive (entry: Entry, reason: TransitionReason, nowMs: number): Transition {
     const from = entry.state
     if (isGone(from)) {
+      entry.listed = true
       this.gone.delete(entry.peerId)
       this.livingEntries.set(entry.peerId, entry)
       this.changeView(nowMs)
@@ -705,6 +763,7 @@ function byPeerId (a: Entry, b: Entry): number {
 function view (entry: Entry): MemberView {
   return {
     peerId: entry.peerId,
+    name: entry.name,
     state: entry.state,
     lastHeardMs: entry.lastHeardMs,
     seq: entry.chain?.seq ?? 0,

@@ -2,14 +2,19 @@
  * Heartbeat transport: one long-lived outbound stream per observer carrying length-prefixed beats, and a reader
  * for inbound streams that closes those that stop making progress. Beats are perishable: if a stream is still
  * busy with the previous beat, the new one for it is dropped instead of queued (the next one supersedes it anyway).
+ * An observer may offer UDP on the stream (beat-datagrams.ts); once it confirms, beats go as datagrams and the
+ * stream only stays open for the observer's word.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream, type LengthPrefixedStream } from 'it-length-prefixed-stream'
-import type { Logger, PeerId, Stream } from '@libp2p/interface'
+import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { RegistryLibp2p } from './node.js'
 import { MAX_BEAT_FRAME_BYTES } from './protocols.js'
+import { background } from '../background.js'
+import { BeatOffer } from './wire.pb.js'
+import { newToken, tokenKey, TOKEN_BYTES, udpHost, UNCONFIRMED_DATAGRAMS, type BeatDatagrams, type DatagramTarget, type UdpFamily } from './beat-datagrams.js'
 
 /** How long opening a beat stream may take before the batch is dropped. */
 const OPEN_TIMEOUT_MS = 2_000
@@ -20,6 +25,10 @@ interface Link {
   busy: boolean
   /** When the write in flight began (monotonic ms). */
   busySinceMs: number
+  /** The observer's IP host, where its datagrams go (undefined: not an IP connection). */
+  readonly remote: ReturnType<typeof udpHost>
+  /** The observer's offer in force, and whether it confirmed a datagram arrived. */
+  udp: { target: DatagramTarget, confirmed: boolean, unconfirmed: number } | undefined
 }
 
 /** Outbound beat streams, one per neighbour, opened on first use. */
@@ -30,6 +39,7 @@ export class BeatLinks {
   constructor (
     private readonly node: RegistryLibp2p,
     private readonly protocol: string,
+    private readonly datagrams: BeatDatagrams,
     private readonly log: Logger
   ) {}
 
@@ -46,15 +56,25 @@ export class BeatLinks {
     if (link === undefined) {
       this.opening.add(peer)
       try {
-        const stream = await this.node.dialProtocol(dialTarget(this.node, peer, addrs), this.protocol, { signal: AbortSignal.timeout(OPEN_TIMEOUT_MS) })
-        link = { stream, lp: lpStream(stream, { maxDataLength: MAX_BEAT_FRAME_BYTES }), busy: false, busySinceMs: 0 }
+        const signal = AbortSignal.timeout(OPEN_TIMEOUT_MS)
+        const connection: Connection = await this.node.dial(dialTarget(this.node, peer, addrs), { signal })
+        const stream = await connection.newStream(this.protocol, { signal })
+        link = { stream, lp: lpStream(stream, { maxDataLength: MAX_BEAT_FRAME_BYTES }), busy: false, busySinceMs: 0, remote: udpHost(connection.remoteAddr), udp: undefined }
         this.links.set(peer, link)
+        background(this.readOffers(peer, link), this.log, 'read beat offers')
       } catch (err) {
         this.log.trace('cannot open beat stream to %s: %e', peer, err)
         return false
       } finally {
         this.opening.delete(peer)
       }
+    }
+    const udp = link.udp
+    if (udp !== undefined) {
+      this.datagrams.send(udp.target, batch)
+      if (udp.confirmed) return true
+      // Until the observer says one arrived, the stream carries the beat too; past a few, UDP is not getting through.
+      if (++udp.unconfirmed >= UNCONFIRMED_DATAGRAMS) link.udp = undefined
     }
     if (link.busy) {
       // A write that has hung this long will not finish: the link is stuck, and the next beat opens a new one.
@@ -74,6 +94,34 @@ export class BeatLinks {
       return false
     } finally {
       link.busy = false
+    }
+  }
+
+  /**
+   * Reads what the observer writes on the link: offers of UDP, confirmations, revocations. Ends with the stream.
+   * A revocation is final for the link (the path dropped datagrams once; a new link, after a reconnect, may try
+   * again). Never throws.
+   */
+  private async readOffers (peer: string, link: Link): Promise<void> {
+    let revoked = false
+    try {
+      for (;;) {
+        const offer = BeatOffer.decode(await link.lp.read())
+        if (revoked || link.remote === undefined) continue
+        if (offer.state === BeatOffer.State.REVOKED) {
+          revoked = true
+          link.udp = undefined
+          this.log('observer %s stopped receiving beat datagrams: beats go on the stream', peer)
+        } else if (offer.state === BeatOffer.State.CONFIRMED) {
+          if (link.udp !== undefined) link.udp.confirmed = true
+        } else if (offer.port > 0 && offer.port < 65_536 && offer.token.byteLength === TOKEN_BYTES) {
+          link.udp = { target: { ...link.remote, port: offer.port, token: offer.token }, confirmed: false, unconfirmed: 0 }
+        }
+      }
+    } catch (err) {
+      // The end of the stream, a frame that is not an offer (an observer this node does not understand), or an
+      // abort: the beats go on as they were; a broken stream is found by the next send.
+      this.log.trace('beat link to %s: no more offers: %e', peer, err)
     }
   }
 
@@ -121,11 +169,27 @@ export function dialTarget (node: RegistryLibp2p, peer: string, addrs: readonly 
  * An idle stream is cheap to keep and closing an honest one costs its sender a reopen (BeatLinks.send), so the
  * bound is long: many beats missed in a row, and never under ten seconds. Not counted: an honest ring change
  * looks the same.
+ *
+ * `datagramsMs`, for a stream whose beats come as datagrams: silence this long (two beats in a row lost, or a
+ * member gone quiet) revokes them, so the member's next beat takes the stream. Two, not more: the member's
+ * observers suspect it after `suspectAfter` (four beats by default) without a beat, and the revocation (checked
+ * once a heartbeat) and the next stream beat must both come before that. A revocation in error costs little: the
+ * stream carries the beats until `reofferMs` later, when this node offers again.
  */
-export function inboundBeatBounds (heartbeatIntervalMs: number): { frameMs: number, idleMs: number } {
+export interface InboundBeatBounds {
+  readonly frameMs: number
+  readonly idleMs: number
+  readonly datagramsMs: number
+  readonly reofferMs: number
+}
+
+export function inboundBeatBounds (heartbeatIntervalMs: number): InboundBeatBounds {
+  const idleMs = Math.max(20 * heartbeatIntervalMs, 10_000)
   return {
     frameMs: Math.max(4 * heartbeatIntervalMs, 2 * OPEN_TIMEOUT_MS),
-    idleMs: Math.max(20 * heartbeatIntervalMs, 10_000)
+    idleMs,
+    datagramsMs: 2 * heartbeatIntervalMs,
+    reofferMs: idleMs
   }
 }
 
@@ -133,36 +197,70 @@ export function inboundBeatBounds (heartbeatIntervalMs: number): { frameMs: numb
 interface Inbound {
   readonly from: string
   readonly stream: Stream
+  /** Set once, right after the record is made: its reader counts into the record. */
+  lp: LengthPrefixedStream
   /** Bytes received, and bytes of the frames read whole: more received than read is a frame in progress. */
   received: number
   read: number
   /** When the frame in progress began; with none, when the last one ended (or the stream opened). */
   sinceMs: number
+  /** The UDP port this node offers the sender (undefined: no socket for the connection's address family). */
+  readonly port: number | undefined
+  /** The token offered on this stream while datagrams may carry its beats; whether one arrived, and when last. */
+  token: string | undefined
+  confirmed: boolean
+  lastDatagramMs: number
+  /** When this node last offered or revoked: a revoked stream is offered again after `reofferMs`. */
+  offeredAtMs: number
+  /** Writes on the stream, one after another (offers, confirmations, revocations). */
+  writes: Promise<void>
 }
 
 /**
  * Reads inbound beat streams and closes those that stop making progress. A sweep from the network's periodic
  * maintenance checks them all, instead of a timeout signal per read: a node reads ~10 beats a second, and each
  * signal costs a timer (and an exception when it fires), while this costs a counter and a clock read per chunk.
+ * It also offers each sender UDP (beat-datagrams.ts), and takes the datagrams that carry a token it offered.
  */
 export class InboundBeats {
   private readonly streams = new Set<Inbound>()
+  private readonly tokens = new Map<string, Inbound>()
 
   constructor (
-    private readonly bounds: { frameMs: number, idleMs: number },
+    private readonly bounds: InboundBeatBounds,
+    private readonly datagrams: BeatDatagrams,
     private readonly onBatch: (batch: Uint8Array, from: string) => void,
     private readonly onStalled: (from: string, detail: string) => void,
     private readonly log: Logger
   ) {}
 
   /** Reads beat batches from a stream until it ends or is closed by a sweep. Never throws. */
-  async read (stream: Stream, from: string): Promise<void> {
-    const inbound: Inbound = { from, stream, received: 0, read: 0, sinceMs: performance.now() }
+  async read (stream: Stream, from: string, family: UdpFamily | undefined): Promise<void> {
+    const nowMs = performance.now()
+    const inbound: Omit<Inbound, 'lp'> & Partial<Pick<Inbound, 'lp'>> = {
+      from,
+      stream,
+      received: 0,
+      read: 0,
+      sinceMs: nowMs,
+      port: family === undefined ? undefined : this.datagrams.port(family),
+      token: undefined,
+      confirmed: false,
+      lastDatagramMs: 0,
+      offeredAtMs: nowMs,
+      writes: Promise.resolve()
+    }
+    inbound.lp = lpStream({ sink: stream.sink, source: counted(stream.source, inbound) }, { maxDataLength: MAX_BEAT_FRAME_BYTES })
+    await this.serve(inbound as Inbound)
+  }
+
+  private async serve (inbound: Inbound): Promise<void> {
+    const { from, stream } = inbound
     this.streams.add(inbound)
-    const lp = lpStream({ sink: stream.sink, source: counted(stream.source, inbound) }, { maxDataLength: MAX_BEAT_FRAME_BYTES })
+    this.offer(inbound, inbound.sinceMs)
     try {
       for (;;) {
-        const frame = await lp.read()
+        const frame = await inbound.lp.read()
         inbound.read += varintLength(frame.byteLength) + frame.byteLength
         inbound.sinceMs = performance.now()
         this.onBatch(frame.subarray(), from)
@@ -173,25 +271,76 @@ export class InboundBeats {
       stream.abort(err as Error)
     } finally {
       this.streams.delete(inbound)
+      this.forgetToken(inbound)
     }
   }
 
-  /** Closes every stream whose frame in progress or whose silence has outlasted its bound. */
+  /** A datagram: the beats of the member whose stream was offered `token`; nothing if no stream holds it. */
+  datagram (token: string, batch: Uint8Array): void {
+    const inbound = this.tokens.get(token)
+    if (inbound === undefined) return
+    inbound.lastDatagramMs = performance.now()
+    // Only with no stream frame in progress: a datagram says nothing about an unfinished frame.
+    if (inbound.received === inbound.read) inbound.sinceMs = inbound.lastDatagramMs
+    if (!inbound.confirmed) {
+      inbound.confirmed = true
+      this.tell(inbound, { state: BeatOffer.State.CONFIRMED, port: 0, token: new Uint8Array(0) })
+    }
+    this.onBatch(batch, inbound.from)
+  }
+
+  /**
+   * Closes every stream whose frame in progress or whose silence has outlasted its bound; revokes datagrams that
+   * stopped coming, and offers them again, later, on streams where they were revoked.
+   */
   sweep (nowMs: number): void {
     for (const inbound of this.streams) {
+      if (inbound.confirmed && nowMs - inbound.lastDatagramMs > this.bounds.datagramsMs) {
+        // Confirmed datagrams stopped while the stream stays open: the path began dropping UDP, or the member
+        // hung. Either way its beats belong on the stream now; a hung member reads nothing and is suspected as
+        // before, from its last beat.
+        this.forgetToken(inbound)
+        inbound.offeredAtMs = nowMs
+        this.tell(inbound, { state: BeatOffer.State.REVOKED, port: 0, token: new Uint8Array(0) })
+      } else if (inbound.token === undefined && nowMs - inbound.offeredAtMs > this.bounds.reofferMs) {
+        this.offer(inbound, nowMs)
+      }
       const ageMs = nowMs - inbound.sinceMs
       const stalled = inbound.received > inbound.read
       if (ageMs <= (stalled ? this.bounds.frameMs : this.bounds.idleMs)) continue
       // Forgotten now, not when its reader ends (a little later): the next sweep must not count it again.
       this.streams.delete(inbound)
+      this.forgetToken(inbound)
       if (stalled) this.onStalled(inbound.from, `beat frame unfinished after ${Math.round(ageMs)} ms`)
       inbound.stream.abort(new Error(stalled ? 'beat frame stalled' : 'beat stream idle'))
     }
   }
+
+  private offer (inbound: Inbound, nowMs: number): void {
+    if (inbound.port === undefined) return
+    const token = newToken()
+    inbound.token = tokenKey(token)
+    inbound.offeredAtMs = nowMs
+    this.tokens.set(inbound.token, inbound)
+    this.tell(inbound, { state: BeatOffer.State.OFFERED, port: inbound.port, token })
+  }
+
+  private forgetToken (inbound: Inbound): void {
+    if (inbound.token !== undefined) this.tokens.delete(inbound.token)
+    inbound.token = undefined
+    inbound.confirmed = false
+  }
+
+  private tell (inbound: Inbound, offer: BeatOffer): void {
+    inbound.writes = inbound.writes.then(async () => { await inbound.lp.write(BeatOffer.encode(offer)) }).catch((err: unknown) => {
+      // A sender that does not read (an older node, or a closed stream) loses nothing: it keeps the stream.
+      this.log.trace('beat offer to %s not written: %e', inbound.from, err)
+    })
+  }
 }
 
 /** Passes a stream's chunks through, noting when a frame begins and how many bytes arrived. */
-async function * counted (source: Stream['source'], inbound: Inbound): AsyncGenerator<Uint8ArrayList> {
+async function * counted (source: Stream['source'], inbound: Pick<Inbound, 'received' | 'read' | 'sinceMs'>): AsyncGenerator<Uint8ArrayList> {
   for await (const chunk of source) {
     if (inbound.received === inbound.read) inbound.sinceMs = performance.now()
     inbound.received += chunk.byteLength

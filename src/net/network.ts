@@ -10,6 +10,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { background } from '../background.js'
 import type { ResolvedConfig } from '../config.js'
 import { BeatLinks, dialTarget, inboundBeatBounds, InboundBeats } from './beat-links.js'
+import { BeatDatagrams, udpHost } from './beat-datagrams.js'
 import type { RegistryLibp2p } from './node.js'
 import { beatProtocol, recordsTopic, syncProtocol, SYNC_TIMEOUT_MS } from './protocols.js'
 import { initiateSync, pushRecords, respondSync, SyncProtocolError } from './sync-protocol.js'
@@ -62,6 +63,7 @@ export class Network implements Transport {
   private readonly syncProtocol: string
   private readonly beatLinks: BeatLinks
   private readonly inboundBeats: InboundBeats
+  private readonly beatDatagrams: BeatDatagrams
   private readonly syncs = new Set<string>()
   private readonly dialing = new Set<string>()
   /** Peers whose last dial failed: when they may be dialled again, and the back-off that got them there. */
@@ -83,9 +85,11 @@ export class Network implements Transport {
     this.topic = recordsTopic(config.namespace)
     this.beatProtocol = beatProtocol(config.namespace)
     this.syncProtocol = syncProtocol(config.namespace)
-    this.beatLinks = new BeatLinks(node, this.beatProtocol, log)
+    this.beatDatagrams = new BeatDatagrams((token, batch) => { this.inboundBeats.datagram(token, batch) }, log)
+    this.beatLinks = new BeatLinks(node, this.beatProtocol, this.beatDatagrams, log)
     this.inboundBeats = new InboundBeats(
       inboundBeatBounds(config.heartbeatInterval),
+      this.beatDatagrams,
       (batch, from) => { this.handlers.beats(batch, from) },
       (from, detail) => { this.handlers.dropped(from, 'stalled', detail) },
       log
@@ -108,8 +112,9 @@ export class Network implements Transport {
     pubsub.topicValidators.set(this.topic, async (peer: PeerId, message: Message) => this.validate(peer, message))
     pubsub.subscribe(this.topic)
     this.node.services.pendingInbound.onDropped = (reason, detail) => { this.handlers.dropped(undefined, reason, detail) }
+    await this.beatDatagrams.start(this.config.listen, this.node.getMultiaddrs())
     await this.node.handle(this.beatProtocol, ({ stream, connection }) => {
-      background(this.inboundBeats.read(stream, connection.remotePeer.toString()), this.log, 'read a beat stream')
+      background(this.inboundBeats.read(stream, connection.remotePeer.toString(), udpHost(connection.remoteAddr)?.family), this.log, 'read a beat stream')
     }, { maxInboundStreams: 4 })
     await this.node.handle(this.syncProtocol, ({ stream, connection }) => {
       const from = connection.remotePeer.toString()
@@ -149,6 +154,7 @@ export class Network implements Transport {
   async stop (): Promise<void> {
     this.stopping = true
     this.beatLinks.closeAll()
+    this.beatDatagrams.stop()
     this.node.services.pubsub.topicValidators.delete(this.topic)
   }
 
@@ -255,7 +261,9 @@ export class Network implements Transport {
     this.node.services.pendingInbound.sweep()
     this.reviveGossip()
     const connected = new Set(this.connectedPeers())
-    const lost = this.remember(members).filter((peer) => !connected.has(peer))
+    const dead = this.remember(members)
+    this.hangUpOnDead(dead, connected)
+    const lost = dead.filter((peer) => !connected.has(peer))
     const ready = (key: string): boolean => !this.dialing.has(key) && nowMs >= (this.dialBackoff.get(key)?.retryAtMs ?? 0)
     const targets: Array<{ key: string, addrs: readonly string[] }> = []
     if (connected.size === 0 || lost.length > 0) {
@@ -276,6 +284,25 @@ export class Network implements Transport {
     targets.push(...pick(lost.filter(ready), MAX_DIALS_PER_ROUND, random).map((peer) => ({ key: peer, addrs: this.lastAddrs.get(peer)! })))
     // A few new dials per round: a node that just lost its neighbours does not storm the cluster.
     for (const { key, addrs } of targets.slice(0, MAX_DIALS_PER_ROUND)) background(this.dialAddrs(key, addrs), this.log, 'dial a member')
+  }
+
+  /**
+   * Closes the connections of members declared dead here. Beats travel as
+   * datagrams and idle connections carry nothing, so across a partition a connection stays "established" for as
+   * long as the kernel keeps it; the member's death is the verdict that it is gone. Once closed, the member is
+   * among the lost ones from the next round on, dialled again with back-off, which is how a healed partition
+   * finds itself. A connection
+   * younger than `deadAfter` is left alone: a member that came back gets that long to prove itself alive.
+   */
+  private hangUpOnDead (dead: readonly string[], connected: ReadonlySet<string>): void {
+    const openedBefore = Date.now() - this.config.deadAfter
+    for (const peer of dead) {
+      if (!connected.has(peer)) continue
+      const connections = this.node.getConnections(peerIdFromString(peer))
+      if (connections.some((connection) => connection.timeline.open > openedBefore)) continue
+      this.log('member %s is dead here: closing its %d connection(s)', peer, connections.length)
+      background(this.disconnect(peer), this.log, 'hang up on a dead member')
+    }
   }
 
   /** Learns members' addresses as they come and go; returns the dead members whose addresses it remembers. */

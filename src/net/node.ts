@@ -2,20 +2,12 @@
  * Builds the libp2p node: TCP, noise, yamux, identify, gossipsub, and discovery (mDNS, bootstrap). All libp2p
  * construction lives here, so a move to another libp2p major touches this folder only.
  */
-import { gossipsub, type GossipsubEvents } from '@chainsafe/libp2p-gossipsub'
-import { createTopicScoreParams } from '@chainsafe/libp2p-gossipsub/score'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { bootstrap } from '@libp2p/bootstrap'
-import { identify, type Identify } from '@libp2p/identify'
+import type { GossipsubEvents } from '@chainsafe/libp2p-gossipsub'
+import type { Identify } from '@libp2p/identify'
 import { prefixLogger, defaultLogger } from '@libp2p/logger'
-import { preSharedKey } from '@libp2p/pnet'
-import { tcp } from '@libp2p/tcp'
-import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import type { Libp2pOptions } from 'libp2p'
 import type { Libp2p, PrivateKey, PubSub } from '@libp2p/interface'
 import type { ResolvedConfig } from '../config.js'
-import { splittingFrames } from './gossip-frames.js'
-import { lanDiscovery } from './mdns.js'
 import { PendingInbound } from './pending-inbound.js'
 import { GOSSIP_FANOUT, gossipFrameBytes, recordsTopic } from './protocols.js'
 
@@ -40,6 +32,30 @@ const MAX_PENDING_PER_ADDRESS = MAX_INCOMING_PENDING / 4
  */
 const INBOUND_UPGRADE_TIMEOUT_MS = 5_000
 
+/**
+ * The libp2p stack, loaded when the first node is created rather than when the package is imported: it is most of
+ * the package's import time (about 0.3 s) and memory, and a program that imports gossip-registry for its types,
+ * errors or key helpers, or the CLI printing its version, never needs it. mDNS, bootstrap and pnet load only when
+ * their option is on.
+ */
+async function loadStack () {
+  const [libp2p, tcp, noise, yamux, identify, gossipsub, score, frames] = await Promise.all([
+    import('libp2p'), import('@libp2p/tcp'), import('@chainsafe/libp2p-noise'), import('@chainsafe/libp2p-yamux'),
+    import('@libp2p/identify'), import('@chainsafe/libp2p-gossipsub'), import('@chainsafe/libp2p-gossipsub/score'),
+    import('./gossip-frames.js')
+  ])
+  return {
+    createLibp2p: libp2p.createLibp2p,
+    tcp: tcp.tcp,
+    noise: noise.noise,
+    yamux: yamux.yamux,
+    identify: identify.identify,
+    gossipsub: gossipsub.gossipsub,
+    createTopicScoreParams: score.createTopicScoreParams,
+    splittingFrames: frames.splittingFrames
+  }
+}
+
 /** The swarm.key text libp2p private networks expect, around a 64-hex-digit key. */
 function swarmKey (hex: string): Uint8Array {
   return new TextEncoder().encode(`/key/swarm/psk/1.0.0/\n/base16/\n${hex.toLowerCase()}`)
@@ -50,9 +66,11 @@ function swarmKey (hex: string): Uint8Array {
  * banned) before any protocol runs.
  */
 export async function createNode (config: ResolvedConfig, privateKey: PrivateKey, isDenied: (peer: string) => boolean = () => false): Promise<RegistryLibp2p> {
+  const { createLibp2p, tcp, noise, yamux, identify, gossipsub, createTopicScoreParams, splittingFrames } = await loadStack()
   const topic = recordsTopic(config.namespace)
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (config.mdns) {
+    const { lanDiscovery } = await import('./mdns.js')
     // The service tag scopes discovery by namespace: two clusters on one LAN never dial each other.
     peerDiscovery.push(lanDiscovery({
       serviceTag: `_gossip-registry-${config.namespace}._udp.local`,
@@ -63,8 +81,10 @@ export async function createNode (config: ResolvedConfig, privateKey: PrivateKey
   // @libp2p/bootstrap needs peer ids; addresses without one are dialled by Network.maintain() instead.
   const withPeerId = config.bootstrap.filter((addr) => addr.includes('/p2p/'))
   if (withPeerId.length > 0) {
+    const { bootstrap } = await import('@libp2p/bootstrap')
     peerDiscovery.push(bootstrap({ list: withPeerId, timeout: 0 }))
   }
+  const preSharedKey = config.networkKey === undefined ? undefined : (await import('@libp2p/pnet')).preSharedKey
   const pendingInbound = new PendingInbound(MAX_PENDING_PER_ADDRESS, INBOUND_UPGRADE_TIMEOUT_MS)
   const frameBytes = gossipFrameBytes(config.maxRecordBytes)
   return createLibp2p({
@@ -74,7 +94,7 @@ export async function createNode (config: ResolvedConfig, privateKey: PrivateKey
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
-    ...(config.networkKey !== undefined && { connectionProtector: preSharedKey({ psk: swarmKey(config.networkKey) }) }),
+    ...(config.networkKey !== undefined && preSharedKey !== undefined && { connectionProtector: preSharedKey({ psk: swarmKey(config.networkKey) }) }),
     connectionGater: {
       // Runs as an inbound connection starts its handshake, after libp2p's own limits admitted it.
       denyInboundConnection: async (maConn) => {
@@ -86,6 +106,10 @@ export async function createNode (config: ResolvedConfig, privateKey: PrivateKey
       denyOutboundEncryptedConnection: async (peerId) => isDenied(peerId.toString())
     },
     logger: config.logPrefix === '' ? defaultLogger() : prefixLogger(config.logPrefix),
+    // libp2p pings every connection every 10 s on a new stream (a stream, a protocol negotiation and a logger
+    // each time): measured, the largest share of an idle node's work. Beats already prove the links to a member's
+    // observers alive, and yamux's keep-alive frames keep idle connections open through NAT.
+    connectionMonitor: { enabled: false },
     connectionManager: {
       // Room for the peers we keep on purpose plus everyone who dials us; gossip needs no full mesh.
       maxConnections: Math.max(64, config.targetPeers * 4),

@@ -740,3 +740,103 @@ export namespace SyncFrame {
     return decodeMessage(buf, SyncFrame.codec(), opts)
   }
 }
+
+export interface BeatOffer {
+  state: BeatOffer.State
+  port: number
+  token: Uint8Array
+}
+
+export namespace BeatOffer {
+  export enum State {
+    OFFERED = 'OFFERED',
+    CONFIRMED = 'CONFIRMED',
+    REVOKED = 'REVOKED'
+  }
+
+  enum __StateValues {
+    OFFERED = 0,
+    CONFIRMED = 1,
+    REVOKED = 2
+  }
+
+  export namespace State {
+    export const codec = (): Codec<State> => {
+      return enumeration<State>(__StateValues)
+    }
+  }
+
+  let _codec: Codec<BeatOffer>
+
+  export const codec = (): Codec<BeatOffer> => {
+    if (_codec == null) {
+      _codec = message<BeatOffer>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.state != null && __StateValues[obj.state] !== 0) {
+          w.uint32(8)
+          BeatOffer.State.codec().encode(obj.state, w)
+        }
+
+        if ((obj.port != null && obj.port !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.port)
+        }
+
+        if ((obj.token != null && obj.token.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.token)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          state: State.OFFERED,
+          port: 0,
+          token: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.state = BeatOffer.State.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.port = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.token = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<BeatOffer>): Uint8Array => {
+    return encodeMessage(obj, BeatOffer.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BeatOffer>): BeatOffer => {
+    return decodeMessage(buf, BeatOffer.codec(), opts)
+  }
+}

@@ -53,7 +53,8 @@ export function encodePayload (record: Sealed): Uint8Array {
       chainId: record.chain.chainId,
       chainAnchor: record.chain.anchor,
       chainLength: record.chain.length,
-      leaving: record.leaving
+      leaving: record.leaving,
+      name: record.name ?? ''
     }
   } else if (record.deleted) {
     payload.tombstone = { service: record.service }
@@ -66,7 +67,9 @@ export function encodePayload (record: Sealed): Uint8Array {
       tags: [...record.tags],
       metadata: new Map(Object.entries(record.metadata)),
       weight: record.weight,
-      status: STATUS_TO_WIRE[record.status]
+      status: STATUS_TO_WIRE[record.status],
+      maintenance: record.maintenance !== undefined,
+      maintenanceReason: record.maintenance?.reason ?? ''
     }
   }
   return RecordPayload.encode(payload)
@@ -95,7 +98,9 @@ export function decodePayload (bytes: Uint8Array, owner: string): Sealed {
       addrs: member.addrs,
       // A copy: protons returns a view into `bytes`, which would pin (and alias) the whole received buffer.
       chain: { chainId: member.chainId, anchor: member.chainAnchor.slice(), length: member.chainLength },
-      leaving: member.leaving
+      leaving: member.leaving,
+      // '' is proto3's absent string, what an older node (without the field) sends: no name.
+      ...(member.name !== '' && { name: member.name })
     }
   }
   if (tombstone !== undefined) return { ...header, kind: 'instance', deleted: true, service: tombstone.service }
@@ -112,6 +117,8 @@ export function decodePayload (bytes: Uint8Array, owner: string): Sealed {
     // fromEntries defines own data properties, so a `__proto__` key cannot reach a prototype.
     metadata: Object.fromEntries(instance.metadata),
     weight: instance.weight,
-    status: STATUS_FROM_WIRE[instance.status]
+    status: STATUS_FROM_WIRE[instance.status],
+    // A reason without the flag means nothing: it is dropped, so a record has one meaning whatever was sent.
+    ...(instance.maintenance && { maintenance: { reason: instance.maintenanceReason } })
   }
 }

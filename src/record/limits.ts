@@ -51,6 +51,9 @@ export const INSTANCE_STATUSES: readonly InstanceStatus[] = Object.freeze(['pass
 /** Status when none is given: a registered instance is assumed to serve until a check says otherwise. */
 export const DEFAULT_STATUS: InstanceStatus = 'passing'
 
+/** Longest maintenance reason: a sentence for an operator (`deploying 2.4`, a ticket URL), not a log. */
+export const MAX_MAINTENANCE_REASON_LENGTH = 256
+
 /** Longest instance id: a UUID (36) fits, and so do the ids other registries use. */
 export const MAX_INSTANCE_ID_LENGTH = 64
 /** Instance ids are identifier-like (no `/`), so `owner/id` is unambiguous and safe in URLs. */
@@ -75,6 +78,19 @@ export const MIN_CHAIN_LENGTH = 1
 export const MAX_CHAIN_LENGTH = 1_000_000
 /** Largest chain id: it travels as a uint32. */
 export const MAX_CHAIN_ID = 0xffff_ffff
+
+/**
+ * Longest member name: 64 is Linux's HOST_NAME_MAX, so the default (the host name) always fits, and a name stays
+ * short enough for a table column and a log line.
+ */
+export const MAX_NODE_NAME_LENGTH = 64
+/**
+ * Member names are ASCII letters and digits, then also `.`, `_`, `:`, `@` or `-`: what host names use, plus a few
+ * separators. A name comes from the network and is printed in terminals, logs and the dashboard, so no control
+ * characters (terminal escape sequences), no spaces (table columns, command arguments) and no non-ASCII (names
+ * that look alike but differ). It starts with a letter or digit, so it never reads as a CLI flag.
+ */
+export const NODE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@-]*$/
 
 /** Longest peer id an alert may name: an Ed25519 peer id is 52 base58 characters; room for other key types. */
 export const MAX_PEER_ID_LENGTH = 128

@@ -211,6 +211,8 @@ export interface InstancePayload {
   metadata: Map<string, string>
   weight: number
   status: InstancePayload.Status
+  maintenance: boolean
+  maintenanceReason: string
 }
 
 export namespace InstancePayload {
@@ -356,6 +358,16 @@ export namespace InstancePayload {
           InstancePayload.Status.codec().encode(obj.status, w)
         }
 
+        if ((obj.maintenance != null && obj.maintenance !== false)) {
+          w.uint32(72)
+          w.bool(obj.maintenance)
+        }
+
+        if ((obj.maintenanceReason != null && obj.maintenanceReason !== '')) {
+          w.uint32(82)
+          w.string(obj.maintenanceReason)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -368,7 +380,9 @@ export namespace InstancePayload {
           tags: [],
           metadata: new Map<string, string>(),
           weight: 0,
-          status: Status.PASSING
+          status: Status.PASSING,
+          maintenance: false,
+          maintenanceReason: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -416,6 +430,14 @@ export namespace InstancePayload {
             }
             case 8: {
               obj.status = InstancePayload.Status.codec().decode(reader)
+              break
+            }
+            case 9: {
+              obj.maintenance = reader.bool()
+              break
+            }
+            case 10: {
+              obj.maintenanceReason = reader.string()
               break
             }
             default: {
@@ -507,6 +529,7 @@ export interface MemberPayload {
   chainAnchor: Uint8Array
   chainLength: number
   leaving: boolean
+  name: string
 }
 
 export namespace MemberPayload {
@@ -546,6 +569,11 @@ export namespace MemberPayload {
           w.bool(obj.leaving)
         }
 
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(50)
+          w.string(obj.name)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -555,7 +583,8 @@ export namespace MemberPayload {
           chainId: 0,
           chainAnchor: uint8ArrayAlloc(0),
           chainLength: 0,
-          leaving: false
+          leaving: false,
+          name: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -586,6 +615,10 @@ export namespace MemberPayload {
             }
             case 5: {
               obj.leaving = reader.bool()
+              break
+            }
+            case 6: {
+              obj.name = reader.string()
               break
             }
             default: {

@@ -40,10 +40,21 @@ export interface RecordHeader {
   readonly stamp: Hlc
 }
 
+/**
+ * An owner's switch that takes an instance out of lookups without deregistering it. While it is on, the owner
+ * publishes the instance `critical` (whatever its checks say), so every node, older ones included, leaves it out.
+ */
+export interface Maintenance {
+  /** Why, as the operator said; may be empty. */
+  readonly reason: string
+}
+
 /** A live instance record. */
 export interface InstanceRecord extends RecordHeader, InstanceFields {
   readonly kind: 'instance'
   readonly deleted: false
+  /** Set while the owner holds the instance in maintenance. */
+  readonly maintenance?: Maintenance
 }
 
 /** A deregistered instance: it beats every older version of the same key until it is reaped. */
@@ -73,6 +84,11 @@ export interface MemberRecord extends RecordHeader {
   readonly chain: ChainAnchor
   /** True when the member is shutting down gracefully: peers drop it at once instead of waiting for `deadAfter`. */
   readonly leaving: boolean
+  /**
+   * A name for people (the `name` option), shown beside the peer id; never an identity. Absent when the member
+   * has none: older versions do not send one (on the wire, `''`).
+   */
+  readonly name?: string
 }
 
 /** Any record the table keeps: it travels in a signed envelope and is merged last-writer-wins. */
@@ -107,6 +123,8 @@ export interface Instance extends InstanceFields {
   readonly stamp: Hlc
   /** The owner's liveness as seen from here. */
   readonly memberState: MemberState
+  /** Set while the owner holds the instance in maintenance (then `status` is `critical`). */
+  readonly maintenance?: Maintenance
 }
 
 /**

@@ -123,6 +123,17 @@ const INSTANCE_KEYS = Object.keys(INSTANCE_CHECKS) as ReadonlyArray<keyof Instan
 const REQUIRED: ReadonlyArray<keyof InstanceFields> = ['service', 'version', 'address', 'port']
 const PATCHABLE: readonly PatchableField[] = ['status', 'metadata', 'weight', 'tags']
 
+/** Absent, or `{ reason }` with a short reason: a record's maintenance switch (see `Maintenance`). */
+const checkMaintenance: Checker = (value, field) => {
+  if (value === undefined) return undefined
+  if (!isPlainObject(value)) return problem(field, 'absent or an object `{ reason }`', value)
+  const reason = value.reason
+  if (typeof reason !== 'string' || reason.length > limits.MAX_MAINTENANCE_REASON_LENGTH) {
+    return problem(`${field}.reason`, `a string of at most ${limits.MAX_MAINTENANCE_REASON_LENGTH} characters`, reason)
+  }
+  return undefined
+}
+
 const checkInstanceId = simple(
   `an id of 1-${limits.MAX_INSTANCE_ID_LENGTH} letters, digits, \`_\`, \`.\`, \`:\` or \`-\``,
   (v) => isString(v, limits.MAX_INSTANCE_ID_LENGTH, limits.INSTANCE_ID_PATTERN))
@@ -134,6 +145,16 @@ const checkWall = simple('a non-negative safe integer', (v) => isInt(v, 0, Numbe
 const checkLogical = simple(`an integer from 0 to ${limits.MAX_STAMP_LOGICAL}`, (v) => isInt(v, 0, limits.MAX_STAMP_LOGICAL))
 const STAMP_CHECKS = { wall: checkWall, logical: checkLogical }
 const checkMemberDeleted = simple('false in a member or alert record', (v) => v === false)
+/** What a member name must be, as the `Expected \`name\` to be ...` phrase of an option or a record. */
+export const NODE_NAME_RULE = `a name of 1-${limits.MAX_NODE_NAME_LENGTH} ASCII letters, digits, \`.\`, \`_\`, \`:\`, \`@\` or \`-\`, starting with a letter or digit`
+
+/** True if `value` is a valid member name (see `NODE_NAME_PATTERN`). The one test of the `name` option and field. */
+export function isNodeName (value: unknown): value is string {
+  return isString(value, limits.MAX_NODE_NAME_LENGTH, limits.NODE_NAME_PATTERN)
+}
+
+// Absent in a record means unnamed: older nodes send none.
+const checkNodeName = simple(NODE_NAME_RULE, (v) => v === undefined || isNodeName(v))
 const checkPeerId = simple(`a peer id of 1-${limits.MAX_PEER_ID_LENGTH} base58 characters`, (v) => isString(v, limits.MAX_PEER_ID_LENGTH, limits.PEER_ID_PATTERN))
 const checkBoolean = simple('a boolean', (v) => typeof v === 'boolean')
 
@@ -247,7 +268,7 @@ function findRecordProblem (record: Record<string, unknown>): Problem | undefine
   if (header !== undefined) return header
   if (record.kind === 'member') {
     const chain = isPlainObject(record.chain) ? record.chain : {}
-    return checkFields(record, { id: checkMemberId, deleted: checkMemberDeleted, addrs: checkAddrs, leaving: checkBoolean }) ??
+    return checkFields(record, { id: checkMemberId, deleted: checkMemberDeleted, addrs: checkAddrs, leaving: checkBoolean, name: checkNodeName }) ??
       checkFields(chain, { anchor: checkAnchor, length: checkChainLength, chainId: checkChainId }, 'chain.')
   }
   if (record.kind === 'alert') {
@@ -257,7 +278,10 @@ function findRecordProblem (record: Record<string, unknown>): Problem | undefine
   }
   if (record.kind !== 'instance') return problem('kind', '`instance`, `member` or `alert`', record.kind)
   if (record.deleted === true) return checkFields(record, { id: checkInstanceId, service: checkService })
-  return checkFields(record, { id: checkInstanceId, deleted: checkBoolean, ...INSTANCE_CHECKS })
+  const found = checkFields(record, { id: checkInstanceId, deleted: checkBoolean, ...INSTANCE_CHECKS, maintenance: checkMaintenance })
+  // Lookups leave out critical instances and nothing else: an instance in maintenance must be one, at every node.
+  if (found === undefined && record.maintenance !== undefined && record.status !== 'critical') return problem('status', '`critical` while in maintenance', record.status)
+  return found
 }
 
 function withoutUndefined (object: Record<string, unknown>): Record<string, unknown> {

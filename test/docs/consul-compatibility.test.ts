@@ -51,8 +51,8 @@ describe('docs/consul-compatibility.md', () => {
     }
   })
 
-  it('has a row for every Consul route the gateway serves', () => {
-    const spec = app.swagger() as { paths: Record<string, Record<string, { tags?: string[] }>> }
+  it('has a row for every Consul route the gateway serves', async () => {
+    const spec = (await app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { tags?: string[] }>> }
     const documented = rows.flatMap((row) => [...row.endpoint.matchAll(/`(GET|PUT) ([^`]+)`/g)].map((m) => `${m[1]} ${normalise(m[2]!)}`))
     const served = Object.entries(spec.paths).flatMap(([path, methods]) =>
       Object.entries(methods).filter(([, operation]) => operation.tags?.includes('consul') === true).map(([method]) => `${method.toUpperCase()} ${normalise(path)}`))

@@ -7,7 +7,7 @@ import { connect, type Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createGateway } from '../../src/gateway/server.js'
-import { MAX_BUFFERED_BYTES } from '../../src/gateway/routes/watch.js'
+import { MAX_BUFFERED_BYTES, watchLog } from '../../src/gateway/routes/watch.js'
 import { createRegistry, PRESETS, type Instance, type Registry } from '../../src/index.js'
 
 let registry: Registry
@@ -49,7 +49,8 @@ async function open (): Promise<{ socket: Socket, received: () => string }> {
   return { socket, received }
 }
 
-const listening = (): number => registry.listenerCount('instance:up')
+/** Open streams, each subscribed to the agent's one event log. */
+const listening = (): number => watchLog(registry).subscriberCount
 
 describe('GET /v1/watch and slow clients', () => {
   it('delivers a burst within the bound to a client that reads', async () => {

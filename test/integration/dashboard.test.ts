@@ -33,7 +33,7 @@ describe.runIf(hasChromium)('the dashboard', () => {
   it('updates live when an instance is registered at another agent', async () => {
     const first = await startAgent()
     agents.push(first)
-    const second = await startAgent(['--bootstrap', first.multiaddr])
+    const second = await startAgent(['--bootstrap', first.multiaddr, '--name', 'dash-two'])
     agents.push(second)
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -62,6 +62,7 @@ describe.runIf(hasChromium)('the dashboard', () => {
     const member = page.locator(`#members tr[data-peer="${peer}"]`)
     await member.waitFor({ timeout: 15_000 })
     expect(await member.innerText()).toMatch(/\/ip4\/127\.0\.0\.1\/tcp\/\d+\s+alive/)
+    expect(await member.locator('.name').innerText()).toBe('dash-two')
     const boundS = (DEFAULTS.heartbeatInterval + 2_000) / 1000
     const seen: number[] = []
     for (let sample = 0; sample < 8; sample++) {
@@ -72,6 +73,9 @@ describe.runIf(hasChromium)('the dashboard', () => {
 
     await page.fill('#filter', 'no-such-thing')
     await expect.poll(async () => page.locator('#instances tr[data-service]').count(), { timeout: 5_000 }).toBe(0)
+    await page.fill('#filter', 'dash-two')
+    await expect.poll(async () => page.locator('#members tr[data-peer]').count(), { timeout: 5_000 }).toBe(1)
+    expect(await page.locator('#members tr[data-peer]').getAttribute('data-peer')).toBe(peer)
     await page.fill('#filter', 'canary')
     await expect.poll(async () => page.locator('#instances tr[data-service="inventory"]').count(), { timeout: 5_000 }).toBe(1)
     await page.fill('#filter', '')

@@ -18,10 +18,10 @@ const timing = {
   suspectAfter: PRESETS.test.suspectAfter,
   deadAfter: PRESETS.test.deadAfter,
   antiEntropyInterval: 1_000,
-  // Short, so the partition outlasts it quickly; its connections outlive it (libp2p pings every 10 s).
+  // Short, so the partition outlasts it quickly; its connections outlive it (they close once the member is dead).
   selfPreservationLimit: 4_000
 }
-/** libp2p closes a connection whose ping goes unanswered: every 10 s, after at least 5 s. */
+/** A node closes its connections to a member it declares dead, at its next maintenance round after the death. */
 const CONNECTIONS_GONE_MS = 40_000
 /** A lost member is dialled again after a back-off that doubles up to 30 s. */
 const HEAL_MS = 45_000

@@ -4,6 +4,7 @@
  * Critical instances are listed too, with their status as a label, as Consul SD does: scraping what is down is
  * how one sees why.
  */
+import { shownStatus } from '../../health/maintenance.js'
 import { responses } from '../responses.js'
 import type { FastifyInstance } from 'fastify'
 import type { Registry } from '../../registry.js'
@@ -54,7 +55,7 @@ export function targetGroup (instance: Instance): TargetGroup {
     [`${PREFIX}version`]: instance.version,
     [`${PREFIX}instance_id`]: instance.id,
     [`${PREFIX}owner`]: instance.owner,
-    [`${PREFIX}status`]: instance.status,
+    [`${PREFIX}status`]: shownStatus(instance),
     [`${PREFIX}tags`]: instance.tags.length === 0 ? '' : `,${instance.tags.join(',')},`,
     [`${PREFIX}zone`]: instance.metadata.zone ?? ''
   }

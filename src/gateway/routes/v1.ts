@@ -1,12 +1,15 @@
 /**
- * The /v1 API: services, instances (query, register, deregister, renew), members, this agent (and its leave), health.
+ * The /v1 API: services, instances (query, register, deregister, renew, maintenance), members, this agent (and its
+ * leave), health.
  */
 import type { FastifyInstance } from 'fastify'
-import { UnknownInstanceError } from '../../errors.js'
+import { InvalidArgumentError, UnknownInstanceError } from '../../errors.js'
 import type { Registry } from '../../registry.js'
 import type { LeasedRegistration, Leases } from '../leases.js'
 import { bearer, instanceResponse, memberResponse, ref, responses, successResponse } from '../responses.js'
 import { idParams, instancesQuery, registerBody, serviceParams } from '../schemas.js'
+import { maintenanceRoute } from './maintenance.js'
+import { memberRoutes } from './members.js'
 
 /** Registers the /v1 routes. */
 export function v1Routes (app: FastifyInstance, registry: Registry, leases: Leases, onLeave?: () => void): void {
@@ -23,7 +26,7 @@ export function v1Routes (app: FastifyInstance, registry: Registry, leases: Leas
   })
 
   app.post<{ Body: LeasedRegistration }>('/v1/instances', {
-    schema: { body: registerBody, tags: ['v1'], summary: 'Register an instance owned by this agent, with a lease', security: bearer, response: responses({ 201: successResponse({ instance: ref(instanceResponse) }) }) }
+    schema: { body: registerBody, tags: ['v1'], summary: 'Register an instance owned by this agent, with a lease or a health check', security: bearer, response: responses({ 201: successResponse({ instance: ref(instanceResponse) }) }) }
   }, async (request, reply) => {
     // The requested status is the first one published: never a `passing` that a watcher could act on first.
     const instance = await leases.register(request.body)
@@ -41,9 +44,14 @@ export function v1Routes (app: FastifyInstance, registry: Registry, leases: Leas
   app.put<{ Params: { id: string } }>('/v1/instances/:id/renew', {
     schema: { params: idParams, tags: ['v1'], summary: 'Renew the lease of an instance registered through this agent', security: bearer, response: responses({ 200: successResponse() }) }
   }, async (request) => {
-    if (leases.renew({ id: request.params.id }).length === 0) throw new UnknownInstanceError(request.params.id)
+    const { id } = request.params
+    const kind = leases.kindOf(id)
+    if (kind !== undefined && kind !== 'ttl') throw new InvalidArgumentError('params.id', `Instance \`${id}\` is kept alive by its ${kind} check, which this agent runs: there is no lease to renew`)
+    if (leases.renew({ id }).length === 0) throw new UnknownInstanceError(id)
     return { success: true }
   })
+
+  maintenanceRoute(app, registry)
 
   if (onLeave !== undefined) {
     app.put('/v1/agent/leave', {
@@ -66,6 +74,8 @@ export function v1Routes (app: FastifyInstance, registry: Registry, leases: Leas
       })
     }
   }, async () => ({ members: registry.members(), now: Date.now() }))
+
+  memberRoutes(app, registry)
 
   app.get('/v1/self', {
     schema: {

@@ -17,7 +17,7 @@ const member = memberOf(owner)
 const records: Array<[string, SignedRecord]> = [['an instance', instance], ['a tombstone', tombstone], ['a member record', member]]
 
 function instancePayload (fields: Partial<InstancePayload>): Uint8Array {
-  const body: InstancePayload = { service: 'orders', version: '1.0.0', address: 'a', port: 1, tags: [], metadata: new Map(), weight: 1, status: 'PASSING' as InstancePayload.Status, ...fields }
+  const body: InstancePayload = { service: 'orders', version: '1.0.0', address: 'a', port: 1, tags: [], metadata: new Map(), weight: 1, status: 'PASSING' as InstancePayload.Status, maintenance: false, maintenanceReason: '', ...fields }
   return RecordPayload.encode({ namespace: 'default', id: 'i-1', stampWall: 1n, stampLogical: 0, instance: body })
 }
 
@@ -43,6 +43,21 @@ describe('encodePayload / decodePayload', () => {
       { ...empty, kind: 'member', deleted: false, addrs: [], chain: { chainId: 0, anchor: new Uint8Array(0), length: 0 }, leaving: false }
     ]
     for (const record of cases) expect(decodePayload(encodePayload(record), owner)).toEqual(record)
+  })
+
+  it('round-trips an instance in maintenance, with and without a reason; a reason without the flag is dropped', () => {
+    for (const reason of ['deploying 2.4', '']) {
+      const record: InstanceRecord = { ...instance, status: 'critical', maintenance: { reason } }
+      expect(decodePayload(encodePayload(record), owner)).toEqual(record)
+      expect(checkRecord(record)).toBeUndefined()
+    }
+    const stray = decodePayload(instancePayload({ maintenanceReason: 'stray' }), owner)
+    expect(stray).not.toHaveProperty('maintenance')
+  })
+
+  it('refuses an instance in maintenance that is not critical, or with an over-long reason, naming the field', () => {
+    expect(checkRecord({ ...instance, status: 'passing', maintenance: { reason: '' } })).toMatchObject({ reason: 'invalid-record', detail: expect.stringContaining('`status`') })
+    expect(checkRecord({ ...instance, status: 'critical', maintenance: { reason: 'x'.repeat(257) } })).toMatchObject({ reason: 'invalid-record', detail: expect.stringContaining('`maintenance.reason`') })
   })
 
   it('leaves the owner out of the payload: the owner is whoever signed it', () => {

@@ -20,7 +20,7 @@ export function tombstoneOf (owner: string): InstanceTombstone {
 export function memberOf (owner: string): MemberRecord {
   return {
     kind: 'member', deleted: false, owner, id: '', namespace: 'default', stamp: { wall: 1_700_000_000_002, logical: 0 },
-    addrs: ['/ip4/127.0.0.1/tcp/4001', '/ip6/::1/tcp/4001'], chain: { chainId: 77, anchor: new Uint8Array(16).fill(5), length: 4096 }, leaving: true
+    addrs: ['/ip4/127.0.0.1/tcp/4001', '/ip6/::1/tcp/4001'], chain: { chainId: 77, anchor: new Uint8Array(16).fill(5), length: 4096 }, leaving: true, name: 'web-1.eu'
   }
 }
 

@@ -1,0 +1,230 @@
+/**
+ * Memory and import time of the package, each figure from fresh child processes running the build (dist/, as
+ * users run it; no tsx): RSS added by `import('gossip-registry')` and its time, RSS added by the import plus one
+ * started node, RSS per extra node in a shared process (five nodes joined into one cluster), and the agent's RSS
+ * (the built bin, serving). The same figures for a bare libp2p 2 stack (tcp, noise, yamux, identify, gossipsub),
+ * imported and started the same way, say what is ours and what is libp2p's. Bounded: every wait has a deadline.
+ *
+ *   npx tsx bench/footprint.ts [--runs 3] [--out bench/results/full]
+ *
+ * Appends one JSON line to `<out>/footprint.jsonl` (medians over the runs) and writes `<out>/footprint.md`.
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { isMain } from './report/cli.js'
+import { writeJsonLine } from './report/jsonl.js'
+import { markdownTable } from './report/markdown.js'
+import { round, summarize } from './report/stats.js'
+
+const MB = 2 ** 20
+/** Extra nodes started beside the first to measure the cost of one more. */
+const EXTRA_NODES = 4
+/** Time a process is left alone before RSS is read: libp2p and gossipsub finish their start-up timers. */
+const SETTLE_MS = 2_000
+
+/** What one child process reports. */
+interface Probe {
+  readonly importMs: number
+  readonly importBytes: number
+  readonly oneNodeBytes: number
+  readonly perExtraNodeBytes: number
+}
+
+/** The bench's one line. Sizes in MB (2^20 bytes), medians over `runs` fresh processes each. */
+export interface FootprintResult {
+  readonly bench: 'footprint'
+  readonly runs: number
+  readonly registry: { readonly importMs: number, readonly importMb: number, readonly oneNodeMb: number, readonly perExtraNodeMb: number }
+  readonly bareLibp2p: { readonly importMs: number, readonly importMb: number, readonly oneNodeMb: number, readonly perExtraNodeMb: number }
+  readonly agentMb: number
+}
+
+/**
+ * The child's part, shared by both stacks: RSS (after two full GCs) at start, after the import, with one node
+ * started, and with EXTRA_NODES more joined to it. `load` imports the stack; `start(first)` starts one node
+ * (dialling `first` when given) and resolves to its address and a stop function.
+ */
+const MEASURE = `
+const gcRss = async () => { globalThis.gc(); globalThis.gc(); await new Promise((r) => setTimeout(r, 50)); return process.memoryUsage().rss }
+const settle = () => new Promise((r) => setTimeout(r, ${SETTLE_MS}))
+const rss0 = await gcRss()
+const t0 = performance.now()
+const stack = await load()
+const importMs = performance.now() - t0
+const rssImport = await gcRss()
+const first = await stack.start()
+await settle()
+const rssOne = await gcRss()
+const nodes = [first]
+for (let i = 0; i < ${EXTRA_NODES}; i++) nodes.push(await stack.start(first.addr))
+await stack.joined(nodes)
+await settle()
+const rssAll = await gcRss()
+for (const node of nodes.reverse()) await node.stop()
+console.log(JSON.stringify({ importMs, importBytes: rssImport - rss0, oneNodeBytes: rssOne - rss0, perExtraNodeBytes: (rssAll - rssOne) / ${EXTRA_NODES} }))
+process.exit(0)
+`
+
+/** A deadline-bounded wait for `test`, polled every 50 ms, shared by both stacks' `joined`. */
+const WAIT_FOR = `
+const waitFor = async (test, what) => {
+  const deadline = Date.now() + 30_000
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+`
+
+const REGISTRY_CHILD = `
+${WAIT_FOR}
+const load = async () => {
+  const { createRegistry } = await import('./dist/src/index.js')
+  return {
+    start: async (addr) => {
+      const registry = await createRegistry({ mdns: false, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: addr === undefined ? [] : [addr] })
+      return { addr: registry.multiaddrs[0].toString(), stop: () => registry.stop(), registry }
+    },
+    joined: (nodes) => waitFor(() => nodes.every((n) => n.registry.members().filter((m) => m.state === 'alive').length === nodes.length), 'every node to see every other alive')
+  }
+}
+${MEASURE}
+`
+
+const BARE_CHILD = `
+${WAIT_FOR}
+const load = async () => {
+  const [{ createLibp2p }, { tcp }, { noise }, { yamux }, { identify }, { gossipsub }] = await Promise.all([
+    import('libp2p'), import('@libp2p/tcp'), import('@chainsafe/libp2p-noise'), import('@chainsafe/libp2p-yamux'),
+    import('@libp2p/identify'), import('@chainsafe/libp2p-gossipsub')
+  ])
+  const started = []
+  return {
+    start: async (addr) => {
+      const node = await createLibp2p({
+        addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+        transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()],
+        services: { identify: identify(), pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }) }
+      })
+      node.services.pubsub.subscribe('bench')
+      // A registry cluster this small is a full mesh: dial every node started before this one.
+      for (const earlier of started) await node.dial(earlier.getMultiaddrs()[0])
+      started.push(node)
+      return { addr: node.getMultiaddrs()[0].toString(), stop: () => node.stop(), node }
+    },
+    joined: (nodes) => waitFor(() => nodes.every((n) => n.node.getConnections().length === nodes.length - 1), 'a full mesh')
+  }
+}
+${MEASURE}
+`
+
+/** Runs `code` as an ES module in a fresh node (the running one, with --expose-gc) from the repository root. */
+async function runChild (code: string): Promise<Probe> {
+  const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '--eval', code], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const timer = setTimeout(() => { child.kill('SIGKILL') }, 90_000)
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const exit = await new Promise<number | null>((resolve) => child.once('close', resolve))
+  clearTimeout(timer)
+  if (exit !== 0) throw new Error(`footprint child exited with ${exit}: ${stderr.slice(-2_000)}`)
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Probe
+}
+
+/** RSS of the built agent once it serves HTTP, read from /proc after SETTLE_MS; the agent is then told to leave. */
+async function agentRss (): Promise<number> {
+  const child = spawn(process.execPath, ['dist/src/cli/bin.js', 'agent', '--no-mdns', '--http', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve))
+  try {
+    let output = ''
+    const serving = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new Error(`agent did not serve within 30 s: ${output.slice(-2_000)}`)) }, 30_000)
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString()
+        if (output.includes('serving HTTP on')) { clearTimeout(timer); resolve() }
+      }
+      child.stdout.on('data', onData)
+      child.stderr.on('data', onData)
+      void exited.then(() => { clearTimeout(timer); reject(new Error(`agent exited: ${output.slice(-2_000)}`)) })
+    })
+    await serving
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
+    return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]) * 1024
+  } finally {
+    child.kill('SIGINT')
+    const killer = setTimeout(() => { child.kill('SIGKILL') }, 10_000)
+    await exited
+    clearTimeout(killer)
+  }
+}
+
+const median = (values: number[]): number => summarize(values).p50
+const mb = (bytes: number): number => round(bytes / MB, 1)
+
+function summarise (probes: Probe[]): FootprintResult['registry'] {
+  return {
+    importMs: round(median(probes.map((p) => p.importMs)), 0),
+    importMb: mb(median(probes.map((p) => p.importBytes))),
+    oneNodeMb: mb(median(probes.map((p) => p.oneNodeBytes))),
+    perExtraNodeMb: mb(median(probes.map((p) => p.perExtraNodeBytes)))
+  }
+}
+
+export interface FootprintBenchOptions {
+  /** Fresh processes per figure; the median is reported. */
+  readonly runs: number
+  /** Folder for `footprint.jsonl` and `footprint.md`. */
+  readonly out: string
+}
+
+/** Runs the bench (building dist/ first if a source changed) and writes its line and table. */
+export async function runFootprintBench ({ runs, out }: FootprintBenchOptions): Promise<FootprintResult> {
+  const built = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { stdio: 'inherit' })
+  if (built.status !== 0) throw new Error('build failed: the footprint is measured on dist/')
+  const registry: Probe[] = []
+  const bare: Probe[] = []
+  const agent: number[] = []
+  // Interleaved, so a burst of load on a shared machine falls on both stacks alike.
+  for (let i = 0; i < runs; i++) {
+    registry.push(await runChild(REGISTRY_CHILD))
+    bare.push(await runChild(BARE_CHILD))
+    agent.push(await agentRss())
+  }
+  const result: FootprintResult = { bench: 'footprint', runs, registry: summarise(registry), bareLibp2p: summarise(bare), agentMb: mb(median(agent)) }
+  mkdirSync(out, { recursive: true })
+  writeJsonLine(join(out, 'footprint.jsonl'), result)
+  writeFileSync(join(out, 'footprint.md'), footprintTable(result) + '\n')
+  return result
+}
+
+/** The targets of issue 12, item 1. */
+export const FOOTPRINT_TARGETS = { importMs: 150, oneNodeMb: 52, perExtraNodeMb: 6, agentMb: 85 } as const
+
+/** The markdown table of one result. */
+export function footprintTable (r: FootprintResult): string {
+  const row = (what: string, ours: number, bare: number | string, target: number | string, unit: string): string[] =>
+    [what, `${ours} ${unit}`, typeof bare === 'number' ? `${bare} ${unit}` : bare, typeof target === 'number' ? `≤ ${target} ${unit}` : target]
+  return [
+    markdownTable(['', 'gossip-registry', 'bare libp2p 2', 'target'], [
+      row('import time', r.registry.importMs, r.bareLibp2p.importMs, FOOTPRINT_TARGETS.importMs, 'ms'),
+      row('RSS added by import', r.registry.importMb, r.bareLibp2p.importMb, '-', 'MB'),
+      row('RSS added by import + one started node', r.registry.oneNodeMb, r.bareLibp2p.oneNodeMb, FOOTPRINT_TARGETS.oneNodeMb, 'MB'),
+      row(`RSS per extra node (${EXTRA_NODES + 1} joined in one process)`, r.registry.perExtraNodeMb, r.bareLibp2p.perExtraNodeMb, FOOTPRINT_TARGETS.perExtraNodeMb, 'MB'),
+      row('agent RSS (built bin, serving)', r.agentMb, '-', FOOTPRINT_TARGETS.agentMb, 'MB')
+    ]),
+    '',
+    `Medians of ${r.runs} fresh processes each; MB = 2^20 bytes; RSS read after two full GCs and ${SETTLE_MS / 1000} s of quiet.`
+  ].join('\n')
+}
+
+if (isMain(import.meta.url)) {
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, out: { type: 'string', default: 'bench/results/full' } } })
+  const runs = Number(values.runs)
+  if (!Number.isInteger(runs) || runs < 1 || runs > 20) throw new RangeError(`--runs must be an integer from 1 to 20, got \`${values.runs}\``)
+  const result = await runFootprintBench({ runs, out: values.out })
+  console.log(footprintTable(result))
+}

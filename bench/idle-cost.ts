@@ -1,0 +1,81 @@
+/**
+ * What an idle node costs: N registries in this one process on loopback (mDNS off), each with one instance; once
+ * every node sees every member alive and every instance, and a settling window has passed, the process's CPU
+ * over a quiet window, per node. One process, so libp2p's and Node's fixed costs are shared as in an embedding
+ * service with several nodes; the figure is for comparing designs and settings on one box, not an absolute.
+ *
+ *   npx tsx bench/idle-cost.ts [--nodes 10] [--seconds 20] [--settle 15] [--heartbeat ms] [--out bench/results/full]
+ *
+ * Appends one JSON line to <out>/idle-cost.jsonl.
+ */
+import { parseArgs } from 'node:util'
+import { createRegistry, DEFAULTS, type Registry, type RegistryOptions } from '../src/index.js'
+import { pollUntil } from './convergence/fleet.js'
+import { isMain, parseTimings } from './report/cli.js'
+import { writeJsonLine } from './report/jsonl.js'
+
+const FORM_TIMEOUT_MS = 120_000
+
+export interface IdleCostResult {
+  readonly bench: 'idle-cost'
+  readonly nodes: number
+  readonly heartbeatMs: number
+  readonly windowSeconds: number
+  /** User plus system CPU of the process over the window, per node, in percent of one core. */
+  readonly cpuPercentPerNode: number
+  readonly userPercentPerNode: number
+  readonly systemPercentPerNode: number
+  /** Member changes away from alive seen during the window (there should be none). */
+  readonly suspicions: number
+}
+
+export async function measureIdleCost (nodes: number, seconds: number, settleSeconds: number, options: RegistryOptions): Promise<IdleCostResult> {
+  const registries: Registry[] = []
+  try {
+    const base = { ...options, mdns: false, listen: ['/ip4/127.0.0.1/tcp/0'] }
+    registries.push(await createRegistry(base))
+    const seed = registries[0]!.multiaddrs[0]!
+    for (let i = 1; i < nodes; i++) registries.push(await createRegistry({ ...base, bootstrap: [seed] }))
+    for (const [i, node] of registries.entries()) await node.register({ service: 'idle', version: '1.0.0', address: '127.0.0.1', port: 10_000 + i })
+    await pollUntil(async () => registries.every((node) => node.members().filter((m) => m.state === 'alive').length === nodes && node.lookup('idle').length === nodes),
+      FORM_TIMEOUT_MS, 250, () => `${nodes} members alive and their instances visible at every node`)
+    await new Promise((resolve) => setTimeout(resolve, settleSeconds * 1000))
+    let suspicions = 0
+    for (const node of registries) node.addEventListener('member:suspect', () => { suspicions++ })
+    const before = process.cpuUsage()
+    const startedAt = performance.now()
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000))
+    const cpu = process.cpuUsage(before)
+    const percent = (micros: number): number => Math.round(micros / 1000 / (performance.now() - startedAt) * 100 / nodes * 1000) / 1000
+    return {
+      bench: 'idle-cost',
+      nodes,
+      heartbeatMs: options.heartbeatInterval ?? DEFAULTS.heartbeatInterval,
+      windowSeconds: seconds,
+      cpuPercentPerNode: percent(cpu.user + cpu.system),
+      userPercentPerNode: percent(cpu.user),
+      systemPercentPerNode: percent(cpu.system),
+      suspicions
+    }
+  } finally {
+    await Promise.allSettled(registries.map(async (node) => node.stop()))
+  }
+}
+
+if (isMain(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      nodes: { type: 'string', default: '10' },
+      seconds: { type: 'string', default: '20' },
+      settle: { type: 'string', default: '15' },
+      heartbeat: { type: 'string' },
+      out: { type: 'string', default: 'bench/results/full' }
+    }
+  })
+  const timings = parseTimings(values)
+  const options: RegistryOptions = timings === undefined ? {} : { heartbeatInterval: timings.heartbeatMs, suspectAfter: timings.suspectAfterMs, deadAfter: timings.deadAfterMs }
+  const result = await measureIdleCost(Number(values.nodes), Number(values.seconds), Number(values.settle), options)
+  writeJsonLine(`${values.out}/idle-cost.jsonl`, result)
+  console.log(JSON.stringify(result))
+  process.exit(0)
+}

@@ -1,0 +1,107 @@
+/**
+ * The published package as a user gets it: `npm pack` (which builds, prepack), the tarball installed into an
+ * empty project, then an embedding script that starts and stops a node, the gateway and agent entry points, and
+ * `npx gossip-registry --version`, all from that project. The install is offline: the project's lock file is the
+ * repository's, less its dev dependencies, so npm takes every tarball from its cache and the test never needs the
+ * network (a fresh resolution against the registry is what `npm publish` users get; the exact @libp2p/crypto
+ * dependency is what keeps it on one copy there, see docs/api.md).
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { delimiter, dirname, join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { root } from '../support/processes.js'
+
+interface Run { code: number | null, stdout: string, stderr: string }
+
+/** Runs a command with a time bound, killing it (SIGKILL) when the bound passes. */
+async function run (command: string, args: readonly string[], cwd: string, timeoutMs: number): Promise<Run> {
+  // Node 22 first on PATH: the bin's `#!/usr/bin/env node` must not find the system's older node.
+  const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`, npm_config_update_notifier: 'false' }
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const timer = setTimeout(() => { child.kill('SIGKILL') }, timeoutMs)
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
+  clearTimeout(timer)
+  return { code, stdout, stderr }
+}
+
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string, version: string, license: string, dependencies: Record<string, string>, engines: unknown, bin: unknown, exports: Record<string, { types?: string } | string> }
+const tarball = `${pkg.name}-${pkg.version}.tgz`
+
+/** The user's project: the tarball as its one dependency, locked to the repository's resolution of its tree. */
+function writeProject (dir: string): void {
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean, link?: boolean }> }
+  const packages: Record<string, unknown> = {
+    '': { name: 'embedder', dependencies: { [pkg.name]: `file:${tarball}` } },
+    [`node_modules/${pkg.name}`]: { version: pkg.version, resolved: `file:${tarball}`, license: pkg.license, dependencies: pkg.dependencies, engines: pkg.engines, bin: pkg.bin }
+  }
+  for (const [path, entry] of Object.entries(lock.packages)) {
+    if (path !== '' && entry.dev !== true && entry.link !== true) packages[path] = entry
+  }
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'embedder', private: true, type: 'module', dependencies: { [pkg.name]: `file:${tarball}` } }))
+  writeFileSync(join(dir, 'package-lock.json'), JSON.stringify({ name: 'embedder', lockfileVersion: 3, requires: true, packages }))
+  writeFileSync(join(dir, 'embed.mjs'), EMBED)
+}
+
+/** What an embedding program does: a node with mDNS off on loopback, one registration, a lookup, a leave. */
+const EMBED = `
+import { createRegistry } from 'gossip-registry'
+import { gatewayPlugin, metricsHandler } from 'gossip-registry/gateway'
+import { runAgent } from 'gossip-registry/agent'
+const registry = await createRegistry({ mdns: false, listen: ['/ip4/127.0.0.1/tcp/0'] })
+await registry.register({ service: 'orders', version: '2.1.0', address: '127.0.0.1', port: 8080 })
+const found = registry.lookup('orders').map((i) => i.address + ':' + i.port)
+await registry.stop()
+console.log(JSON.stringify({ found, entries: [typeof gatewayPlugin, typeof metricsHandler, typeof runAgent] }))
+`
+
+describe('the npm package', () => {
+  let dir: string
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gossip-registry-package-'))
+    const packed = await run('npm', ['pack', '--silent', '--pack-destination', dir], root, 240_000)
+    expect(packed.code, packed.stderr).toBe(0)
+    writeProject(dir)
+    const installed = await run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], dir, 180_000)
+    expect(installed.code, installed.stderr).toBe(0)
+  }, 450_000)
+
+  afterAll(() => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('holds the build, its types for every entry point, the licence and no TypeScript sources', () => {
+    const installed = join(dir, 'node_modules', pkg.name)
+    expect(existsSync(join(installed, 'LICENSE'))).toBe(true)
+    for (const entry of Object.values(pkg.exports)) {
+      if (typeof entry === 'string') continue
+      expect(existsSync(join(installed, entry.types!)), entry.types).toBe(true)
+    }
+    expect(existsSync(join(installed, 'src'))).toBe(false)
+    // Source maps carry their sources (inlineSources): the .ts files they name are not in the package.
+    const map = JSON.parse(readFileSync(join(installed, 'dist/src/index.js.map'), 'utf8')) as { sourcesContent?: string[] }
+    expect(map.sourcesContent?.[0]).toContain('createRegistry')
+  })
+
+  it('runs an embedding script that starts a node and stops it', async () => {
+    const result = await run(process.execPath, ['embed.mjs'], dir, 60_000)
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout.trim())).toEqual({ found: ['127.0.0.1:8080'], entries: ['function', 'function', 'function'] })
+  }, 90_000)
+
+  it('runs `npx gossip-registry --version`', async () => {
+    const result = await run('npx', ['--offline', 'gossip-registry', '--version'], dir, 60_000)
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout.trim()).toBe(pkg.version)
+  }, 90_000)
+
+  it('leaves no tarball behind in the repository', () => {
+    expect(readdirSync(root).filter((name) => name.endsWith('.tgz'))).toEqual([])
+  })
+})
