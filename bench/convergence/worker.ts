@@ -84,6 +84,11 @@ function nodeOptions (options: RegistryOptions, seeds: readonly string[]): Regis
   return { ...options, mdns: false, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: pickSeeds(seeds) }
 }
 
+/** Bench-only diagnostics of a node that did not join: its connections and failing dials (a private field). */
+function dialState (node: Registry): unknown {
+  return (node as unknown as { network: { dialState: () => unknown } }).network.dialState()
+}
+
 function census (): Replies['census'] {
   let minAlive = Infinity
   let minStanding = Infinity
@@ -93,7 +98,7 @@ function census (): Replies['census'] {
     const alive = members.filter((m) => m.state === 'alive').length
     if (alive < minAlive) {
       const { bytesIn, rejected } = node.stats.snapshot()
-      worst = `${node.peerId} holds ${alive} alive of ${members.length} members; bytes in: beats ${bytesIn.beats}, gossip ${bytesIn.gossip}, sync ${bytesIn.sync}; rejected ${JSON.stringify(rejected)}`
+      worst = `${node.peerId} holds ${alive} alive of ${members.length} members; bytes in: beats ${bytesIn.beats}, gossip ${bytesIn.gossip}, sync ${bytesIn.sync}; rejected ${JSON.stringify(rejected)}; dials ${JSON.stringify(dialState(node))}`
     }
     minAlive = Math.min(minAlive, alive)
     minStanding = Math.min(minStanding, node.lookup(STANDING_SERVICE).length)

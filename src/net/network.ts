@@ -67,7 +67,7 @@ export class Network implements Transport {
   private readonly syncs = new Set<string>()
   private readonly dialing = new Set<string>()
   /** Peers whose last dial failed: when they may be dialled again, and the back-off that got them there. */
-  private readonly dialBackoff = new Map<string, { retryAtMs: number, backoffMs: number }>()
+  private readonly dialBackoff = new Map<string, { retryAtMs: number, backoffMs: number, error: string }>()
   /** The last addresses of each member, oldest learned first (see MAX_REMEMBERED_MEMBERS). */
   private readonly lastAddrs = new Map<string, readonly string[]>()
   /** The peer at each bootstrap address, from its `/p2p/` part or learned by dialling it. */
@@ -385,6 +385,14 @@ export class Network implements Transport {
    * One dial at a time per target, bounded in time. A failed dial backs that peer off (doubling up to
    * MAX_DIAL_BACKOFF_MS), so a lost member is retried soon but not hammered; a success forgets the back-off.
    */
+  /** For diagnostics: open connections, and the targets this node is backing off from, with their last error. */
+  dialState (): { connections: number, failing: Array<{ target: string, error: string }> } {
+    return {
+      connections: this.node.getConnections().length,
+      failing: [...this.dialBackoff].map(([target, { error }]) => ({ target, error }))
+    }
+  }
+
   private async dial (key: string, target: PeerId | Multiaddr[]): Promise<string | undefined> {
     if (this.dialing.has(key)) return undefined
     this.dialing.add(key)
@@ -395,7 +403,7 @@ export class Network implements Transport {
     } catch (err) {
       this.log.trace('dial %s failed: %e', key, err)
       const backoffMs = Math.min((this.dialBackoff.get(key)?.backoffMs ?? MIN_DIAL_BACKOFF_MS / 2) * 2, MAX_DIAL_BACKOFF_MS)
-      this.dialBackoff.set(key, { retryAtMs: performance.now() + backoffMs, backoffMs })
+      this.dialBackoff.set(key, { retryAtMs: performance.now() + backoffMs, backoffMs, error: (err as Error).message })
       if (this.dialBackoff.size > MAX_BACKOFF_ENTRIES) this.dialBackoff.delete(this.dialBackoff.keys().next().value!)
       return undefined
     } finally {

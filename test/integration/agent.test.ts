@@ -1,7 +1,7 @@
 /**
  * Two agents as real processes on loopback: a registration over HTTP on one is returned by the other; the
  * CLI commands against a running agent (agent and token from the environment too); start-up and change logs;
- * a clean, graceful stop on SIGINT and on `gossip-registry leave`.
+ * a clean, graceful stop on SIGTERM (SIGINT in every other test) and on `gossip-registry leave`; process metrics on /metrics.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { runCli, spawnCli, startAgent, type Agent } from '../support/agents.js'
@@ -26,6 +26,15 @@ describe('two agents', () => {
       const response = await fetch(`${b.url}/payments/3.1.0/getaddresses`)
       expect(await response.json()).toEqual({ addresses: ['10.1.2.3:8443'] })
     }, { timeout: 15_000, interval: 100 })
+  })
+})
+
+describe('the agent\'s metrics', () => {
+  it('include the process metrics, since the agent owns its process', async () => {
+    const text = await (await fetch(`${a.url}/metrics`)).text()
+    expect(text).toMatch(/^process_cpu_user_seconds_total \d/m)
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m)
+    expect(text).toMatch(/^gossip_registry_/m)
   })
 })
 
@@ -122,7 +131,7 @@ describe('the agent log', () => {
 })
 
 describe('an agent process', () => {
-  it('leaves gracefully on SIGINT: exit code 0, and the cluster drops it at once', async () => {
+  it('leaves gracefully on SIGTERM: exit code 0, and the cluster drops it at once', async () => {
     const c = await startAgent(['--bootstrap', a.multiaddr])
     const peerId = /peer id (\S+)/.exec(c.output())![1]!
     await vi.waitFor(async () => {
