@@ -16,8 +16,20 @@ import { background } from '../background.js'
 import { BeatOffer } from './wire.pb.js'
 import { newToken, tokenKey, TOKEN_BYTES, udpHost, UNCONFIRMED_DATAGRAMS, type BeatDatagrams, type DatagramTarget, type UdpFamily } from './beat-datagrams.js'
 
-/** How long opening a beat stream may take before the batch is dropped. */
-const OPEN_TIMEOUT_MS = 2_000
+/**
+ * How long opening a beat stream may take before the batch is dropped. A handshake cut off is work thrown away
+ * on both sides: on a loaded machine a short bound turns slow handshakes into a storm of retried ones.
+ */
+const OPEN_TIMEOUT_MS = 5_000
+/**
+ * After a failed open, the next try at that observer waits this long, doubling up to OPEN_MAX_BACKOFF_MS. Without
+ * it every beat (several a second) dialled an observer that could not answer: measured at N = 100 on one box,
+ * about 300 dials a second across the cluster, every one timing out, and the cluster never formed.
+ */
+const OPEN_MIN_BACKOFF_MS = 1_000
+const OPEN_MAX_BACKOFF_MS = 8_000
+/** Peers with a backed-off open kept at most; beyond, the oldest is forgotten (it is retried at once). */
+const MAX_BACKOFF_ENTRIES = 4_096
 
 interface Link {
   stream: Stream
@@ -35,6 +47,7 @@ interface Link {
 export class BeatLinks {
   private readonly links = new Map<string, Link>()
   private readonly opening = new Set<string>()
+  private readonly backoff = new Map<string, { retryAtMs: number, backoffMs: number }>()
 
   constructor (
     private readonly node: RegistryLibp2p,
@@ -54,6 +67,8 @@ export class BeatLinks {
       link = undefined
     }
     if (link === undefined) {
+      const failed = this.backoff.get(peer)
+      if (failed !== undefined && performance.now() < failed.retryAtMs) return false
       this.opening.add(peer)
       try {
         const signal = AbortSignal.timeout(OPEN_TIMEOUT_MS)
@@ -61,9 +76,14 @@ export class BeatLinks {
         const stream = await connection.newStream(this.protocol, { signal })
         link = { stream, lp: lpStream(stream, { maxDataLength: MAX_BEAT_FRAME_BYTES }), busy: false, busySinceMs: 0, remote: udpHost(connection.remoteAddr), udp: undefined }
         this.links.set(peer, link)
+        this.backoff.delete(peer)
         background(this.readOffers(peer, link), this.log, 'read beat offers')
       } catch (err) {
         this.log.trace('cannot open beat stream to %s: %e', peer, err)
+        const backoffMs = Math.min((failed?.backoffMs ?? OPEN_MIN_BACKOFF_MS / 2) * 2, OPEN_MAX_BACKOFF_MS)
+        this.backoff.delete(peer)
+        this.backoff.set(peer, { retryAtMs: performance.now() + backoffMs, backoffMs })
+        if (this.backoff.size > MAX_BACKOFF_ENTRIES) this.backoff.delete(this.backoff.keys().next().value!)
         return false
       } finally {
         this.opening.delete(peer)

@@ -32,6 +32,13 @@ const MAX_BACKOFF_ENTRIES = 10_000
 
 /** Most new dials per maintenance round (one heartbeat interval): bootstrap peers, members and lost members together. */
 const MAX_DIALS_PER_ROUND = 4
+/**
+ * Dials of its own (maintenance, discovery) a node has under way at most: a round starts new ones only in the room
+ * left. Without this bound a node below `targetPeers` started 4 a round whatever became of the last ones; at N = 100
+ * on one box the handshakes slowed past the dial timeout, every node kept dialling at the full rate (about 300
+ * dials a second in all, 1 in 50 succeeding), and the cluster never formed.
+ */
+const MAX_DIALS_IN_FLIGHT = 4
 
 /**
  * Members whose last addresses are remembered, so that one declared dead (a partition outlasting
@@ -146,7 +153,7 @@ export class Network implements Transport {
     })
     this.node.addEventListener('peer:discovery', (event) => {
       // mDNS (or bootstrap) found a peer: connect if we want more neighbours.
-      if (this.connectedPeers().length < this.config.targetPeers) background(this.dialPeer(event.detail.id), this.log, 'dial a discovered peer')
+      if (this.connectedPeers().length < this.config.targetPeers && this.dialing.size < MAX_DIALS_IN_FLIGHT) background(this.dialPeer(event.detail.id), this.log, 'dial a discovered peer')
     })
   }
 
@@ -283,7 +290,8 @@ export class Network implements Transport {
     }
     targets.push(...pick(lost.filter(ready), MAX_DIALS_PER_ROUND, random).map((peer) => ({ key: peer, addrs: this.lastAddrs.get(peer)! })))
     // A few new dials per round: a node that just lost its neighbours does not storm the cluster.
-    for (const { key, addrs } of targets.slice(0, MAX_DIALS_PER_ROUND)) background(this.dialAddrs(key, addrs), this.log, 'dial a member')
+    const room = Math.min(MAX_DIALS_PER_ROUND, MAX_DIALS_IN_FLIGHT - this.dialing.size)
+    for (const { key, addrs } of targets.slice(0, Math.max(0, room))) background(this.dialAddrs(key, addrs), this.log, 'dial a member')
   }
 
   /**
@@ -381,10 +389,6 @@ export class Network implements Transport {
     await this.dial(peer.toString(), peer)
   }
 
-  /**
-   * One dial at a time per target, bounded in time. A failed dial backs that peer off (doubling up to
-   * MAX_DIAL_BACKOFF_MS), so a lost member is retried soon but not hammered; a success forgets the back-off.
-   */
   /** For diagnostics: open connections, and the targets this node is backing off from, with their last error. */
   dialState (): { connections: number, failing: Array<{ target: string, error: string }> } {
     return {
@@ -393,6 +397,10 @@ export class Network implements Transport {
     }
   }
 
+  /**
+   * One dial at a time per target, bounded in time. A failed dial backs that peer off (doubling up to
+   * MAX_DIAL_BACKOFF_MS), so a lost member is retried soon but not hammered; a success forgets the back-off.
+   */
   private async dial (key: string, target: PeerId | Multiaddr[]): Promise<string | undefined> {
     if (this.dialing.has(key)) return undefined
     this.dialing.add(key)

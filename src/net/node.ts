@@ -31,6 +31,8 @@ const MAX_PENDING_PER_ADDRESS = MAX_INCOMING_PENDING / 4
  * (Network's DIAL_TIMEOUT_MS), so a dialler still unfinished by then has given up too, or never meant to finish.
  */
 const INBOUND_UPGRADE_TIMEOUT_MS = 5_000
+/** Outbound handshakes at once (see the connection manager below). */
+const MAX_PARALLEL_DIALS = 4
 
 /**
  * The libp2p stack, loaded when the first node is created rather than when the package is imported: it is most of
@@ -116,6 +118,10 @@ export async function createNode (config: ResolvedConfig, privateKey: PrivateKey
       // libp2p accepts 5 connections a second per remote address by default. A bootstrap node sees a whole
       // cluster start at once, often from one address (NAT, containers, one host in tests): let it in.
       inboundConnectionThreshold: 100,
+      // Handshakes this node runs at once as the dialler (libp2p's default: 100). Each costs CPU on both sides;
+      // at N = 100 on one box, unbounded ones timed out faster than they finished and the cluster never formed.
+      // Dials to a peer already connected do not count.
+      maxParallelDials: MAX_PARALLEL_DIALS,
       maxIncomingPendingConnections: MAX_INCOMING_PENDING,
       inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS
     },
