@@ -6,7 +6,7 @@
  * heartbeat. Everything above the wire is the node's own
  * engine. Anti-entropy runs the sync session functions between the two engines' tables, one hop per frame.
  */
-import type { SyncOutcome, Transport, TransportHandlers } from '../../src/engine/transport.js'
+import type { ProbeAnswer, SyncOutcome, Transport, TransportHandlers } from '../../src/engine/transport.js'
 import { encodeSyncFrame, type SyncMessage } from '../../src/net/frames.js'
 import { answerDigest, answerSummary, answerWant, openFullSync, openSync } from '../../src/sync/session.js'
 import type { TableEntry } from '../../src/table/entry.js'
@@ -109,11 +109,11 @@ export class SimTransport implements Transport {
   async disconnect (): Promise<void> {}
 
   /** A dial: a live peer answers after a round trip; a crashed one refuses after one hop (its port is closed). */
-  async probe (peer: string, _timeoutMs: number, _addrs: readonly string[]): Promise<boolean> {
+  async probe (peer: string, _timeoutMs: number, _addrs: readonly string[]): Promise<ProbeAnswer> {
     return new Promise((resolve) => {
       this.net.hop(false, () => {
-        if (this.net.transport(peer) === undefined) resolve(false)
-        else this.net.hop(false, () => { resolve(true) }, true)
+        if (this.net.transport(peer) === undefined) resolve('refused')
+        else this.net.hop(false, () => { resolve('open') }, true)
       }, true)
     })
   }

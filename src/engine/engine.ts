@@ -318,8 +318,11 @@ export class Engine {
   /** Dials a subject whose connection closed: if that fails too, it crashed (or its host is gone): alert now. */
   private probe (peer: string): void {
     if (isGone(this.replica.stateOf(peer))) return
-    this.background(this.transport.probe(peer, PROBE_TIMEOUT_MS, this.addressesOf(peer)).then((reachable) => {
-      if (!reachable && !this.stopped) this.apply(this.replica.unreachable(peer, this.now(), this.elapsed()))
+    this.background(this.transport.probe(peer, PROBE_TIMEOUT_MS, this.addressesOf(peer)).then((answer) => {
+      // Only a refusal is evidence. A node cut off from the network hears nothing from anyone: if its probes
+      // counted, it would kill the first member it lost before it could see that it lost them all, and
+      // self-preservation would hold only the rest.
+      if (answer === 'refused' && !this.stopped) this.apply(this.replica.unreachable(peer, this.now(), this.elapsed()))
     }), 'probe a disconnected subject')
   }
 

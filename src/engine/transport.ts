@@ -73,10 +73,15 @@ export interface Transport {
   disconnect: (peer: string) => Promise<void>
   /**
    * Is the peer reachable right now? Dials it (reusing an open connection, else at `addrs`) within `timeoutMs`.
-   * Reliable in what it says: true means a connection to the peer itself is open.
+   * Reliable in what it says: `open` means a connection to the peer itself is open; `refused` that its host
+   * answered and nothing listens there (the process is gone); `silent` that nothing answered in time or the host
+   * cannot be routed to, which is no evidence either way (a crashed host, or this node cut off).
    */
-  probe: (peer: string, timeoutMs: number, addrs: readonly string[]) => Promise<boolean>
+  probe: (peer: string, timeoutMs: number, addrs: readonly string[]) => Promise<ProbeAnswer>
 }
+
+/** What a probe learned: see `Transport.probe`. */
+export type ProbeAnswer = 'open' | 'refused' | 'silent'
 
 /** What the transport hands to the engine: everything that arrives, undecoded. */
 export interface TransportHandlers extends SyncPeer {

@@ -22,6 +22,11 @@ import { newToken, tokenKey, TOKEN_BYTES, udpHost, UNCONFIRMED_DATAGRAMS, type B
  */
 const OPEN_TIMEOUT_MS = 5_000
 /**
+ * A beat write still unfinished after this long has hung: the link is dropped and the next beat opens a new one.
+ * An observer closes a frame left unfinished twice this long (`inboundBeatBounds`), well before an idle stream.
+ */
+const WRITE_TIMEOUT_MS = 2_000
+/**
  * After a failed open, the next try at that observer waits this long, doubling up to OPEN_MAX_BACKOFF_MS. Without
  * it every beat (several a second) dialled an observer that could not answer: measured at N = 100 on one box,
  * about 300 dials a second across the cluster, every one timing out, and the cluster never formed.
@@ -98,7 +103,7 @@ export class BeatLinks {
     }
     if (link.busy) {
       // A write that has hung this long will not finish: the link is stuck, and the next beat opens a new one.
-      if (performance.now() - link.busySinceMs > OPEN_TIMEOUT_MS) this.close(peer)
+      if (performance.now() - link.busySinceMs > WRITE_TIMEOUT_MS) this.close(peer)
       return false
     }
     link.busy = true
@@ -181,7 +186,7 @@ export function dialTarget (node: RegistryLibp2p, peer: string, addrs: readonly 
  * How long an inbound beat stream may stay without progress before it is closed.
  *
  * `frameMs`, for a frame whose first bytes arrived: an honest sender writes a beat in one write and abandons its
- * stream when that write takes over OPEN_TIMEOUT_MS, so a frame still incomplete twice that long after it began
+ * stream when that write takes over WRITE_TIMEOUT_MS, so a frame still incomplete twice that long after it began
  * is not coming; slower heartbeat settings (slower networks) get four intervals. Counted as `stalled`.
  *
  * `idleMs`, for a stream with no frame in progress: a sender beats every `heartbeatInterval` to each observer,
@@ -206,7 +211,7 @@ export interface InboundBeatBounds {
 export function inboundBeatBounds (heartbeatIntervalMs: number): InboundBeatBounds {
   const idleMs = Math.max(20 * heartbeatIntervalMs, 10_000)
   return {
-    frameMs: Math.max(4 * heartbeatIntervalMs, 2 * OPEN_TIMEOUT_MS),
+    frameMs: Math.max(4 * heartbeatIntervalMs, 2 * WRITE_TIMEOUT_MS),
     idleMs,
     datagramsMs: 2 * heartbeatIntervalMs,
     reofferMs: idleMs

@@ -14,7 +14,7 @@ import { BeatDatagrams, udpHost } from './beat-datagrams.js'
 import type { RegistryLibp2p } from './node.js'
 import { beatProtocol, recordsTopic, syncProtocol, SYNC_TIMEOUT_MS } from './protocols.js'
 import { initiateSync, pushRecords, respondSync, SyncProtocolError } from './sync-protocol.js'
-import type { SyncOutcome, Transport, TransportHandlers } from '../engine/transport.js'
+import type { ProbeAnswer, SyncOutcome, Transport, TransportHandlers } from '../engine/transport.js'
 import { isGone, type MemberState } from '../record/types.js'
 
 /** A dial that has not connected by then is abandoned. */
@@ -174,15 +174,15 @@ export class Network implements Transport {
     }
   }
 
-  /** Dials a peer (an open connection counts) within `timeoutMs`: true if it answered. */
-  async probe (peer: string, timeoutMs: number, addrs: readonly string[]): Promise<boolean> {
-    if (this.stopping) return false
+  /** Dials a peer (an open connection counts) within `timeoutMs`: see `Transport.probe`. */
+  async probe (peer: string, timeoutMs: number, addrs: readonly string[]): Promise<ProbeAnswer> {
+    if (this.stopping) return 'silent'
     try {
       await this.node.dial(dialTarget(this.node, peer, addrs), { signal: AbortSignal.timeout(timeoutMs) })
-      return true
+      return 'open'
     } catch (err) {
       this.log.trace('probe of %s failed: %e', peer, err)
-      return false
+      return isRefused(err) ? 'refused' : 'silent'
     }
   }
 
@@ -430,4 +430,16 @@ export class Network implements Transport {
       return TopicValidatorResult.Ignore
     }
   }
+}
+
+/**
+ * True if a dial failed because the host answered that nothing listens (ECONNREFUSED), on any address tried:
+ * libp2p throws the transport's error for one address, an AggregateError for several, sometimes as a cause.
+ */
+export function isRefused (err: unknown, depth = 0): boolean {
+  if (depth > 4 || typeof err !== 'object' || err === null) return false
+  const { code, message, errors, cause } = err as { code?: unknown, message?: unknown, errors?: unknown, cause?: unknown }
+  if (code === 'ECONNREFUSED' || (typeof message === 'string' && message.includes('ECONNREFUSED'))) return true
+  if (Array.isArray(errors) && errors.some((inner) => isRefused(inner, depth + 1))) return true
+  return isRefused(cause, depth + 1)
 }

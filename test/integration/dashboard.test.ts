@@ -2,7 +2,7 @@
  * The dashboard, in Debian's chromium driven by playwright-core: it shows the members with their address and
  * state, an instance registered at a *second* agent appears live on the first agent's page without a reload,
  * a live member's "last heard" stays under the heartbeat interval plus a margin, the filter box narrows the
- * tables, and a killed member's "last heard" counts up until its instances go. Keeps a screenshot in
+ * tables, a killed member's "last heard" counts up until its instances go, and a member that left reads left. Keeps a screenshot in
  * test-artifacts/dashboard.png. Needs /usr/bin/chromium (.ci/run installs it).
  */
 import { existsSync, mkdirSync } from 'node:fs'
@@ -35,6 +35,9 @@ describe.runIf(hasChromium)('the dashboard', () => {
     agents.push(first)
     const second = await startAgent(['--bootstrap', first.multiaddr, '--name', 'dash-two'])
     agents.push(second)
+    // A third member, to leave gracefully at the end.
+    const third = await startAgent(['--bootstrap', first.multiaddr, '--name', 'dash-three'])
+    agents.push(third)
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
@@ -42,8 +45,8 @@ describe.runIf(hasChromium)('the dashboard', () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 700 } })
     await page.goto(`${first.url}/ui`)
     await page.locator('#live', { hasText: 'live' }).waitFor({ timeout: 15_000 })
-    await page.locator('#members tbody tr').nth(1).waitFor({ timeout: 15_000 })
-    expect(await page.locator('#members tbody tr').count()).toBe(2)
+    await page.locator('#members tbody tr').nth(2).waitFor({ timeout: 15_000 })
+    expect(await page.locator('#members tbody tr').count()).toBe(3)
 
     const response = await fetch(`${second.url}/v1/instances`, {
       method: 'POST',
@@ -83,9 +86,14 @@ describe.runIf(hasChromium)('the dashboard', () => {
     await page.screenshot({ path: 'test-artifacts/dashboard.png', fullPage: true })
 
     // A crash (no leave): the page keeps counting "last heard" up while the member is silent (it is live, not a
-    // snapshot), then its instances leave the page once its observer's alert kills it, after suspectAfter.
+    // snapshot), then its instances leave the page once its observers' alerts kill it.
     second.child.kill('SIGKILL')
     await expect.poll(async () => Number(/([\d.]+) s ago/.exec(await member.locator('.heard').innerText().catch(() => ''))?.[1] ?? 0), { timeout: DEFAULTS.suspectAfter + 10_000, interval: 200 }).toBeGreaterThan(1)
-    await expect.poll(async () => row.count(), { timeout: DEFAULTS.suspectAfter + 15_000, interval: 500 }).toBe(0)
+    await expect.poll(async () => row.count(), { timeout: DEFAULTS.deadAfter + 15_000, interval: 500 }).toBe(0)
+
+    // A graceful leave reads `left`, not dead.
+    const thirdPeer = /peer id (\S+)/.exec(third.output())![1]!
+    await third.stop()
+    await expect.poll(async () => page.locator(`#members tr[data-peer="${thirdPeer}"] td.state`).innerText().catch(() => 'gone'), { timeout: 10_000, interval: 200 }).toBe('left')
   }, 120_000)
 })

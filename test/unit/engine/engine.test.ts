@@ -9,7 +9,7 @@ import { SimEnvelopes } from '../../../bench/simulate/sim-envelopes.js'
 import { resolveConfig, PRESETS } from '../../../src/config.js'
 import { Engine, type EngineEvents } from '../../../src/engine/engine.js'
 import { OwnBeats } from '../../../src/engine/own-beats.js'
-import type { SyncOutcome, Transport } from '../../../src/engine/transport.js'
+import type { ProbeAnswer, SyncOutcome, Transport } from '../../../src/engine/transport.js'
 import { PeerGuard } from '../../../src/guard/peer-guard.js'
 import { decodeOwnBeat } from '../../../src/net/frames.js'
 import type { InstanceRecord, MemberRecord, Sealed } from '../../../src/record/types.js'
@@ -25,7 +25,7 @@ class StubTransport implements Transport {
   readonly published: Uint8Array[] = []
   readonly beats: Array<{ peer: string, frame: Uint8Array }> = []
   readonly probes: string[] = []
-  reachable = true
+  answer: ProbeAnswer = 'open'
   connectedPeers (): string[] { return [...PEERS] }
   multiaddrs (): string[] { return [`/ip4/127.0.0.1/tcp/1/p2p/${SELF}`] }
   async publish (envelope: Uint8Array): Promise<number> { this.published.push(envelope); return envelope.length }
@@ -35,7 +35,7 @@ class StubTransport implements Transport {
   readonly pushed: Array<{ peers: readonly string[] | undefined, envelopes: readonly Uint8Array[] }> = []
   async push (envelopes: readonly Uint8Array[], _timeoutMs: number, peers?: readonly string[]): Promise<void> { this.pushed.push({ peers, envelopes }) }
   async disconnect (): Promise<void> {}
-  async probe (peer: string): Promise<boolean> { this.probes.push(peer); return this.reachable }
+  async probe (peer: string): Promise<ProbeAnswer> { this.probes.push(peer); return this.answer }
 }
 
 function setup (): { engine: Engine, transport: StubTransport, envelopes: SimEnvelopes, clock: { now: number, elapsed?: number }, seen: string[], struck: string[] } {
@@ -162,7 +162,7 @@ describe('Engine', () => {
     await new Promise((resolve) => setImmediate(resolve))
     expect(transport.probes).toEqual([subject])
     expect(kinds(envelopes, transport.published)).toEqual(['member'])
-    transport.reachable = false
+    transport.answer = 'refused'
     engine.handlers.disconnected(subject!)
     clock.now += heartbeat
     engine.tick()
@@ -170,10 +170,24 @@ describe('Engine', () => {
     expect(kinds(envelopes, transport.published)).toEqual(['member', 'alert'])
   })
 
+  it('takes a probe that nothing answered as no evidence: silence decides, not the probe', async () => {
+    const { engine, transport, envelopes, clock } = await joined()
+    const heartbeat = resolveConfig(PRESETS.test).heartbeatInterval
+    const [subject] = engine.replica.detector.subjectsOfSelf(clock.now)
+    transport.answer = 'silent'
+    engine.handlers.disconnected(subject!)
+    clock.now += heartbeat
+    engine.tick()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(transport.probes).toEqual([subject])
+    expect(kinds(envelopes, transport.published)).toEqual(['member'])
+    expect(engine.replica.stateOf(subject!)).toBe('alive')
+  })
+
   it('does not probe a subject whose leave notice arrived before the probe', async () => {
     const { engine, transport, envelopes, clock } = await joined()
     const [subject] = engine.replica.detector.subjectsOfSelf(clock.now)
-    transport.reachable = false
+    transport.answer = 'refused'
     engine.handlers.disconnected(subject!)
     expect(await engine.handlers.gossip(envelopes.seal({ ...memberOf(subject!, T0 + 1), leaving: true }), subject!)).toBe('accept')
     clock.now += resolveConfig(PRESETS.test).heartbeatInterval

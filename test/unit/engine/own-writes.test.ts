@@ -12,7 +12,7 @@ import { PRESETS, resolveConfig } from '../../../src/config.js'
 import { Engine } from '../../../src/engine/engine.js'
 import type { Envelopes } from '../../../src/engine/envelopes.js'
 import { OwnBeats } from '../../../src/engine/own-beats.js'
-import type { SyncOutcome, Transport } from '../../../src/engine/transport.js'
+import type { ProbeAnswer, SyncOutcome, Transport } from '../../../src/engine/transport.js'
 import { PeerGuard } from '../../../src/guard/peer-guard.js'
 import type { InstanceRecord, Sealed } from '../../../src/record/types.js'
 import { RegistryStats } from '../../../src/stats.js'
@@ -29,7 +29,7 @@ class StubTransport implements Transport {
   async sync (): Promise<SyncOutcome | undefined> { return undefined }
   async push (): Promise<void> {}
   async disconnect (): Promise<void> {}
-  async probe (): Promise<boolean> { return true }
+  async probe (): Promise<ProbeAnswer> { return 'open' }
 }
 
 interface Deferred { promise: Promise<void>, resolve: () => void }
