@@ -115,6 +115,8 @@ export class NsNode {
   private nextId = 1
   readonly exited: Promise<number | null>
   output = ''
+  /** Set once the process has exited: later calls fail with it at once. */
+  private exitError: Error | undefined
 
   /** Runs the node inside `namespace`, or, when it is undefined, as a plain child process on this host. */
   constructor (namespace: string | undefined, options: Record<string, unknown>) {
@@ -127,7 +129,15 @@ export class NsNode {
     let ready: (id: string) => void
     let failed: (err: Error) => void
     this.peerId = new Promise((resolve, reject) => { ready = resolve; failed = reject })
-    void this.exited.then((code) => { failed(new Error(`node in ${namespace} exited (${code}): ${this.output}`)) })
+    void this.exited.then((code) => {
+      const err = new Error(`node in ${namespace} exited (${code}): ${this.output.slice(-2_000)}`)
+      failed(err)
+      // A call in flight when the process dies (a SIGKILL mid-churn) is never answered: fail it, or its caller
+      // waits for ever.
+      for (const call of this.pending.values()) call.reject(err)
+      this.pending.clear()
+      this.exitError = err
+    })
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       const message = JSON.parse(line) as { ready?: string, id?: number, result?: unknown, error?: string, event?: string, instance?: string, owner?: string, atMs?: number }
       if (message.ready !== undefined) ready(message.ready)
@@ -147,6 +157,7 @@ export class NsNode {
 
   /** Calls a registry method in the namespace. */
   async call<T = unknown> (method: string, ...params: unknown[]): Promise<T> {
+    if (this.exitError !== undefined) throw this.exitError
     const id = this.nextId++
     const result = new Promise<T>((resolve, reject) => { this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject }) })
     this.child.stdin!.write(`${JSON.stringify({ id, method, params })}\n`)
