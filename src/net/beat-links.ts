@@ -13,6 +13,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { RegistryLibp2p } from './node.js'
 import { MAX_BEAT_FRAME_BYTES } from './protocols.js'
 import { background } from '../background.js'
+import { Backoff } from './backoff.js'
 import { BeatOffer } from './wire.pb.js'
 import { newToken, tokenKey, TOKEN_BYTES, udpHost, UNCONFIRMED_DATAGRAMS, type BeatDatagrams, type DatagramTarget, type UdpFamily } from './beat-datagrams.js'
 
@@ -52,7 +53,7 @@ interface Link {
 export class BeatLinks {
   private readonly links = new Map<string, Link>()
   private readonly opening = new Set<string>()
-  private readonly backoff = new Map<string, { retryAtMs: number, backoffMs: number }>()
+  private readonly backoff = new Backoff(OPEN_MIN_BACKOFF_MS, OPEN_MAX_BACKOFF_MS, MAX_BACKOFF_ENTRIES)
 
   constructor (
     private readonly node: RegistryLibp2p,
@@ -72,8 +73,7 @@ export class BeatLinks {
       link = undefined
     }
     if (link === undefined) {
-      const failed = this.backoff.get(peer)
-      if (failed !== undefined && performance.now() < failed.retryAtMs) return false
+      if (!this.backoff.ready(peer)) return false
       this.opening.add(peer)
       try {
         const signal = AbortSignal.timeout(OPEN_TIMEOUT_MS)
@@ -81,14 +81,11 @@ export class BeatLinks {
         const stream = await connection.newStream(this.protocol, { signal })
         link = { stream, lp: lpStream(stream, { maxDataLength: MAX_BEAT_FRAME_BYTES }), busy: false, busySinceMs: 0, remote: udpHost(connection.remoteAddr), udp: undefined }
         this.links.set(peer, link)
-        this.backoff.delete(peer)
+        this.backoff.succeeded(peer)
         background(this.readOffers(peer, link), this.log, 'read beat offers')
       } catch (err) {
         this.log.trace('cannot open beat stream to %s: %e', peer, err)
-        const backoffMs = Math.min((failed?.backoffMs ?? OPEN_MIN_BACKOFF_MS / 2) * 2, OPEN_MAX_BACKOFF_MS)
-        this.backoff.delete(peer)
-        this.backoff.set(peer, { retryAtMs: performance.now() + backoffMs, backoffMs })
-        if (this.backoff.size > MAX_BACKOFF_ENTRIES) this.backoff.delete(this.backoff.keys().next().value!)
+        this.backoff.failed(peer, err)
         return false
       } finally {
         this.opening.delete(peer)

@@ -8,6 +8,7 @@ import { TopicValidatorResult, type Logger, type Message, type PeerId } from '@l
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { background } from '../background.js'
+import { Backoff } from './backoff.js'
 import type { ResolvedConfig } from '../config.js'
 import { BeatLinks, dialTarget, inboundBeatBounds, InboundBeats } from './beat-links.js'
 import { BeatDatagrams, udpHost } from './beat-datagrams.js'
@@ -74,7 +75,7 @@ export class Network implements Transport {
   private readonly syncs = new Set<string>()
   private readonly dialing = new Set<string>()
   /** Peers whose last dial failed: when they may be dialled again, and the back-off that got them there. */
-  private readonly dialBackoff = new Map<string, { retryAtMs: number, backoffMs: number, error: string }>()
+  private readonly dialBackoff = new Backoff(MIN_DIAL_BACKOFF_MS, MAX_DIAL_BACKOFF_MS, MAX_BACKOFF_ENTRIES)
   /** The last addresses of each member, oldest learned first (see MAX_REMEMBERED_MEMBERS). */
   private readonly lastAddrs = new Map<string, readonly string[]>()
   /** The peer at each bootstrap address, from its `/p2p/` part or learned by dialling it. */
@@ -271,7 +272,7 @@ export class Network implements Transport {
     const dead = this.remember(members)
     this.hangUpOnDead(dead, connected)
     const lost = dead.filter((peer) => !connected.has(peer))
-    const ready = (key: string): boolean => !this.dialing.has(key) && nowMs >= (this.dialBackoff.get(key)?.retryAtMs ?? 0)
+    const ready = (key: string): boolean => !this.dialing.has(key) && this.dialBackoff.ready(key, nowMs)
     const targets: Array<{ key: string, addrs: readonly string[] }> = []
     if (connected.size === 0 || lost.length > 0) {
       const states = new Map(members.map((m) => [m.peerId, m.state]))
@@ -393,7 +394,7 @@ export class Network implements Transport {
   dialState (): { connections: number, failing: Array<{ target: string, error: string }> } {
     return {
       connections: this.node.getConnections().length,
-      failing: [...this.dialBackoff].map(([target, { error }]) => ({ target, error }))
+      failing: this.dialBackoff.failing()
     }
   }
 
@@ -406,13 +407,11 @@ export class Network implements Transport {
     this.dialing.add(key)
     try {
       const connection = await this.node.dial(target, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
-      this.dialBackoff.delete(key)
+      this.dialBackoff.succeeded(key)
       return connection.remotePeer.toString()
     } catch (err) {
       this.log.trace('dial %s failed: %e', key, err)
-      const backoffMs = Math.min((this.dialBackoff.get(key)?.backoffMs ?? MIN_DIAL_BACKOFF_MS / 2) * 2, MAX_DIAL_BACKOFF_MS)
-      this.dialBackoff.set(key, { retryAtMs: performance.now() + backoffMs, backoffMs, error: (err as Error).message })
-      if (this.dialBackoff.size > MAX_BACKOFF_ENTRIES) this.dialBackoff.delete(this.dialBackoff.keys().next().value!)
+      this.dialBackoff.failed(key, err)
       return undefined
     } finally {
       this.dialing.delete(key)

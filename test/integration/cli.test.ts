@@ -49,7 +49,7 @@ describe('help, version and suggestions', () => {
     expect(command.code).toBe(2)
     expect(command.stderr).toContain("unknown command 'servces'")
     expect(command.stderr).toContain('Did you mean services?')
-    const option = await runCli(['agent', '--heartbeat-intervl', '5'])
+    const option = await runCli(['agent', '--no-mdns', '--heartbeat-intervl', '5'])
     expect(option.code).toBe(2)
     expect(option.stderr).toContain('Did you mean --heartbeat-interval?')
   })

@@ -17,9 +17,7 @@ afterEach(async () => {
 
 async function pair (): Promise<[Registry, Registry]> {
   cluster = new Cluster()
-  const [owner, peer] = await cluster.startMany(2)
-  await vi.waitFor(() => { expect(peer!.members().filter((m) => m.state === 'alive')).toHaveLength(2) }, { timeout: 10_000 })
-  return [owner!, peer!]
+  return cluster.startPair()
 }
 
 async function statusAt (node: Registry, service: string, status: string): Promise<void> {

@@ -4,9 +4,8 @@
  * loads when the first node starts, and multicast-dns only for a node with mDNS on. Packages are seen through a
  * module resolve hook, so a static import added anywhere under src/index.ts shows up here.
  */
-import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { root, tsxArgs } from '../support/processes.js'
+import { root, runBounded, tsxArgs } from '../support/processes.js'
 
 const PROBE = `
 import { registerHooks } from 'node:module'
@@ -33,14 +32,7 @@ console.log(JSON.stringify({ atImport, atStart, withGateway }))
 interface Loaded { atImport: string[], atStart: string[], withGateway: string[] }
 
 async function probe (): Promise<Loaded> {
-  const child = spawn(process.execPath, [...tsxArgs, '--input-type=module', '--eval', PROBE], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-  const timer = setTimeout(() => { child.kill('SIGKILL') }, 45_000)
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
-  clearTimeout(timer)
+  const { code, stdout, stderr } = await runBounded(process.execPath, [...tsxArgs, '--input-type=module', '--eval', PROBE], { cwd: root, timeoutMs: 45_000 })
   expect(code, stderr).toBe(0)
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Loaded
 }

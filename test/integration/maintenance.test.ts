@@ -2,7 +2,7 @@
  * `registry.maintenance(id, { enable, reason })` between two embedded nodes: the switch travels in the record, so
  * the instance leaves the peer's lookups and comes back; what its check finds meanwhile is published when it ends.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { UnknownInstanceError, type Registry } from '../../src/index.js'
 import { Cluster } from '../support/cluster.js'
 import { startHttp } from '../support/servers.js'
@@ -17,9 +17,7 @@ afterEach(async () => {
 
 async function pair (): Promise<[Registry, Registry]> {
   cluster = new Cluster()
-  const [owner, peer] = await cluster.startMany(2)
-  await vi.waitFor(() => { expect(peer!.members().filter((m) => m.state === 'alive')).toHaveLength(2) }, { timeout: 10_000 })
-  return [owner!, peer!]
+  return cluster.startPair()
 }
 
 const poll = { timeout: 10_000, interval: 20 }

@@ -6,28 +6,16 @@
  * network (a fresh resolution against the registry is what `npm publish` users get; the exact @libp2p/crypto
  * dependency is what keeps it on one copy there, see docs/api.md).
  */
-import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { root } from '../support/processes.js'
+import { root, runBounded, type Run } from '../support/processes.js'
 
-interface Run { code: number | null, stdout: string, stderr: string }
-
-/** Runs a command with a time bound, killing it (SIGKILL) when the bound passes. */
+/** Runs a command with a time bound, Node 22 first on PATH: the bin's `#!/usr/bin/env node` must not find the system's older node. */
 async function run (command: string, args: readonly string[], cwd: string, timeoutMs: number): Promise<Run> {
-  // Node 22 first on PATH: the bin's `#!/usr/bin/env node` must not find the system's older node.
   const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`, npm_config_update_notifier: 'false' }
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  const timer = setTimeout(() => { child.kill('SIGKILL') }, timeoutMs)
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
-  clearTimeout(timer)
-  return { code, stdout, stderr }
+  return runBounded(command, args, { cwd, env, timeoutMs })
 }
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string, version: string, license: string, dependencies: Record<string, string>, engines: unknown, bin: unknown, exports: Record<string, { types?: string } | string> }

@@ -31,6 +31,17 @@ export class Cluster {
     return started
   }
 
+  /** Two nodes, once the second sees both alive (within 10 s): an owner and a peer that watches it. */
+  async startPair (): Promise<[Registry, Registry]> {
+    const [owner, peer] = await this.startMany(2)
+    const deadline = Date.now() + 10_000
+    while (peer!.members().filter((m) => m.state === 'alive').length < 2) {
+      if (Date.now() > deadline) throw new Error('the pair did not see each other alive within 10 s')
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    return [owner!, peer!]
+  }
+
   /** Nodes that have not been stopped. */
   live (): Registry[] {
     return this.nodes.filter((node) => !isStopped(node))

@@ -29,3 +29,19 @@ export function spawnScript (script: string, args: readonly string[] = [], env: 
   child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString() })
   return { child, output: () => output, exited: new Promise((resolve) => child.once('exit', resolve)) }
 }
+
+/** What a bounded run printed and how it ended. */
+export interface Run { code: number | null, stdout: string, stderr: string }
+
+/** Runs a command to its end with a time bound, killing it (SIGKILL) when the bound passes. */
+export async function runBounded (command: string, args: readonly string[], options: { cwd: string, timeoutMs: number, env?: NodeJS.ProcessEnv }): Promise<Run> {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const timer = setTimeout(() => { child.kill('SIGKILL') }, options.timeoutMs)
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
+  clearTimeout(timer)
+  return { code, stdout, stderr }
+}
