@@ -5,20 +5,18 @@
  *
  *   npx tsx bench/churn-cost.ts [--nodes 10] [--ops 20] [--seconds 20] [--out bench/results/full]
  *
- * Appends one JSON line to <out>/churn-cost.jsonl. Linux only (/proc); no mDNS, loopback only.
+ * Appends one JSON line to <out>/churn.jsonl (`npm run bench -- --full` runs it at the soak's 20 nodes, 100 ops/s
+ * for 60 s). Linux only (/proc); no mDNS, loopback only.
  */
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { PRESETS } from '../src/index.js'
 import { Checker } from '../test/support/checker.js'
-import { churn, viewOf, type ChurnNode } from '../test/support/churn.js'
-import { NsNode } from '../test/support/netns.js'
+import { CHURN_TIMING, churn, propagation, startChurnCluster, viewOf, type ChurnNode, type Propagation } from '../test/support/churn.js'
 import { pollUntil } from './convergence/fleet.js'
 import { isMain } from './report/cli.js'
 import { writeJsonLine } from './report/jsonl.js'
 
-/** The soak's timings: a heartbeat of 500 ms, suspicion after 2 s. */
-const TIMING = { heartbeatInterval: 500, suspectAfter: 2_000, deadAfter: 6_000, antiEntropyInterval: 5_000 }
 /** How long the cluster may take to form, and the churn to settle, before the run gives up. */
 const FORM_TIMEOUT_MS = 120_000
 const SETTLE_TIMEOUT_MS = 240_000
@@ -40,22 +38,32 @@ async function held (check: () => Promise<boolean>, timeoutMs: number): Promise<
   return pollUntil(check, timeoutMs, POLL_MS, () => 'success').then(() => true, () => false)
 }
 
-export async function runChurnCost (options: { nodes: number, opsPerSecond: number, seconds: number }): Promise<Record<string, unknown>> {
+export interface ChurnOptions {
+  readonly nodes: number
+  readonly opsPerSecond: number
+  readonly seconds: number
+}
+
+export type ChurnResult = ChurnOptions & { readonly bench: 'churn-cost' } & ({ readonly failed: string } | Propagation & {
+  readonly ops: number
+  /** Every node held exactly the expected instances within the settle bound. */
+  readonly settled: boolean
+  readonly elapsedSeconds: number
+  readonly cpuSeconds: number
+  readonly cpuMsPerDeliveredRecord: number
+  readonly falseSuspicions: number
+  readonly falseDeaths: number
+  readonly loopDelayMaxMs: number
+})
+
+export async function runChurnCost (options: ChurnOptions): Promise<ChurnResult> {
   const nodes: ChurnNode[] = []
   try {
-    const first = new NsNode(undefined, { ...PRESETS.test, ...TIMING })
-    nodes.push({ node: first, peerId: await first.peerId, owned: [], alive: true })
-    const self = (await first.call<Array<{ self: boolean, addrs: string[] }>>('members')).find((m) => m.self)!
-    const seed = self.addrs.find((a) => a.includes('/127.0.0.1/'))!
-    for (let i = 1; i < options.nodes; i++) {
-      const node = new NsNode(undefined, { ...PRESETS.test, ...TIMING, bootstrap: [seed] })
-      nodes.push({ node, peerId: await node.peerId, owned: [], alive: true })
+    try {
+      await startChurnCluster(nodes, options.nodes, { ...PRESETS.test, ...CHURN_TIMING }, FORM_TIMEOUT_MS)
+    } catch (err) {
+      return { bench: 'churn-cost' as const, ...options, failed: (err as Error).message }
     }
-    const allAlive = async (): Promise<boolean> => {
-      const views = await Promise.all(nodes.map(async (n) => n.node.call<Array<{ state: string }>>('members')))
-      return views.every((view) => view.filter((m) => m.state === 'alive').length === options.nodes)
-    }
-    if (!await held(allAlive, FORM_TIMEOUT_MS)) return { bench: 'churn-cost', ...options, failed: 'the cluster did not form' }
     const pids = nodes.map((n) => n.node.pid)
     const cpu = (): number => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
     // Reading the stats starts a new window for the event-loop delay and the member changes.
@@ -77,12 +85,13 @@ export async function runChurnCost (options: { nodes: number, opsPerSecond: numb
     const changes = (kind: string): number => after.reduce((sum, s, i) => sum + (s.memberChanges[kind] ?? 0) - (before[i]!.memberChanges[kind] ?? 0), 0)
     const deliveries = checker.acks.length * options.nodes
     return {
-      bench: 'churn-cost',
+      bench: 'churn-cost' as const,
       ...options,
       ops,
       settled,
       elapsedSeconds,
       cpuSeconds: Number(cpuUsed.toFixed(2)),
+      ...propagation(checker, nodes),
       // The whole cluster's CPU (idle work included) over every node's copy of every acknowledged write.
       cpuMsPerDeliveredRecord: Number((cpuUsed * 1_000 / deliveries).toFixed(2)),
       falseSuspicions: changes('member:suspect'),
@@ -105,5 +114,5 @@ if (isMain(import.meta.url)) {
   })
   const result = await runChurnCost({ nodes: Number(values.nodes), opsPerSecond: Number(values.ops), seconds: Number(values.seconds) })
   console.log(JSON.stringify(result))
-  writeJsonLine(`${values.out}/churn-cost.jsonl`, result)
+  writeJsonLine(`${values.out}/churn.jsonl`, result)
 }

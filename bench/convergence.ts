@@ -26,6 +26,8 @@ export interface ConvergenceBenchOptions {
   readonly optionsFor?: (nodes: number) => RegistryOptions
   readonly ops: number
   readonly steadySeconds: number
+  /** A longer steady window at some sizes (issue 16 counts false deaths over 10 minutes at N = 100). */
+  readonly steadySecondsAt?: Readonly<Record<number, number>>
   readonly out: string
 }
 
@@ -36,7 +38,7 @@ export async function runConvergenceBench (options: ConvergenceBenchOptions): Pr
     const registryOptions = options.optionsFor?.(nodes) ?? {}
     let result: ConvergenceResult | ConvergenceFailure
     try {
-      result = await runConvergence({ nodes, ops: options.ops, steadySeconds: options.steadySeconds, options: registryOptions, log: (line) => { console.error(line) } })
+      result = await runConvergence({ nodes, ops: options.ops, steadySeconds: options.steadySecondsAt?.[nodes] ?? options.steadySeconds, options: registryOptions, log: (line) => { console.error(line) } })
     } catch (err) {
       result = { bench: 'convergence-failed', nodes, options: registryOptions, error: err instanceof Error ? err.message : String(err) }
       console.error(`N=${nodes}: failed: ${result.error}`)

@@ -29,16 +29,25 @@ export interface IdleCostResult {
   readonly suspicions: number
 }
 
+/**
+ * Starts `nodes` registries in this process on loopback (mDNS off) into `registries` (so the caller stops them
+ * whatever happens), each with one instance of the service `idle`, and waits until every node sees every member
+ * alive and every instance.
+ */
+export async function startLocalCluster (registries: Registry[], nodes: number, options: RegistryOptions): Promise<void> {
+  const base = { ...options, mdns: false, listen: ['/ip4/127.0.0.1/tcp/0'] }
+  registries.push(await createRegistry(base))
+  const seed = registries[0]!.multiaddrs[0]!
+  for (let i = 1; i < nodes; i++) registries.push(await createRegistry({ ...base, bootstrap: [seed] }))
+  for (const [i, node] of registries.entries()) await node.register({ service: 'idle', version: '1.0.0', address: '127.0.0.1', port: 10_000 + i })
+  await pollUntil(async () => registries.every((node) => node.members().filter((m) => m.state === 'alive').length === nodes && node.lookup('idle').length === nodes),
+    FORM_TIMEOUT_MS, 250, () => `${nodes} members alive and their instances visible at every node`)
+}
+
 export async function measureIdleCost (nodes: number, seconds: number, settleSeconds: number, options: RegistryOptions): Promise<IdleCostResult> {
   const registries: Registry[] = []
   try {
-    const base = { ...options, mdns: false, listen: ['/ip4/127.0.0.1/tcp/0'] }
-    registries.push(await createRegistry(base))
-    const seed = registries[0]!.multiaddrs[0]!
-    for (let i = 1; i < nodes; i++) registries.push(await createRegistry({ ...base, bootstrap: [seed] }))
-    for (const [i, node] of registries.entries()) await node.register({ service: 'idle', version: '1.0.0', address: '127.0.0.1', port: 10_000 + i })
-    await pollUntil(async () => registries.every((node) => node.members().filter((m) => m.state === 'alive').length === nodes && node.lookup('idle').length === nodes),
-      FORM_TIMEOUT_MS, 250, () => `${nodes} members alive and their instances visible at every node`)
+    await startLocalCluster(registries, nodes, options)
     await new Promise((resolve) => setTimeout(resolve, settleSeconds * 1000))
     let suspicions = 0
     for (const node of registries) node.addEventListener('member:suspect', () => { suspicions++ })

@@ -70,6 +70,11 @@ export class Worker {
     clearTimeout(timer)
   }
 
+  /** Stops the process with SIGSTOP: a hang, as peers see it (its sockets stay open, nothing answers). */
+  hang (): void {
+    this.child.kill('SIGSTOP')
+  }
+
   /** Kills the process without a graceful leave: a crash, as peers see it. Resolves when it is gone. */
   async kill (): Promise<void> {
     this.child.kill('SIGKILL')

@@ -57,6 +57,9 @@ export interface Sample {
   /** Bytes written to TCP sockets by this process: everything on the wire, framing and gossipsub control included. */
   readonly wireOut: number
   readonly messagesOut: number
+  /** Member transitions to suspect and to dead over this worker's nodes since it started. */
+  readonly suspicions: number
+  readonly deaths: number
 }
 
 /** A request as sent, with its correlation id. */

@@ -1,7 +1,8 @@
 /**
  * One convergence run at one cluster size: N nodes over several worker processes on loopback (mDNS off,
- * default timings), each node with one standing instance; then, in order: registrations, steady-state cost,
- * deregistrations, a late joiner that must fetch the whole table, and a SIGKILLed node. Every wait is bounded; a run that cannot converge fails with what it was waiting for.
+ * default timings), each node with one standing instance; then, in order: registrations, steady-state cost (and
+ * any false suspicion or death in that window), deregistrations, a late joiner that must fetch the whole table,
+ * a SIGSTOPped node (a hang) and a SIGKILLed one (a crash). Every wait is bounded; a run that cannot converge fails with what it was waiting for.
  */
 import { DEFAULTS, type RegistryOptions } from '../../src/index.js'
 import { summarize, type Summary } from '../report/stats.js'
@@ -38,11 +39,17 @@ export interface ConvergenceResult {
   readonly samples: { readonly register: readonly number[], readonly deregister: readonly number[] }
   /** From SIGKILL until every other node holds the victim dead. */
   readonly detectionMs: number
+  /** From SIGSTOP (a hang: sockets stay open) until every other node holds the victim dead. */
+  readonly hangDetectionMs: number
   /** From `createRegistry` on a new node until its lookup returns every standing instance / every member is alive. */
   readonly joinTableMs: number
   readonly joinMembersMs: number
   readonly steady: {
+    readonly seconds: number
     readonly cpuPercentPerNode: number
+    /** Transitions of members to suspect / dead during the steady window, summed over every observer: all are false. */
+    readonly falseSuspicions: number
+    readonly falseDeaths: number
     /** Process RSS divided by the nodes in it, for the shared worker processes. */
     readonly rssMbPerNodeShared: number
     /** RSS of a process that embeds exactly one node (the joiner). */
@@ -66,7 +73,8 @@ export async function runConvergence (config: ConvergenceOptions): Promise<Conve
   const hostCount = Math.max(2, Math.ceil(hosted / NODES_PER_WORKER))
   const hosts = Array.from({ length: hostCount }, (_, i) => new Worker(`host${i}`))
   const victim = new Worker('victim')
-  const all = [...hosts, victim]
+  const hung = new Worker('hung')
+  const all = [...hosts, hung, victim]
   let joiner: Worker | undefined
   try {
     const startedAt = now()
@@ -78,8 +86,7 @@ export async function runConvergence (config: ConvergenceOptions): Promise<Conve
       host.addrs.push(...reply.addrs)
       seeds = [...seeds, ...reply.addrs]
     }
-    const victimReply = await victim.ask({ op: 'start', count: 1, seeds, options })
-    victim.peerIds.push(...victimReply.peerIds)
+    for (const single of [hung, victim]) single.peerIds.push(...(await single.ask({ op: 'start', count: 1, seeds, options })).peerIds)
     let last = { minAlive: 0, minStanding: 0, worst: '' }
     await pollUntil(async () => {
       last = await census(all)
@@ -102,7 +109,8 @@ export async function runConvergence (config: ConvergenceOptions): Promise<Conve
     }
     log(`N=${config.nodes}: register p50 ${summarize(registerMs).p50.toFixed(1)} ms`)
 
-    const steady = await measureSteady(hosts, config.steadySeconds)
+    const steady = await measureSteady(all, hosts, config.steadySeconds)
+    log(`N=${config.nodes}: steady ${config.steadySeconds} s: ${steady.falseSuspicions} false suspicions, ${steady.falseDeaths} false deaths`)
 
     const deregisterMs: number[] = []
     for (const registered of live) {
@@ -116,18 +124,16 @@ export async function runConvergence (config: ConvergenceOptions): Promise<Conve
     const withJoiner = [...all, joiner]
     const single = await joiner.ask({ op: 'sample' })
 
-    const survivors = withJoiner.filter((w) => w !== victim)
-    const victimId = victim.peerIds[0]!
-    const dead = waitForAll(survivors, (m) => m.kind === 'dead' && m.peerId === victimId ? m.at : undefined, deadAfterMs * 3, 'victim dead everywhere')
-    const killedAt = now()
-    await victim.kill()
-    const detectionMs = (await dead) - killedAt
+    const hangDetectionMs = await timeToDeath(hung, withJoiner.filter((w) => w !== hung), deadAfterMs, () => { hung.hang() })
+    await hung.kill()
+    log(`N=${config.nodes}: SIGSTOP detected everywhere after ${Math.round(hangDetectionMs)} ms (deadAfter ${deadAfterMs})`)
+    const detectionMs = await timeToDeath(victim, withJoiner.filter((w) => w !== hung && w !== victim), deadAfterMs, async () => victim.kill())
     log(`N=${config.nodes}: SIGKILL detected everywhere after ${Math.round(detectionMs)} ms (deadAfter ${deadAfterMs})`)
 
     return {
       bench: 'convergence',
       nodes: config.nodes,
-      processes: hostCount + 1,
+      processes: all.length,
       heartbeatMs,
       deadAfterMs,
       startupMs: Math.round(startupMs),
@@ -135,13 +141,25 @@ export async function runConvergence (config: ConvergenceOptions): Promise<Conve
       deregister: summarize(deregisterMs),
       samples: { register: registerMs.map(Math.round), deregister: deregisterMs.map(Math.round) },
       detectionMs: Math.round(detectionMs),
+      hangDetectionMs: Math.round(hangDetectionMs),
       joinTableMs: Math.round(joined.tableMs),
       joinMembersMs: Math.round(joined.membersMs),
       steady: { ...steady, rssMbSingleNode: Math.round(single.rssBytes / 1e6), rssMbAddedSingleNode: Math.round((single.rssBytes - single.baseRssBytes) / 1e6) }
     }
   } finally {
+    // A hung worker cannot leave gracefully: it only ends by SIGKILL.
+    await hung.kill()
     await Promise.allSettled([...all, ...(joiner === undefined ? [] : [joiner])].map(async (w) => w.stop()))
   }
+}
+
+/** Milliseconds from `fail` (done to the one node of `victim`) until every node of `observers` holds it dead. */
+async function timeToDeath (victim: Worker, observers: readonly Worker[], deadAfterMs: number, fail: () => unknown): Promise<number> {
+  const victimId = victim.peerIds[0]!
+  const dead = waitForAll(observers, (m) => m.kind === 'dead' && m.peerId === victimId ? m.at : undefined, deadAfterMs * 3, `${victim.name} dead everywhere`)
+  const failedAt = now()
+  await fail()
+  return (await dead) - failedAt
 }
 
 interface Registered {
@@ -192,15 +210,22 @@ async function deregister (registered: Pick<Registered, 'host' | 'node' | 'insta
   return (await gone) - startedAt
 }
 
-async function measureSteady (hosts: readonly Worker[], seconds: number): Promise<Omit<ConvergenceResult['steady'], 'rssMbSingleNode' | 'rssMbAddedSingleNode'>> {
-  const before = await Promise.all(hosts.map(async (w) => w.ask({ op: 'sample' })))
+/** Cost and false alarms over a window with no operations, over every node; the costs over `hosts` only. */
+async function measureSteady (all: readonly Worker[], hosts: readonly Worker[], seconds: number): Promise<Omit<ConvergenceResult['steady'], 'rssMbSingleNode' | 'rssMbAddedSingleNode'>> {
+  const everyone = await Promise.all(all.map(async (w) => w.ask({ op: 'sample' })))
+  const before = everyone.filter((_, i) => hosts.includes(all[i]!))
   await pause(seconds * 1000)
-  const after = await Promise.all(hosts.map(async (w) => w.ask({ op: 'sample' })))
+  const everyoneAfter = await Promise.all(all.map(async (w) => w.ask({ op: 'sample' })))
+  const after = everyoneAfter.filter((_, i) => hosts.includes(all[i]!))
   const sum = (samples: readonly Sample[], pick: (s: Sample) => number): number => samples.reduce((total, s) => total + pick(s), 0)
   const nodes = sum(after, (s) => s.nodes)
   const elapsed = (sum(after, (s) => s.at) - sum(before, (s) => s.at)) / after.length / 1000
   const perNodePerSec = (pick: (s: Sample) => number): number => Math.round((sum(after, pick) - sum(before, pick)) / nodes / elapsed)
+  const alarms = (pick: (s: Sample) => number): number => sum(everyoneAfter, pick) - sum(everyone, pick)
   return {
+    seconds,
+    falseSuspicions: alarms((s) => s.suspicions),
+    falseDeaths: alarms((s) => s.deaths),
     cpuPercentPerNode: Number(((sum(after, (s) => s.cpuMicros) - sum(before, (s) => s.cpuMicros)) / 1e6 / elapsed / nodes * 100).toFixed(2)),
     rssMbPerNodeShared: Math.round(sum(after, (s) => s.rssBytes) / nodes / 1e6),
     payloadBytesInPerNodePerSec: perNodePerSec((s) => s.payloadIn),

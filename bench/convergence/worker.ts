@@ -42,6 +42,8 @@ const nodes: Registry[] = []
 /** Per change key (`up:<id>`, `down:<id>`): the nodes here that showed it and when the last one did. */
 const seen = new Map<string, { nodes: Set<number>, at: number }>()
 const deaths = new Map<string, { nodes: Set<number>, at: number }>()
+/** Member transitions to suspect and to dead seen by this worker's nodes, summed: a steady window expects none. */
+const transitions = { suspect: 0, dead: 0 }
 
 function send (message: WorkerMessage): void {
   process.send?.(message)
@@ -67,7 +69,9 @@ function watchNode (registry: Registry, index: number): void {
     const key = `${change.type}:${change.instance.id}`
     observe(seen, key, index, (at) => { send({ kind: 'seen', key, at }) })
   })
+  registry.addEventListener('member:suspect', () => { transitions.suspect++ })
   registry.addEventListener('member:dead', (event) => {
+    transitions.dead++
     const peerId = event.detail.member.peerId
     observe(deaths, peerId, index, (at) => { send({ kind: 'dead', peerId, at }) })
   })
@@ -117,7 +121,7 @@ function sample (): Sample {
     payloadOut += stats.bytesOut.beats + stats.bytesOut.gossip + stats.bytesOut.sync
     messagesOut += stats.messagesOut.beats + stats.messagesOut.gossip + stats.messagesOut.sync
   }
-  return { at: now(), nodes: nodes.length, cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage().rss, baseRssBytes, payloadIn, payloadOut, wireOut, messagesOut }
+  return { at: now(), nodes: nodes.length, cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage().rss, baseRssBytes, payloadIn, payloadOut, wireOut, messagesOut, suspicions: transitions.suspect, deaths: transitions.dead }
 }
 
 async function join (request: Extract<Request, { op: 'join' }>): Promise<Replies['join']> {

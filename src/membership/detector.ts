@@ -398,6 +398,12 @@ export class FailureDetector {
     return this.subjects.has(peer)
   }
 
+  /** True if this node observes any member (a simulated node that observes none needs fewer ticks). */
+  observesAnyone (nowMs: number): boolean {
+    this.updateRings(nowMs)
+    return this.subjects.size > 0
+  }
+
   /** The members this node beats to: its observers in its own view. */
   observersOfSelf (nowMs: number): string[] {
     this.updateRings(nowMs)

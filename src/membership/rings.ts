@@ -14,6 +14,24 @@ export function ringPosition (ring: number, peerId: string): number {
   return ((digest[0]! << 24) | (digest[1]! << 16) | (digest[2]! << 8) | digest[3]!) >>> 0
 }
 
+/**
+ * Ring positions by peer, shared by every view in the process (a position depends on nothing else): several
+ * nodes in one process, and a node whose view changes, hash each member once. Cleared when full, so a flood of
+ * made-up members costs hashing, never memory.
+ */
+const positions = new Map<string, number[]>()
+const MAX_CACHED_PEERS = 16_384
+
+function positionOf (ring: number, peerId: string): number {
+  let cached = positions.get(peerId)
+  if (cached === undefined) {
+    if (positions.size >= MAX_CACHED_PEERS) positions.clear()
+    cached = []
+    positions.set(peerId, cached)
+  }
+  return cached[ring] ??= ringPosition(ring, peerId)
+}
+
 interface Placed {
   readonly position: number
   readonly peerId: string
@@ -22,23 +40,17 @@ interface Placed {
 /** The K rings of one view. Rebuild with `update` when the view changes. */
 export class Rings {
   private rings: Placed[][] = []
-  private readonly positions = new Map<string, number[]>()
 
   constructor (readonly count: number) {
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`ring count must be a positive integer, got ${count}`)
   }
 
-  /** Places the members of the view (duplicates ignored). O(K N log N); positions are cached per peer. */
+  /** Places the members of the view (duplicates ignored). O(K N log N); positions are cached (see `positionOf`). */
   update (members: Iterable<string>): void {
     const unique = [...new Set(members)]
     this.rings = Array.from({ length: this.count }, (_, ring) => unique
-      .map((peerId) => ({ position: this.positionOf(ring, peerId), peerId }))
+      .map((peerId) => ({ position: positionOf(ring, peerId), peerId }))
       .sort(comparePlaced))
-    // Forget positions of peers that left the view, so the cache stays the size of the view.
-    if (this.positions.size > unique.length * 2) {
-      const keep = new Set(unique)
-      for (const peer of this.positions.keys()) if (!keep.has(peer)) this.positions.delete(peer)
-    }
   }
 
   /** Members in the view. */
@@ -54,7 +66,7 @@ export class Rings {
     const found = new Set<string>()
     for (let ring = 0; ring < this.rings.length; ring++) {
       const placed = this.rings[ring]!
-      let i = upperBound(placed, { position: this.positionOf(ring, subject), peerId: subject })
+      let i = upperBound(placed, { position: positionOf(ring, subject), peerId: subject })
       for (let taken = 0, seen = 0; taken < window && seen < placed.length; seen++, i++) {
         const next = placed[i % placed.length]!
         if (next.peerId === subject) continue
@@ -71,21 +83,12 @@ export class Rings {
     for (let ring = 0; ring < this.rings.length; ring++) {
       const placed = this.rings[ring]!
       if (placed.length < 2) continue
-      const at = lowerBound(placed, { position: this.positionOf(ring, observer), peerId: observer })
+      const at = lowerBound(placed, { position: positionOf(ring, observer), peerId: observer })
       if (placed[at % placed.length]!.peerId !== observer) continue
       found.add(placed[(at - 1 + placed.length) % placed.length]!.peerId)
     }
     found.delete(observer)
     return [...found]
-  }
-
-  private positionOf (ring: number, peerId: string): number {
-    let cached = this.positions.get(peerId)
-    if (cached === undefined) {
-      cached = []
-      this.positions.set(peerId, cached)
-    }
-    return cached[ring] ??= ringPosition(ring, peerId)
   }
 }
 

@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { readJsonLines, writeJsonLine } from '../../bench/report/jsonl.js'
 import { markdownTable } from '../../bench/report/markdown.js'
 import { renderLineChart, type ChartSpec } from '../../bench/report/plot.js'
-import { round, summarize } from '../../bench/report/stats.js'
+import { round, summarize, type Summary } from '../../bench/report/stats.js'
+import { writeSummary } from '../../bench/report/summary.js'
+import type { ConvergenceResult } from '../../bench/convergence/scenario.js'
 
 describe('summarize', () => {
   it('takes nearest-rank percentiles of 1..100 in any order', () => {
@@ -102,5 +104,35 @@ describe('renderLineChart', () => {
     await expect(renderLineChart({ ...chart, series: [{ name: 'zero', points: [{ x: 0, y: 1 }] }] })).rejects.toThrow(RangeError)
     await expect(renderLineChart({ ...chart, targets: [{ y: 0, label: 'none' }] })).rejects.toThrow(RangeError)
     await expect(renderLineChart({ ...chart, series: [{ name: 'empty', points: [] }] })).rejects.toThrow(RangeError)
+  })
+})
+
+describe('the summary of a results folder', () => {
+  let dir: string
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'bench-summary-')) })
+  afterEach(() => { rmSync(dir, { recursive: true, force: true }) })
+
+  const latency = (p99: number): Summary => ({ count: 20, min: 1, p50: p99 / 2, p99, max: p99, mean: p99 / 2 })
+  const convergence = (nodes: number, over: { p99: number, hangMs: number, cpuPercentPerNode: number, falseDeaths: number }): ConvergenceResult => ({
+    bench: 'convergence', nodes, processes: 3, heartbeatMs: 1_000, deadAfterMs: 3_000, startupMs: 42_000, register: latency(over.p99), deregister: latency(over.p99),
+    samples: { register: [], deregister: [] }, detectionMs: 1_200, hangDetectionMs: over.hangMs, joinTableMs: 900, joinMembersMs: 900,
+    steady: { seconds: 600, cpuPercentPerNode: over.cpuPercentPerNode, falseSuspicions: 3, falseDeaths: over.falseDeaths, rssMbPerNodeShared: 20, rssMbSingleNode: 90, rssMbAddedSingleNode: 50, payloadBytesInPerNodePerSec: 300, payloadBytesOutPerNodePerSec: 300, wireBytesPerNodePerSec: 900, messagesOutPerNodePerSec: 8 }
+  })
+
+  it('gives each of issue 16\'s targets its measured figure and verdict, and says what was not measured', async () => {
+    writeJsonLine(join(dir, 'convergence.jsonl'), convergence(100, { p99: 250, hangMs: 2_400, cpuPercentPerNode: 0.5, falseDeaths: 0 }))
+    writeJsonLine(join(dir, 'convergence.jsonl'), { bench: 'convergence-failed', nodes: 200, options: {}, error: 'no quorum of dials' })
+    writeJsonLine(join(dir, 'churn.jsonl'), { bench: 'churn-cost', nodes: 20, opsPerSecond: 100, seconds: 60, ops: 6_000, settled: true, elapsedSeconds: 90, cpuSeconds: 150, cpuMsPerDeliveredRecord: 1.3, measured: 6_000, lagP50Ms: 20_000, lagP99Ms: 40_000, lagMaxMs: 41_000, firstWindowP50Ms: 2_000, lastWindowP50Ms: 30_000, falseSuspicions: 0, falseDeaths: 0, loopDelayMaxMs: 500 })
+    const text = await writeSummary(dir, 'npm run bench -- --full')
+    const row = (name: string): string => text.split('\n').find((line) => line.startsWith(`| ${name}`)) ?? `no row ${name}`
+    expect(row('real N = 100: forms')).toContain('yes, formed in 42 s')
+    expect(row('real N = 200: forms')).toMatch(/no: no quorum of dials \| missed/)
+    expect(row('SIGSTOP (hang) → dead everywhere, N = 100')).toMatch(/2,400 ms \| met/)
+    expect(row('CPU of all 100 idle nodes together')).toMatch(/50 % \| missed by 3.3×/)
+    expect(row('register visible everywhere p99, N = 100')).toMatch(/250 ms \| missed by 2.5×/)
+    expect(row('false deaths, 600 s steady at N = 100')).toMatch(/0 deaths \| met/)
+    expect(row('churn: median lag, last 10 s over first 10 s')).toMatch(/15 × \| missed by 10×/)
+    expect(row('SIGKILL → dead everywhere, N = 10')).toContain('not measured in this run')
+    expect(row('simulated register visible everywhere p99, N = 100 000')).toContain('not measured in this run')
   })
 })

@@ -9,8 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { PRESETS } from '../../src/index.js'
 import { Checker } from '../support/checker.js'
-import { churn, viewOf, type ChurnNode } from '../support/churn.js'
-import { NsNode } from '../support/netns.js'
+import { CHURN_TIMING, churn, propagation, startChurnCluster, viewOf, type ChurnNode } from '../support/churn.js'
 
 const NODES = Number(process.env.SOAK_NODES ?? 20)
 const OPS_PER_SECOND = Number(process.env.SOAK_OPS ?? 100)
@@ -22,22 +21,9 @@ afterAll(async () => {
   await Promise.allSettled(nodes.map(async (n) => n.node.stop()))
 }, 60_000)
 
-function percentile (sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN
-}
-
 describe('churn soak', () => {
   it(`${NODES} nodes, ${OPS_PER_SECOND} ops/s for ${SECONDS} s: the checker passes`, async () => {
-    const timing = { heartbeatInterval: 500, suspectAfter: 2_000, deadAfter: 6_000, antiEntropyInterval: 5_000 }
-    const first = new NsNode(undefined, { ...PRESETS.test, ...timing, logPrefix: 's0' })
-    nodes.push({ node: first, peerId: await first.peerId, owned: [], alive: true })
-    const self = (await first.call<Array<{ self: boolean, addrs: string[] }>>('members')).find((m) => m.self)!
-    const seed = self.addrs.find((a) => a.includes('/127.0.0.1/'))!
-    const starting = Array.from({ length: NODES - 1 }, (_, i) => new NsNode(undefined, { ...PRESETS.test, ...timing, logPrefix: `s${i + 1}`, bootstrap: [seed] }))
-    for (const node of starting) nodes.push({ node, peerId: await node.peerId, owned: [], alive: true })
-    await vi.waitFor(async () => {
-      for (const n of nodes) expect((await n.node.call<Array<{ state: string }>>('members')).filter((m) => m.state === 'alive')).toHaveLength(NODES)
-    }, { timeout: 120_000, interval: 500 })
+    await startChurnCluster(nodes, NODES, { ...PRESETS.test, ...CHURN_TIMING }, 120_000)
 
     // Reading the stats starts a new event-loop delay window: start-up stalls do not count as churn's.
     await Promise.all(nodes.map(async (n) => n.node.call('stats')))
@@ -62,20 +48,13 @@ describe('churn soak', () => {
       throw err
     }
 
-    // Lag: from an acknowledgement to the matching event at the last node to see it.
-    const lags: number[] = []
-    for (const ack of checker.acks) {
-      const [owner, id] = ack.key.split('/') as [string, string]
-      const seenAt = nodes.map((n) => n.node.events.find((e) => e.id === id && e.owner === owner && e.event === ack.kind)?.atMs)
-      if (seenAt.every((t) => t !== undefined)) lags.push(Math.max(0, Math.max(...(seenAt as number[])) - ack.atMs))
-    }
-    lags.sort((a, b) => a - b)
+    const lag = propagation(checker, nodes)
     // Every node stayed up, so each suspicion and death is a false one: the load, not a failure, caused it.
     const stats = await Promise.all(nodes.map(async (n) => n.node.call<{ memberChanges: Record<string, number>, loop: { maxMs: number } }>('stats')))
     const falseSuspicions = stats.reduce((sum, s) => sum + (s.memberChanges['member:suspect'] ?? 0), 0)
     const falseDeaths = stats.reduce((sum, s) => sum + (s.memberChanges['member:dead'] ?? 0), 0)
     const loopDelayMaxMs = Math.round(Math.max(...stats.map((s) => s.loop.maxMs)))
-    const report = { bench: 'churn-soak', nodes: NODES, opsPerSecond: OPS_PER_SECOND, seconds: SECONDS, ops, measured: lags.length, lagP50Ms: percentile(lags, 0.5), lagP99Ms: percentile(lags, 0.99), lagMaxMs: lags.at(-1), falseSuspicions, falseDeaths, loopDelayMaxMs }
+    const report = { bench: 'churn-soak', nodes: NODES, opsPerSecond: OPS_PER_SECOND, seconds: SECONDS, ops, ...lag, falseSuspicions, falseDeaths, loopDelayMaxMs }
     mkdirSync('test-artifacts', { recursive: true })
     writeFileSync('test-artifacts/soak.json', `${JSON.stringify(report)}\n`)
     console.log(JSON.stringify(report))

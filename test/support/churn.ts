@@ -4,7 +4,13 @@
  */
 import type { Instance } from '../../src/index.js'
 import type { Checker } from './checker.js'
-import type { NsNode } from './netns.js'
+import { NsNode } from './netns.js'
+
+/**
+ * The soak's timings: a heartbeat of 500 ms and suspicion after 2 s, slower than the test preset's, since 20
+ * processes under full churn share two cores.
+ */
+export const CHURN_TIMING = Object.freeze({ heartbeatInterval: 500, suspectAfter: 2_000, deadAfter: 6_000, antiEntropyInterval: 5_000 })
 
 /** A node the driver may use, with its peer id. */
 export interface ChurnNode {
@@ -57,4 +63,71 @@ export async function churn (nodes: ChurnNode[], checker: Checker, options: { op
 export async function viewOf (node: NsNode, service: string): Promise<string[]> {
   const instances = await node.call<Instance[]>('lookup', service)
   return instances.map((i) => `${i.owner}/${i.id}`)
+}
+
+/**
+ * Starts `count` nodes as processes on this host, each one after the first bootstrapping to it, into `nodes` (so
+ * that the caller can stop them whatever happens), and waits until every node holds every member alive.
+ */
+export async function startChurnCluster (nodes: ChurnNode[], count: number, options: Record<string, unknown>, timeoutMs: number): Promise<void> {
+  const first = new NsNode(undefined, { ...options, logPrefix: 's0' })
+  nodes.push({ node: first, peerId: await first.peerId, owned: [], alive: true })
+  const self = (await first.call<Array<{ self: boolean, addrs: string[] }>>('members')).find((m) => m.self)!
+  const seed = self.addrs.find((a) => a.includes('/127.0.0.1/'))!
+  const starting = Array.from({ length: count - 1 }, (_, i) => new NsNode(undefined, { ...options, logPrefix: `s${i + 1}`, bootstrap: [seed] }))
+  for (const node of starting) nodes.push({ node, peerId: await node.peerId, owned: [], alive: true })
+  const deadline = Date.now() + timeoutMs
+  let fewest = 0
+  while (Date.now() < deadline) {
+    const alive = await Promise.all(nodes.map(async (n) => (await n.node.call<Array<{ state: string }>>('members')).filter((m) => m.state === 'alive').length))
+    fewest = Math.min(...alive)
+    if (fewest === count) return
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Error(`the ${count} nodes did not all see each other alive within ${timeoutMs} ms (at worst ${fewest} alive)`)
+}
+
+/** How long acknowledged writes took to show at every node, overall and in the first and last windows of the run. */
+export interface Propagation {
+  /** Acknowledgements seen at every node (the others are not measured). */
+  readonly measured: number
+  readonly lagP50Ms: number
+  readonly lagP99Ms: number
+  readonly lagMaxMs: number
+  /** Median lag of the writes acknowledged in the first and in the last `windowMs` of the run: a backlog grows if the second is larger. */
+  readonly firstWindowP50Ms: number
+  readonly lastWindowP50Ms: number
+}
+
+/** The lag from each acknowledgement to the matching event at the last node to show it (the nodes' own clocks). */
+export function propagation (checker: Checker, nodes: readonly ChurnNode[], windowMs = 10_000): Propagation {
+  const seenAt = nodes.map((n) => {
+    const first = new Map<string, number>()
+    for (const e of n.node.events) {
+      const key = `${e.owner}/${e.id}/${e.event}`
+      if (!first.has(key)) first.set(key, e.atMs)
+    }
+    return first
+  })
+  const lags: Array<{ atMs: number, lagMs: number }> = []
+  for (const ack of checker.acks) {
+    const times = seenAt.map((first) => first.get(`${ack.key}/${ack.kind}`))
+    if (times.every((t) => t !== undefined)) lags.push({ atMs: ack.atMs, lagMs: Math.max(0, Math.max(...times as number[]) - ack.atMs) })
+  }
+  const sorted = lags.map((l) => l.lagMs).sort((a, b) => a - b)
+  const start = Math.min(...checker.acks.map((a) => a.atMs))
+  const end = Math.max(...checker.acks.map((a) => a.atMs))
+  const median = (within: (atMs: number) => boolean): number => percentile(lags.filter((l) => within(l.atMs)).map((l) => l.lagMs).sort((a, b) => a - b), 0.5)
+  return {
+    measured: lags.length,
+    lagP50Ms: percentile(sorted, 0.5),
+    lagP99Ms: percentile(sorted, 0.99),
+    lagMaxMs: sorted.at(-1) ?? Number.NaN,
+    firstWindowP50Ms: median((at) => at < start + windowMs),
+    lastWindowP50Ms: median((at) => at > end - windowMs)
+  }
+}
+
+function percentile (sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN
 }
