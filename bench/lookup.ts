@@ -17,6 +17,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
 import { createRegistry, DEFAULTS } from '../src/index.js'
+import { elapsedMs, systemClock } from '../src/config.js'
 import { openRecord, sealRecord } from '../src/record/sign.js'
 import type { InstanceRecord } from '../src/record/types.js'
 import type { LookupFilter, Replica } from '../src/replica.js'
@@ -156,8 +157,10 @@ async function fill (replica: Replica, size: number): Promise<number> {
     const opened = await openRecord(await sealRecord(record, key), { maxBytes: DEFAULTS.maxRecordBytes, namespace: DEFAULTS.namespace })
     if (!opened.ok) throw new Error(`bench record refused: ${opened.rejection.reason}: ${opened.rejection.detail}`)
     if (opened.record.kind === 'alert') throw new Error('bench sealed an alert instead of an instance')
-    const result = replica.ingest({ record: opened.record, envelope: opened.envelope }, nowMs)
-    if (result.outcome !== 'applied') throw new Error(`bench record not applied: ${result.outcome}`)
+    // The node's own clocks, as its network path passes them: the monotonic one tells that the node is still in
+    // its first deadAfter, when it takes in owners it has not established yet (see Replica.isEstablished).
+    const result = replica.ingest({ record: opened.record, envelope: opened.envelope }, Date.now(), elapsedMs(systemClock))
+    if (result.outcome !== 'applied') throw new Error(`bench record not applied: ${result.outcome === 'rejected' ? `${result.rejection.reason}: ${result.rejection.detail}` : result.outcome}`)
     envelopeBytes += opened.envelope.length
     count++
   }
