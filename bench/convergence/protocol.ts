@@ -60,6 +60,8 @@ export interface Sample {
   /** Member transitions to suspect and to dead over this worker's nodes since it started. */
   readonly suspicions: number
   readonly deaths: number
+  /** The event loop's longest delay since the previous sample (the first: since the worker started). */
+  readonly loopDelayMaxMs: number
 }
 
 /** A request as sent, with its correlation id. */

@@ -50,6 +50,8 @@ export interface ConvergenceResult {
     /** Transitions of members to suspect / dead during the steady window, summed over every observer: all are false. */
     readonly falseSuspicions: number
     readonly falseDeaths: number
+    /** The longest event-loop delay of any worker during the window: a stall is silence to observers. */
+    readonly loopDelayMaxMs: number
     /** Process RSS divided by the nodes in it, for the shared worker processes. */
     readonly rssMbPerNodeShared: number
     /** RSS of a process that embeds exactly one node (the joiner). */
@@ -110,7 +112,7 @@ export async function runConvergence (config: ConvergenceOptions): Promise<Conve
     log(`N=${config.nodes}: register p50 ${summarize(registerMs).p50.toFixed(1)} ms`)
 
     const steady = await measureSteady(all, hosts, config.steadySeconds)
-    log(`N=${config.nodes}: steady ${config.steadySeconds} s: ${steady.falseSuspicions} false suspicions, ${steady.falseDeaths} false deaths`)
+    log(`N=${config.nodes}: steady ${config.steadySeconds} s: ${steady.falseSuspicions} false suspicions, ${steady.falseDeaths} false deaths, longest loop stall ${steady.loopDelayMaxMs} ms`)
 
     const deregisterMs: number[] = []
     for (const registered of live) {
@@ -226,6 +228,7 @@ async function measureSteady (all: readonly Worker[], hosts: readonly Worker[], 
     seconds,
     falseSuspicions: alarms((s) => s.suspicions),
     falseDeaths: alarms((s) => s.deaths),
+    loopDelayMaxMs: Math.round(Math.max(...everyoneAfter.map((s) => s.loopDelayMaxMs))),
     cpuPercentPerNode: Number(((sum(after, (s) => s.cpuMicros) - sum(before, (s) => s.cpuMicros)) / 1e6 / elapsed / nodes * 100).toFixed(2)),
     rssMbPerNodeShared: Math.round(sum(after, (s) => s.rssBytes) / nodes / 1e6),
     payloadBytesInPerNodePerSec: perNodePerSec((s) => s.payloadIn),

@@ -4,6 +4,7 @@
  */
 import { Socket as DatagramSocket } from 'node:dgram'
 import { Socket } from 'node:net'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { Registry, RegistryOptions } from '../../src/index.js'
 import { BENCH_SERVICE, STANDING_SERVICE, now, type Envelope, type Replies, type Request, type Sample, type WorkerMessage } from './protocol.js'
 
@@ -37,6 +38,10 @@ DatagramSocket.prototype.send = function (this: DatagramSocket, ...args: unknown
   }
   sendDatagram.apply(this, args)
 } as typeof DatagramSocket.prototype.send
+
+// The event loop's longest delay since the last sample: a stalled process looks silent to its nodes' observers.
+const loopDelay = monitorEventLoopDelay({ resolution: 20 })
+loopDelay.enable()
 
 const nodes: Registry[] = []
 /** Per change key (`up:<id>`, `down:<id>`): the nodes here that showed it and when the last one did. */
@@ -121,7 +126,9 @@ function sample (): Sample {
     payloadOut += stats.bytesOut.beats + stats.bytesOut.gossip + stats.bytesOut.sync
     messagesOut += stats.messagesOut.beats + stats.messagesOut.gossip + stats.messagesOut.sync
   }
-  return { at: now(), nodes: nodes.length, cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage().rss, baseRssBytes, payloadIn, payloadOut, wireOut, messagesOut, suspicions: transitions.suspect, deaths: transitions.dead }
+  const loopDelayMaxMs = loopDelay.max / 1e6
+  loopDelay.reset()
+  return { at: now(), nodes: nodes.length, cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage().rss, baseRssBytes, payloadIn, payloadOut, wireOut, messagesOut, suspicions: transitions.suspect, deaths: transitions.dead, loopDelayMaxMs }
 }
 
 async function join (request: Extract<Request, { op: 'join' }>): Promise<Replies['join']> {

@@ -203,8 +203,14 @@ export class SimTransport implements Transport {
     return new Promise((resolve) => { this.net.hop(false, () => { resolve(this.net.transport(to.peerId) !== undefined) }, true) })
   }
 
+  /**
+   * Counts a frame whose per-owner lists stand for `scale` times as many owners. Only the lists grow with N: the
+   * rest of the frame (its type and flags; all of an empty summary, which is what agreeing roots answer) is sent once.
+   */
   private frame (channel: SimChannel, message: SyncMessage, scale: number): number {
-    const bytes = encodeSyncFrame(message).length * scale
+    const size = encodeSyncFrame(message).length
+    const fixed = scale === 1 || !('owners' in message) ? size : encodeSyncFrame({ ...message, owners: [] }).length
+    const bytes = fixed + (size - fixed) * scale
     this.net.count(channel, bytes)
     return bytes
   }

@@ -58,6 +58,17 @@ describe('simulator', () => {
     expect(sampled.byChannel.beats.bytesPerNodePerSec / full.byChannel.beats.bytesPerNodePerSec).toBeLessThan(1.15)
   })
 
+  it('scales only the per-owner part of anti-entropy frames: converged tables cost the same traced in full or sampled', async () => {
+    // Frequent rounds between converged tables: a root each way and an empty summary, whatever N is.
+    const config = { antiEntropyMs: 300 }
+    const full = await runSimulation({ nodes: 60, ops: 1, steadySeconds: 3, config })
+    const sampled = await runSimulation({ nodes: 60, ops: 1, steadySeconds: 3, traced: 3, config })
+    const ratio = sampled.byChannel.sync.bytesPerNodePerSec / full.byChannel.sync.bytesPerNodePerSec
+    expect(full.byChannel.sync.bytesPerNodePerSec).toBeGreaterThan(0)
+    expect(ratio).toBeGreaterThan(0.8)
+    expect(ratio).toBeLessThan(1.25)
+  })
+
   it('still converges and detects with 20 % of gossip messages lost, through mesh redundancy, IHAVE and pulls', async () => {
     const result = await runSimulation({ nodes: 40, ops: 5, steadySeconds: 2, config: { loss: 0.2 } })
     expect(result.register.count).toBe(5)

@@ -19,19 +19,22 @@ export interface Anomalies {
 export class Checker {
   private readonly epochs = new Map<string, number>()
   private readonly present = new Map<string, { owner: string, epoch: number }>()
-  /** When each operation was acknowledged, by `owner/id` and kind, for lag measurements. */
-  readonly acks: Array<{ key: string, kind: 'up' | 'down', atMs: number }> = []
+  /**
+   * When each operation was acknowledged (and requested), by `owner/id` and kind, for lag measurements. A node
+   * that is behind acknowledges late, so only the request time tells how far behind it was.
+   */
+  readonly acks: Array<{ key: string, kind: 'up' | 'down', atMs: number, requestedAtMs: number }> = []
 
   /** An acknowledged registration. */
-  registered (owner: string, id: string, atMs: number): void {
+  registered (owner: string, id: string, atMs: number, requestedAtMs = atMs): void {
     this.present.set(`${owner}/${id}`, { owner, epoch: this.epochs.get(owner) ?? 0 })
-    this.acks.push({ key: `${owner}/${id}`, kind: 'up', atMs })
+    this.acks.push({ key: `${owner}/${id}`, kind: 'up', atMs, requestedAtMs })
   }
 
   /** An acknowledged deregistration. */
-  deregistered (owner: string, id: string, atMs: number): void {
+  deregistered (owner: string, id: string, atMs: number, requestedAtMs = atMs): void {
     this.present.delete(`${owner}/${id}`)
-    this.acks.push({ key: `${owner}/${id}`, kind: 'down', atMs })
+    this.acks.push({ key: `${owner}/${id}`, kind: 'down', atMs, requestedAtMs })
   }
 
   /** An owner crashed (SIGKILL): everything it registered before is gone. */
