@@ -13,7 +13,7 @@ import { OwnBeats } from './engine/own-beats.js'
 import { createNode, type RegistryLibp2p } from './net/node.js'
 import { startDriver, type Driver } from './net/driver.js'
 import { loadIdentity } from './net/identity.js'
-import { Network } from './net/network.js'
+import type { Network } from './net/network.js'
 import { signedEnvelopes } from './record/sign.js'
 import { validateInstanceFields, validatePatch } from './record/validate.js'
 import type { Instance, InstanceRecord, InstanceStatus } from './record/types.js'
@@ -86,8 +86,8 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
   /** Aborted by `stop()`, which ends every `changes()` iterator. */
   private readonly stopSignal = new AbortController()
 
-  /** @internal Use `createRegistry`. */
-  constructor (config: ResolvedConfig, key: PrivateKey, node: RegistryLibp2p, guard: PeerGuard, log: Logger) {
+  /** @internal Use `createRegistry`. `network` makes the transport (its module loads with the first node). */
+  constructor (config: ResolvedConfig, key: PrivateKey, node: RegistryLibp2p, guard: PeerGuard, log: Logger, network: (handlers: Engine['handlers']) => Network) {
     super()
     this.config = config
     this.clock = config.clock
@@ -96,7 +96,7 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     // The transport and the engine refer to each other: the engine sends through the transport, the transport
     // hands what arrives to the engine's handlers. The handlers object is filled in once the engine exists.
     const handlers = {} as Engine['handlers']
-    this.network = new Network(node, config, handlers, log)
+    this.network = network(handlers)
     this.engine = new Engine({
       config,
       self,
@@ -419,7 +419,9 @@ export async function createRegistry (options: RegistryOptions = {}): Promise<Re
   const self = peerIdFromPrivateKey(key).toString()
   const guard = new PeerGuard(self, config.allowPeers, config.heartbeatChainLength)
   const node = await createNode(config, key, (peer) => guard.isDenied(peer, elapsedMs(config.clock)))
-  const registry = new Registry(config, key, node, guard, log)
+  // Loaded here, not at import: with multiaddr and the stream codecs it is most of what an import would load.
+  const { Network } = await import('./net/network.js')
+  const registry = new Registry(config, key, node, guard, log, (handlers) => new Network(node, config, handlers, log))
   try {
     await registry.start()
   } catch (err) {

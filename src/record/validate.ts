@@ -3,7 +3,8 @@
  * both callers: the public API (which throws `InvalidRecordError` naming the field) and the network path
  * (which returns an `invalid-record` rejection naming the field). Pure: no I/O, and never trusts a type.
  */
-import semver from 'semver'
+// semver's parser alone: the package entry loads all of semver (about 120 files).
+import parseSemver from 'semver/functions/parse.js'
 import { InvalidRecordError, describeValue } from '../errors.js'
 import type { Hlc } from '../clock/hlc.js'
 import type { Rejection } from '../reject-reason.js'
@@ -50,7 +51,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => {
  */
 function isCanonicalSemver (v: unknown): boolean {
   if (!isString(v, limits.MAX_VERSION_LENGTH)) return false
-  const parsed = semver.parse(v)
+  const parsed = parseSemver(v)
   if (parsed === null) return false
   return parsed.version + (parsed.build.length > 0 ? `+${parsed.build.join('.')}` : '') === v
 }

@@ -2,7 +2,8 @@
  * Lookup filters: a semver range and required tags. Ranges are parsed once and cached, since the same few
  * ranges are asked for again and again on callers' hot paths. Pure.
  */
-import semver from 'semver'
+// semver's Range alone: the package entry loads all of semver (about 120 files).
+import Range from 'semver/classes/range.js'
 import type { InstanceRecord } from '../record/types.js'
 
 /** Filters of a table query. */
@@ -14,14 +15,14 @@ export interface QueryFilter {
 }
 
 const MAX_CACHED_RANGES = 1_000
-const ranges = new Map<string, semver.Range | null>()
+const ranges = new Map<string, Range | null>()
 
 /** The parsed range, or undefined if `range` is not a valid semver range. */
-export function parseVersionRange (range: string): semver.Range | undefined {
+export function parseVersionRange (range: string): Range | undefined {
   let parsed = ranges.get(range)
   if (parsed === undefined) {
     try {
-      parsed = new semver.Range(range)
+      parsed = new Range(range)
     } catch {
       parsed = null
     }
