@@ -1,7 +1,7 @@
 /**
  * The benchmark suite. `npm run bench` runs the quick version (a few minutes, small clusters, a sampled
  * simulation) into bench/results/quick; `npm run bench -- --full` runs every size into bench/results/full
- * (about half an hour on 2 cores). Both end by writing summary.md and the SVG plots into their folder.
+ * (about 45 minutes on 2 cores, 10 of them the steady window at N = 100). Both end by writing summary.md and the SVG plots into their folder.
  *
  *   npm run bench [-- --full] [--only lookup,footprint,simulate,convergence,churn] [--report-only] [--out <folder>]
  */
