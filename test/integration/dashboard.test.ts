@@ -35,9 +35,6 @@ describe.runIf(hasChromium)('the dashboard', () => {
     agents.push(first)
     const second = await startAgent(['--bootstrap', first.multiaddr, '--name', 'dash-two'])
     agents.push(second)
-    // A third member, to leave gracefully at the end.
-    const third = await startAgent(['--bootstrap', first.multiaddr, '--name', 'dash-three'])
-    agents.push(third)
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
@@ -45,8 +42,8 @@ describe.runIf(hasChromium)('the dashboard', () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 700 } })
     await page.goto(`${first.url}/ui`)
     await page.locator('#live', { hasText: 'live' }).waitFor({ timeout: 15_000 })
-    await page.locator('#members tbody tr').nth(2).waitFor({ timeout: 15_000 })
-    expect(await page.locator('#members tbody tr').count()).toBe(3)
+    await page.locator('#members tbody tr').nth(1).waitFor({ timeout: 15_000 })
+    expect(await page.locator('#members tbody tr').count()).toBe(2)
 
     const response = await fetch(`${second.url}/v1/instances`, {
       method: 'POST',
@@ -73,6 +70,12 @@ describe.runIf(hasChromium)('the dashboard', () => {
       await page.waitForTimeout(500)
     }
     expect(Math.max(...seen), `last heard samples ${seen.join(', ')}`).toBeLessThan(boundS)
+
+    // A third member, to leave gracefully at the end. It joins only now: with three members the first may not be
+    // among the second's observers (the rings decide), and then it hears no beats of the second to show.
+    const third = await startAgent(['--bootstrap', first.multiaddr, '--name', 'dash-three'])
+    agents.push(third)
+    await page.locator('#members tbody tr').nth(2).waitFor({ timeout: 15_000 })
 
     await page.fill('#filter', 'no-such-thing')
     await expect.poll(async () => page.locator('#instances tr[data-service]').count(), { timeout: 5_000 }).toBe(0)
