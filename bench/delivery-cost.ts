@@ -14,13 +14,12 @@ import { Socket } from 'node:net'
 import { parseArgs } from 'node:util'
 import { GossipSub } from '@chainsafe/libp2p-gossipsub'
 import type { Registry } from '../src/index.js'
+import { CHURN_TIMING } from '../test/support/churn.js'
 import { pollUntil } from './convergence/fleet.js'
 import { startLocalCluster } from './idle-cost.js'
 import { isMain } from './report/cli.js'
 import { writeJsonLine } from './report/jsonl.js'
 
-/** The soak's timings (test/support/churn.ts), so the figures explain the soak's. */
-const TIMING = { heartbeatInterval: 500, suspectAfter: 2_000, deadAfter: 6_000, antiEntropyInterval: 5_000 }
 /** After formation, gossipsub grafts and identify settle before the idle rate is read. */
 const SETTLE_SECONDS = 10
 const IDLE_SECONDS = 5
@@ -94,7 +93,8 @@ export async function measureDeliveryCost (nodes: number, ops: number, gapMs: nu
   const registries: Registry[] = []
   const { counts, restore } = instrument()
   try {
-    await startLocalCluster(registries, nodes, TIMING)
+    // The soak's timings, so the figures explain the soak's.
+    await startLocalCluster(registries, nodes, CHURN_TIMING)
     let shown = 0
     for (const node of registries) node.watch('delivery', (change) => { if (change.type === 'up') shown++ })
     await new Promise((resolve) => setTimeout(resolve, SETTLE_SECONDS * 1000))
