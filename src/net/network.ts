@@ -9,6 +9,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { background } from '../background.js'
 import { Backoff } from './backoff.js'
+import { GossipLinks } from './gossip-links.js'
 import type { ResolvedConfig } from '../config.js'
 import { BeatLinks, dialTarget, inboundBeatBounds, InboundBeats } from './beat-links.js'
 import { BeatDatagrams, udpHost } from './beat-datagrams.js'
@@ -80,8 +81,7 @@ export class Network implements Transport {
   private readonly lastAddrs = new Map<string, readonly string[]>()
   /** The peer at each bootstrap address, from its `/p2p/` part or learned by dialling it. */
   private readonly bootstrapPeers = new Map<string, string>()
-  /** Connections whose peer had both gossip streams at the last maintenance round. */
-  private gossipLinks = new Set<string>()
+  private readonly gossipLinks = new GossipLinks()
   private stopping = false
 
   constructor (
@@ -258,8 +258,8 @@ export class Network implements Transport {
    * after a failed dial. It dials, in this order: the bootstrap peers while it has no connection, or while it has
    * lost members (dead here) and a bootstrap peer is neither connected nor alive here; members it is not
    * connected to while below `targetPeers`; and its lost members at their last known addresses, so that a
-   * partition that outlasted self-preservation heals without mDNS. Also reopens gossip streams lost on open
-   * connections, closes inbound beat streams that stopped making progress and counts connections that never
+   * partition that outlasted self-preservation heals without mDNS. Also reconnects open connections that carry no
+   * gossip (GossipLinks), closes inbound beat streams that stopped making progress and counts connections that never
    * finished their handshake.
    */
   maintain (members: readonly MemberAddrs[], random: () => number): void {
@@ -350,25 +350,19 @@ export class Network implements Transport {
     }
   }
 
-  /**
-   * Gossipsub drops a peer whose gossip stream failed (a frame over its bound, a reset) but keeps the connection,
-   * and opens streams only for a new connection: until then the two gossip nothing to each other. A connection
-   * whose peer had both gossip streams at the last round and has lost one is closed and dialled again.
-   */
+  /** Closes and dials again the connections that lost their gossip streams or never got them (GossipLinks). */
   private reviveGossip (): void {
     const pubsub = this.node.services.pubsub as unknown as GossipSub
-    const before = this.gossipLinks
-    this.gossipLinks = new Set()
-    for (const connection of this.node.getConnections()) {
-      if (connection.status !== 'open') continue
-      const peer = connection.remotePeer.toString()
-      if (pubsub.streamsInbound.has(peer) && pubsub.streamsOutbound.has(peer)) this.gossipLinks.add(connection.id)
-      else if (before.has(connection.id)) background(this.reconnect(peer), this.log, 'reconnect a peer that lost a gossip stream')
+    const open = this.node.getConnections().filter((connection) => connection.status === 'open')
+      .map((connection) => ({ id: connection.id, peer: connection.remotePeer.toString() }))
+    const hasGossip = (peer: string): boolean => pubsub.streamsInbound.has(peer) && pubsub.streamsOutbound.has(peer)
+    for (const peer of this.gossipLinks.check(open, hasGossip, performance.now())) {
+      background(this.reconnect(peer), this.log, 'reconnect a peer without gossip streams')
     }
   }
 
   private async reconnect (peer: string): Promise<void> {
-    this.log('gossip streams with %s lost on an open connection: reconnecting', peer)
+    this.log('no gossip streams with %s on an open connection: reconnecting', peer)
     await this.disconnect(peer)
     await this.dial(peer, peerIdFromString(peer))
   }
