@@ -19,8 +19,17 @@ export interface Member {
   readonly state: MemberState
   /** Suspect past `deadAfter`, kept only by self-preservation: its instances are left out of lookups by default. */
   readonly stale: boolean
-  /** When this node last heard a fresh heartbeat (or first learned of the member), ms since the epoch on this node's clock. */
+  /**
+   * When this node last heard the member itself (a fresh heartbeat or record) or first learned of it, ms since the
+   * epoch on this node's clock. It keeps up while the member lives only where `observed` is true.
+   */
   readonly lastSeen: number
+  /**
+   * True when this node is one of the member's observers and hears its heartbeats. Beats go to a few observers, not
+   * to everyone: of a member it does not observe, a node hears only records and the observers' alerts, so an old
+   * `lastSeen` there says nothing of the member's health. False for this node itself.
+   */
+  readonly observed: boolean
   /** Number of live instances this node holds for the member. */
   readonly instances: number
   /** Multiaddrs the member advertises. */

@@ -5,7 +5,7 @@
  * the simulator can run thousands of replicas on a manual clock.
  */
 import { compareHlc, tickHlc, witnessHlc, ZERO_HLC, type Hlc } from './clock/hlc.js'
-import { FailureDetector, type TickResult, type Transition } from './membership/detector.js'
+import { FailureDetector, type MemberView, type TickResult, type Transition } from './membership/detector.js'
 import { isGone, MEMBER_RECORD_ID, type AlertRecord, type Instance, type InstanceRecord, type MemberRecord, type MemberState, type SignedRecord } from './record/types.js'
 import { compareEntries } from './table/compare.js'
 import { matches } from './table/query.js'
@@ -353,8 +353,8 @@ export class Replica {
   /** Every member this node lists (see `prune`), itself first. */
   members (nowMs: number, elapsedMs = nowMs): Member[] {
     this.tell(nowMs, elapsedMs)
-    const self = this.memberOf(this.options.self, 'alive', elapsedMs)
-    return [self, ...this.detector.members().map((view) => this.memberOf(view.peerId, view.state, view.lastHeardMs, view.stale))]
+    const self = this.memberOf({ peerId: this.options.self, state: 'alive', lastHeardMs: elapsedMs, stale: false, observed: false })
+    return [self, ...this.detector.members().map((view) => this.memberOf(view))]
   }
 
   /**
@@ -501,7 +501,8 @@ export class Replica {
   }
 
   private applyTransition (transition: Transition, effects: ReplicaEffect[]): void {
-    const member = this.memberOf(transition.peerId, transition.to, this.detector.get(transition.peerId)?.lastHeardMs ?? 0)
+    const view = this.detector.get(transition.peerId)
+    const member = this.memberOf({ peerId: transition.peerId, state: transition.to, lastHeardMs: view?.lastHeardMs ?? 0, stale: false, observed: view?.observed ?? false })
     effects.push({ kind: 'member', change: { member, from: transition.from } })
     if (!isGone(transition.to)) return
     const reason: DownReason = transition.reason === 'leave' ? 'member-left' : 'member-dead'
@@ -550,14 +551,15 @@ export class Replica {
     return instance
   }
 
-  /** `heardMs` on the monotonic clock, as the detector keeps it; `lastSeen` is wall-clock time. */
-  private memberOf (peerId: string, state: MemberState, heardMs: number, stale = false): Member {
+  /** `lastHeardMs` on the monotonic clock, as the detector keeps it; `lastSeen` is wall-clock time. */
+  private memberOf ({ peerId, state, lastHeardMs, stale, observed }: Pick<MemberView, 'peerId' | 'state' | 'lastHeardMs' | 'stale' | 'observed'>): Member {
     return {
       peerId,
       name: peerId === this.options.self ? this.memberRecord(peerId)?.name ?? '' : this.detector.nameOf(peerId),
       state,
       stale,
-      lastSeen: heardMs + this.wallOffsetMs,
+      lastSeen: lastHeardMs + this.wallOffsetMs,
+      observed,
       instances: this.table.liveInstanceCount(peerId),
       addrs: this.memberRecord(peerId)?.addrs ?? [],
       self: peerId === this.options.self

@@ -23,7 +23,7 @@ export interface ClientFlags extends RegisterFlags {
   reason?: string
 }
 
-interface Member { peerId: string, name?: string, state: string, stale: boolean, lastSeen: number, instances: number, self: boolean }
+interface Member { peerId: string, name?: string, state: string, stale: boolean, lastSeen: number, observed?: boolean, instances: number, self: boolean }
 interface Instance { id: string, service: string, version: string, address: string, port: number, status: string, tags: string[], owner: string }
 
 /** Runs one client command; returns the exit code. */
@@ -69,7 +69,7 @@ export async function runClientCommand (command: (typeof CLIENT_COMMANDS)[number
       // The agent's clock, not ours: lastSeen was stamped there.
       const now = json.now ?? Date.now()
       print(json, ['name', 'member', 'state', 'last heard', 'instances'], json.members.map((m) => [
-        nameOf(m), m.self ? `${m.peerId} (agent)` : m.peerId, m.stale ? `${m.state} (stale)` : m.state, m.self ? '-' : `${((now - m.lastSeen) / 1000).toFixed(1)} s ago`, String(m.instances)
+        nameOf(m), m.self ? `${m.peerId} (agent)` : m.peerId, m.stale ? `${m.state} (stale)` : m.state, lastHeard(m, now), String(m.instances)
       ]))
       return 0
     }
@@ -123,6 +123,16 @@ export async function runClientCommand (command: (typeof CLIENT_COMMANDS)[number
  */
 function nameOf (member: Member): string {
   return member.name !== undefined && member.name !== '' ? member.name : `…${member.peerId.slice(-8)}`
+}
+
+/**
+ * How long ago the agent heard a member, on the agent's clock (`now`). Only of a member it observes: of any other
+ * it hears no beats, and an age there would read as silence.
+ */
+function lastHeard (member: Member, now: number): string {
+  if (member.self) return '-'
+  if (member.observed === false) return 'not observed here'
+  return `${((now - member.lastSeen) / 1000).toFixed(1)} s ago`
 }
 
 function required (value: string | undefined, name: string): string {

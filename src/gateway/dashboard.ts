@@ -54,8 +54,10 @@ const addressOf = (m) => (m.addrs[0] || '').split('/p2p/')[0]
 // A member without a name (versions before names) goes by the end of its peer id: the start is the same for all.
 const nameOf = (m) => m.name || '\u2026' + m.peerId.slice(-8)
 const stateOf = (peerId, fallback) => (members.find((m) => m.peerId === peerId) || { state: fallback }).state
+// Beats go to a member's observers only: of another member the agent hears no beats, and an age would read as silence.
 function heard (m) {
   if (m.self) return '-'
+  if (m.observed === false) return '<span title="this agent is not among its observers: its liveness comes from their alerts">not observed here</span>'
   return Math.max(0, (Date.now() + skew - m.lastSeen) / 1000).toFixed(1) + ' s ago'
 }
 function render () {

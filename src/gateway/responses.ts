@@ -47,13 +47,14 @@ export const instanceResponse = {
 /** A member as /v1/members lists it (`#/components/schemas/Member`). */
 export const memberResponse = {
   $id: 'Member', type: 'object', additionalProperties: false,
-  required: ['peerId', 'name', 'state', 'stale', 'lastSeen', 'instances', 'addrs', 'self'],
+  required: ['peerId', 'name', 'state', 'stale', 'lastSeen', 'observed', 'instances', 'addrs', 'self'],
   properties: {
     peerId: string,
     name: { ...string, description: "The member's name for people (its --name, the host name by default); '' from versions before names. Not unique: the peer id is the identity" },
     state: memberState,
     stale: { type: 'boolean', description: 'Kept suspect by self-preservation' },
-    lastSeen: { type: 'integer', description: 'When this agent last heard it, ms since the epoch' },
+    lastSeen: { type: 'integer', description: 'When this agent last heard it (a heartbeat or a record), ms since the epoch; it keeps up while the member lives only where `observed` is true' },
+    observed: { type: 'boolean', description: "True when this agent is one of the member's observers and hears its heartbeats; of other members it hears only records and the observers' alerts" },
     instances: { type: 'integer' },
     addrs: strings,
     self: { type: 'boolean' }

@@ -66,6 +66,11 @@ export interface MemberView {
   readonly stale: boolean
   /** Observers whose alerts against the member's current incarnation this node holds. */
   readonly alerts: number
+  /**
+   * True when this node is one of the member's observers, so it hears the member's beats and `lastHeardMs` keeps
+   * up while the member lives. Of any other member it hears only records and its observers' alerts.
+   */
+  readonly observed: boolean
 }
 
 /** Why a member changed state. `forced`: an operator forced a member dead here to leave (see `forceLeave`). */
@@ -468,15 +473,30 @@ export class FailureDetector {
     return this.entries.get(peerId)?.stale === true
   }
 
+  private view (entry: Entry): MemberView {
+    return {
+      peerId: entry.peerId,
+      name: entry.name,
+      state: entry.state,
+      lastHeardMs: entry.lastHeardMs,
+      seq: entry.chain?.seq ?? 0,
+      chainId: entry.chain?.chainId,
+      maxStamp: entry.maxStamp,
+      stale: entry.stale,
+      alerts: entry.alerts.size,
+      observed: this.subjects.has(entry.peerId)
+    }
+  }
+
   /** The view of one member. */
   get (peerId: string): MemberView | undefined {
     const entry = this.entries.get(peerId)
-    return entry === undefined ? undefined : view(entry)
+    return entry === undefined ? undefined : this.view(entry)
   }
 
   /** Every member known and listed (not pruned), in peer id order. */
   members (): MemberView[] {
-    return this.sorted().filter((entry) => entry.listed).map(view)
+    return this.sorted().filter((entry) => entry.listed).map((entry) => this.view(entry))
   }
 
   /**
@@ -766,16 +786,3 @@ function byPeerId (a: Entry, b: Entry): number {
   return a.peerId < b.peerId ? -1 : a.peerId > b.peerId ? 1 : 0
 }
 
-function view (entry: Entry): MemberView {
-  return {
-    peerId: entry.peerId,
-    name: entry.name,
-    state: entry.state,
-    lastHeardMs: entry.lastHeardMs,
-    seq: entry.chain?.seq ?? 0,
-    chainId: entry.chain?.chainId,
-    maxStamp: entry.maxStamp,
-    stale: entry.stale,
-    alerts: entry.alerts.size
-  }
-}

@@ -2,8 +2,8 @@
  * The dashboard, in Debian's chromium driven by playwright-core: it shows the members with their address and
  * state, an instance registered at a *second* agent appears live on the first agent's page without a reload,
  * a live member's "last heard" stays under the heartbeat interval plus a margin, the filter box narrows the
- * tables, a killed member's "last heard" counts up until its instances go, and a member that left reads left. Keeps a screenshot in
- * test-artifacts/dashboard.png. Needs /usr/bin/chromium (.ci/run installs it).
+ * tables, a hung member's "last heard" counts up and its instance turns suspect, then goes, and a member that
+ * left reads left. Keeps a screenshot in test-artifacts/dashboard.png. Needs /usr/bin/chromium (.ci/run installs it).
  */
 import { existsSync, mkdirSync } from 'node:fs'
 import { chromium, type Browser } from 'playwright-core'
@@ -21,6 +21,36 @@ describe('dashboard prerequisites', () => {
   })
 })
 
+/**
+ * The dashboard's agent alerts later than the others, so a crashed member it observes is suspect there (one alert,
+ * from the other observer) for about 4 s before its own alert completes the quorum: long enough to be seen.
+ */
+const FIRST_SUSPECT_AFTER = 6_000
+/** Attempts at a third agent that observes the second beside the first (each fails with chance 1/8, see below). */
+const THIRD_AGENT_TRIES = 6
+
+/** True once the agent at `url` lists `peer` as a member it observes. */
+async function observes (url: string, peer: string): Promise<boolean> {
+  const { members } = await (await fetch(`${url}/v1/members`)).json() as { members: Array<{ peerId: string, observed: boolean }> }
+  return members.find((m) => m.peerId === peer)?.observed === true
+}
+
+/**
+ * Starts a third agent joined to `first` such that both observe `peer`: its key decides its ring positions, so
+ * one that does not is stopped and another started, a bounded number of times.
+ */
+async function observedByBoth (first: Agent, peer: string): Promise<Agent> {
+  for (let attempt = 1; attempt <= THIRD_AGENT_TRIES; attempt++) {
+    const third = await startAgent(['--bootstrap', first.multiaddr, '--name', 'dash-three'])
+    const both = async (): Promise<boolean> => await observes(first.url, peer) && await observes(third.url, peer)
+    const deadline = Date.now() + 5_000
+    while (Date.now() < deadline && !await both()) await new Promise((resolve) => setTimeout(resolve, 200))
+    if (await both()) return third
+    await third.stop()
+  }
+  throw new Error(`no third agent observed ${peer} beside the first in ${THIRD_AGENT_TRIES} tries`)
+}
+
 describe.runIf(hasChromium)('the dashboard', () => {
   let browser: Browser | undefined
   const agents: Agent[] = []
@@ -31,7 +61,7 @@ describe.runIf(hasChromium)('the dashboard', () => {
   })
 
   it('updates live when an instance is registered at another agent', async () => {
-    const first = await startAgent()
+    const first = await startAgent(['--suspect-after', String(FIRST_SUSPECT_AFTER)])
     agents.push(first)
     const second = await startAgent(['--bootstrap', first.multiaddr, '--name', 'dash-two'])
     agents.push(second)
@@ -71,9 +101,12 @@ describe.runIf(hasChromium)('the dashboard', () => {
     }
     expect(Math.max(...seen), `last heard samples ${seen.join(', ')}`).toBeLessThan(boundS)
 
-    // A third member, to leave gracefully at the end. It joins only now: with three members the first may not be
-    // among the second's observers (the rings decide), and then it hears no beats of the second to show.
-    const third = await startAgent(['--bootstrap', first.multiaddr, '--name', 'dash-three'])
+    // A third member: it confirms the second's death, and leaves gracefully at the end. With three members the
+    // rings may give the second one observer only; then the first alert kills it and it is never suspect (quorum
+    // is capped at the observers there are). A third that both observe is kept: the second's observers are then
+    // the first and the third, the third alerts at its suspectAfter (2 s) and makes the second suspect here, and
+    // the first's own alert, at its longer suspectAfter, completes the quorum of two.
+    const third = await observedByBoth(first, peer)
     agents.push(third)
     await page.locator('#members tbody tr').nth(2).waitFor({ timeout: 15_000 })
 
@@ -88,11 +121,15 @@ describe.runIf(hasChromium)('the dashboard', () => {
     mkdirSync('test-artifacts', { recursive: true })
     await page.screenshot({ path: 'test-artifacts/dashboard.png', fullPage: true })
 
-    // A crash (no leave): the page keeps counting "last heard" up while the member is silent (it is live, not a
-    // snapshot), then its instances leave the page once its observers' alerts kill it.
-    second.child.kill('SIGKILL')
+    // A hang (SIGSTOP: its port still accepts, nothing answers): the page keeps counting "last heard" up while the
+    // member is silent (it is live, not a snapshot), its instance turns suspect with it, then leaves the page once
+    // the quorum of alerts kills it. (A crash on one host is quicker: a dial refused at its address is proof, and
+    // the member dies without a suspect phase.)
+    second.child.kill('SIGSTOP')
     await expect.poll(async () => Number(/([\d.]+) s ago/.exec(await member.locator('.heard').innerText().catch(() => ''))?.[1] ?? 0), { timeout: DEFAULTS.suspectAfter + 10_000, interval: 200 }).toBeGreaterThan(1)
-    await expect.poll(async () => row.count(), { timeout: DEFAULTS.deadAfter + 15_000, interval: 500 }).toBe(0)
+    await expect.poll(async () => row.locator('td.member').innerText().catch(() => 'gone'), { timeout: FIRST_SUSPECT_AFTER, interval: 100 }).toBe('suspect')
+    await expect.poll(async () => row.count(), { timeout: DEFAULTS.deadAfter + 15_000, interval: 200 }).toBe(0)
+    second.child.kill('SIGKILL')
 
     // A graceful leave reads `left`, not dead.
     const thirdPeer = /peer id (\S+)/.exec(third.output())![1]!

@@ -260,6 +260,15 @@ describe('FailureDetector, observers and quorum', () => {
     expect(observers.length).toBeLessThanOrEqual(options.observers)
   })
 
+  it('says which members it observes: its subjects, and not the subject it only hears alerts about', () => {
+    const detector = cluster()
+    const observed = new Set(detector.subjectsOfSelf(0))
+    expect(observed.size).toBeGreaterThan(0)
+    expect(observed.has(subject)).toBe(false)
+    for (const view of detector.members()) expect(view.observed, view.peerId).toBe(observed.has(view.peerId))
+    expect(detector.get(subject)?.observed).toBe(false)
+  })
+
   it('suspects at the first alert and kills at a quorum of distinct observers', () => {
     const detector = cluster()
     expect(detector.observeAlert(alert(observers[0]!), 10)).toEqual({ kind: 'counted', transition: { peerId: subject, from: 'alive', to: 'suspect', reason: 'alerts' } })
