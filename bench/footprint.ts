@@ -1,8 +1,8 @@
 /**
  * Memory and import time of the package, each figure from fresh child processes running the build (dist/, as
  * users run it; no tsx): RSS added by `import('gossip-registry')` and its time, RSS added by the import plus one
- * started node, RSS per extra node in a shared process (five nodes joined into one cluster), and the agent's RSS
- * (the built bin, serving). The same figures for a bare libp2p 2 stack (tcp, noise, yamux, identify, gossipsub),
+ * started node, RSS per extra node in a shared process (five nodes joined into one cluster), the agent's RSS
+ * (the built bin, serving) and its start-up time (the bin, and `npm start` as a newcomer types it). The same figures for a bare libp2p 2 stack (tcp, noise, yamux, identify, gossipsub),
  * imported and started the same way, say what is ours and what is libp2p's. Bounded: every wait has a deadline.
  *
  *   npx tsx bench/footprint.ts [--runs 3] [--out bench/results/full]
@@ -10,7 +10,8 @@
  * Appends one JSON line to `<out>/footprint.jsonl` (medians over the runs) and writes `<out>/footprint.md`.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { isMain } from './report/cli.js'
@@ -39,6 +40,11 @@ export interface FootprintResult {
   readonly registry: { readonly importMs: number, readonly importMb: number, readonly oneNodeMb: number, readonly perExtraNodeMb: number }
   readonly bareLibp2p: { readonly importMs: number, readonly importMb: number, readonly oneNodeMb: number, readonly perExtraNodeMb: number }
   readonly agentMb: number
+  /**
+   * Ms from spawn to serving HTTP: `npm start` on an empty compile cache (the first start after a build), `npm start`
+   * on the cache its earlier starts left, and the built bin (`node dist/agent/bin.js agent`) on that cache.
+   */
+  readonly startMs: { readonly npmFirst: number, readonly npm: number, readonly bin: number }
 }
 
 /**
@@ -134,29 +140,43 @@ async function runChild (code: string): Promise<Probe> {
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Probe
 }
 
-/** RSS of the built agent once it serves HTTP, read from /proc after SETTLE_MS; the agent is then told to leave. */
-async function agentRss (): Promise<number> {
-  const child = spawn(process.execPath, ['dist/src/cli/bin.js', 'agent', '--no-mdns', '--http', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0'], { stdio: ['ignore', 'pipe', 'pipe'] })
+/** What one agent start measured: ms from spawn to its "serving HTTP" line, and its RSS then if asked for. */
+interface AgentStart {
+  readonly serveMs: number
+  readonly rssBytes?: number
+}
+
+/**
+ * Starts the built agent with `command` (the bin itself, or `npm start` as a newcomer types it) and times it from
+ * spawn to its "serving HTTP" line; with `readRss`, reads the RSS of that process from /proc after SETTLE_MS. Its
+ * compile cache (see src/cli/bin.ts) is `cacheDir`: an empty one times a first start. The agent is then told to leave.
+ */
+async function agentStart (command: string, args: readonly string[], cacheDir: string, readRss: boolean): Promise<AgentStart> {
+  const agentArgs = ['--no-mdns', '--http', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0']
+  const startedAt = performance.now()
+  // Its own process group: npm runs the agent in a grandchild, and the signal must reach it.
+  const child = spawn(command, [...args, ...agentArgs], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, NODE_COMPILE_CACHE: cacheDir } })
   const exited = new Promise<number | null>((resolve) => child.once('close', resolve))
   try {
     let output = ''
-    const serving = new Promise<void>((resolve, reject) => {
+    const serving = new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => { reject(new Error(`agent did not serve within 30 s: ${output.slice(-2_000)}`)) }, 30_000)
       const onData = (chunk: Buffer): void => {
         output += chunk.toString()
-        if (output.includes('serving HTTP on')) { clearTimeout(timer); resolve() }
+        if (output.includes('serving HTTP on')) { clearTimeout(timer); resolve(performance.now() - startedAt) }
       }
       child.stdout.on('data', onData)
       child.stderr.on('data', onData)
       void exited.then(() => { clearTimeout(timer); reject(new Error(`agent exited: ${output.slice(-2_000)}`)) })
     })
-    await serving
+    const serveMs = await serving
+    if (!readRss) return { serveMs }
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
     const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
-    return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]) * 1024
+    return { serveMs, rssBytes: Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]) * 1024 }
   } finally {
-    child.kill('SIGINT')
-    const killer = setTimeout(() => { child.kill('SIGKILL') }, 10_000)
+    process.kill(-child.pid!, 'SIGINT')
+    const killer = setTimeout(() => { process.kill(-child.pid!, 'SIGKILL') }, 10_000)
     await exited
     clearTimeout(killer)
   }
@@ -188,13 +208,32 @@ export async function runFootprintBench ({ runs, out }: FootprintBenchOptions): 
   const registry: Probe[] = []
   const bare: Probe[] = []
   const agent: number[] = []
-  // Interleaved, so a burst of load on a shared machine falls on both stacks alike.
-  for (let i = 0; i < runs; i++) {
-    registry.push(await runChild(REGISTRY_CHILD))
-    bare.push(await runChild(BARE_CHILD))
-    agent.push(await agentRss())
+  const starts = { npmFirst: [] as number[], npm: [] as number[], bin: [] as number[] }
+  const cacheRoot = mkdtempSync(join(tmpdir(), 'gossip-registry-compile-cache-'))
+  const warmCache = join(cacheRoot, 'warm')
+  try {
+    // Interleaved, so a burst of load on a shared machine falls on every figure alike.
+    for (let i = 0; i < runs; i++) {
+      registry.push(await runChild(REGISTRY_CHILD))
+      bare.push(await runChild(BARE_CHILD))
+      starts.npmFirst.push((await agentStart('npm', ['start', '--'], join(cacheRoot, `empty-${i}`), false)).serveMs)
+      starts.npm.push((await agentStart('npm', ['start', '--'], warmCache, false)).serveMs)
+      const bin = await agentStart(process.execPath, ['dist/agent/bin.js', 'agent'], warmCache, true)
+      starts.bin.push(bin.serveMs)
+      agent.push(bin.rssBytes!)
+    }
+  } finally {
+    rmSync(cacheRoot, { recursive: true, force: true })
   }
-  const result: FootprintResult = { bench: 'footprint', runs, registry: summarise(registry), bareLibp2p: summarise(bare), agentMb: mb(median(agent)) }
+  const ms = (values: number[]): number => round(median(values), 0)
+  const result: FootprintResult = {
+    bench: 'footprint',
+    runs,
+    registry: summarise(registry),
+    bareLibp2p: summarise(bare),
+    agentMb: mb(median(agent)),
+    startMs: { npmFirst: ms(starts.npmFirst), npm: ms(starts.npm), bin: ms(starts.bin) }
+  }
   mkdirSync(out, { recursive: true })
   writeJsonLine(join(out, 'footprint.jsonl'), result)
   writeFileSync(join(out, 'footprint.md'), footprintTable(result) + '\n')
@@ -202,7 +241,7 @@ export async function runFootprintBench ({ runs, out }: FootprintBenchOptions): 
 }
 
 /** The targets of issue 12, item 1. */
-export const FOOTPRINT_TARGETS = { importMs: 150, oneNodeMb: 52, perExtraNodeMb: 6, agentMb: 85 } as const
+export const FOOTPRINT_TARGETS = { importMs: 150, oneNodeMb: 52, perExtraNodeMb: 6, agentMb: 85, npmStartMs: 1_000 } as const
 
 /** The markdown table of one result. */
 export function footprintTable (r: FootprintResult): string {
@@ -214,7 +253,11 @@ export function footprintTable (r: FootprintResult): string {
       row('RSS added by import', r.registry.importMb, r.bareLibp2p.importMb, '-', 'MB'),
       row('RSS added by import + one started node', r.registry.oneNodeMb, r.bareLibp2p.oneNodeMb, FOOTPRINT_TARGETS.oneNodeMb, 'MB'),
       row(`RSS per extra node (${EXTRA_NODES + 1} joined in one process)`, r.registry.perExtraNodeMb, r.bareLibp2p.perExtraNodeMb, FOOTPRINT_TARGETS.perExtraNodeMb, 'MB'),
-      row('agent RSS (built bin, serving)', r.agentMb, '-', FOOTPRINT_TARGETS.agentMb, 'MB')
+      row('agent RSS (built bin, serving)', r.agentMb, '-', FOOTPRINT_TARGETS.agentMb, 'MB'),
+      // Issue 11: `npm start` serves in under a second.
+      row('`npm start` to serving HTTP, first start after a build', r.startMs.npmFirst, '-', `< ${FOOTPRINT_TARGETS.npmStartMs}`, 'ms'),
+      row('`npm start` to serving HTTP, later starts', r.startMs.npm, '-', `< ${FOOTPRINT_TARGETS.npmStartMs}`, 'ms'),
+      row('built bin to serving HTTP', r.startMs.bin, '-', '-', 'ms')
     ]),
     '',
     `Medians of ${r.runs} fresh processes each; MB = 2^20 bytes; RSS read after two full GCs and ${SETTLE_MS / 1000} s of quiet.`

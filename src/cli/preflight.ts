@@ -3,7 +3,7 @@
  * stack trace after the node has joined: multiaddrs that parse, p2p ports that are free, and the HTTP server bound
  * first. Also the TCP probe that says why a bootstrap peer is unreachable.
  */
-import { createServer as createHttpServer, type Server } from 'node:http'
+import type { Server } from 'node:http'
 import { connect, createServer } from 'node:net'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { InvalidOptionError } from '../errors.js'
@@ -51,7 +51,9 @@ export async function checkListenPorts (addrs: readonly Multiaddr[]): Promise<vo
 export async function bindHttp (http: string): Promise<Server> {
   // resolveAgentSettings has checked the form already.
   const { host, port } = splitHostPort(http)!
-  const server = createHttpServer()
+  // Not `import ... from 'node:http'`: an ES module import of a built-in reads every export, and node:http's
+  // WebSocket getter then loads undici, 45 ms of the agent's start-up for nothing (docs/performance.md).
+  const server = process.getBuiltinModule('node:http').createServer()
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen({ host, port }, resolve)

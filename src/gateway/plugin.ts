@@ -7,6 +7,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import swagger from '@fastify/swagger'
 import AjvCompiler from '@fastify/ajv-compiler'
+import type { AnyValidateFunction } from 'ajv/dist/core.js'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import type { Registry } from '../registry.js'
 import { consulRoutes } from './consul.js'
@@ -71,13 +72,36 @@ export interface GatewayPluginOptions {
  */
 const STRICT_AJV = { removeAdditional: false, coerceTypes: false, allErrors: false } as const
 
+/**
+ * A route's validator compiled when the route first validates, not when it is registered: Ajv generates code for
+ * some 60 schemas, 90 ms of the agent's start-up before it could serve (docs/performance.md, "Start-up"). The first
+ * request of each route pays its own few milliseconds instead. Fastify reads a failed validation's `errors` off
+ * the function it was given, so they are copied onto it.
+ */
+function onFirstUse (compile: AjvCompile): AjvCompile {
+  return (route) => {
+    let validate: AnyValidateFunction | undefined
+    const validateLazily = (data: unknown): unknown => {
+      validate ??= compile(route)
+      const result = validate(data)
+      validateLazily.errors = validate.errors
+      return result
+    }
+    validateLazily.errors = undefined as AnyValidateFunction['errors']
+    // Fastify only calls it and reads `errors`; Ajv's other fields (schema, source) are not used.
+    return validateLazily as unknown as AnyValidateFunction
+  }
+}
+
+type AjvCompile = ReturnType<ReturnType<typeof AjvCompiler>>
+
 /** Registers the gateway's routes on `app`: `app.register(gatewayPlugin, { registry, prefix: '/registry' })`. */
 export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (app, options) => {
   const { registry } = options
   const bodyLimit = options.bodyLimit ?? GATEWAY_DEFAULTS.bodyLimit
   app.addHook('onRoute', (route) => { route.bodyLimit ??= bodyLimit })
   const compile = AjvCompiler()(Object.fromEntries(SHARED_SCHEMAS.map((schema) => [schema.$id, schema])), { customOptions: STRICT_AJV })
-  app.setValidatorCompiler(compile)
+  app.setValidatorCompiler(onFirstUse(compile))
   app.setErrorHandler(handleError)
   // Response schemas document the API (OpenAPI) and are checked against real answers by a test; compiling a
   // serializer for each of them would cost start-up time and memory for answers of a few hundred bytes.

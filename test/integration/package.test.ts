@@ -1,7 +1,8 @@
 /**
  * The published package as a user gets it: `npm pack` (which builds, prepack), the tarball installed into an
  * empty project, then an embedding script that starts and stops a node, the gateway and agent entry points, and
- * `npx gossip-registry --version`, all from that project. The install is offline: the project's lock file is the
+ * `npx gossip-registry --version`, two agents from the installed bin (a bundle) that gossip, and the bin's version
+ * check under the system's older Node, all from that project. The install is offline: the project's lock file is the
  * repository's, less its dev dependencies, so npm takes every tarball from its cache and the test never needs the
  * network (a fresh resolution against the registry is what `npm publish` users get; the exact @libp2p/crypto
  * dependency is what keeps it on one copy there, see docs/api.md).
@@ -9,8 +10,10 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { root, runBounded, type Run } from '../support/processes.js'
+import { execFileSync } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { startAgent, type Agent } from '../support/agents.js'
+import { root, runBounded, spawnNode, type Run, type Spawned } from '../support/processes.js'
 
 /** Runs a command with a time bound, Node 22 first on PATH: the bin's `#!/usr/bin/env node` must not find the system's older node. */
 async function run (command: string, args: readonly string[], cwd: string, timeoutMs: number): Promise<Run> {
@@ -88,6 +91,38 @@ describe('the npm package', () => {
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout.trim()).toBe(pkg.version)
   }, 90_000)
+
+  it('runs two agents from the installed bin (the bundle) that join and gossip a registration', async () => {
+    const bin = join(dir, 'node_modules', pkg.name, 'dist/agent/bin.js')
+    const launch = (args: string[], env: Record<string, string>): Spawned => spawnNode([bin, ...args], env, dir)
+    const agents: Agent[] = []
+    try {
+      const first = await startAgent([], {}, launch)
+      agents.push(first)
+      const second = await startAgent(['--bootstrap', first.multiaddr], {}, launch)
+      agents.push(second)
+      const registered = await fetch(`${second.url}/v1/instances`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ service: 'bundled', version: '1.0.0', address: '10.9.8.7', port: 80 })
+      })
+      expect(registered.status, await registered.clone().text()).toBe(201)
+      await vi.waitFor(async () => {
+        const { instances } = await (await fetch(`${first.url}/v1/services/bundled/instances`)).json() as { instances: Array<{ address: string }> }
+        expect(instances.map((i) => i.address)).toEqual(['10.9.8.7'])
+      }, { timeout: 15_000, interval: 100 })
+    } finally {
+      await Promise.allSettled(agents.map(async (agent) => agent.stop()))
+    }
+  }, 60_000)
+
+  const system = '/usr/bin/node'
+  const systemMajor = existsSync(system) ? Number(execFileSync(system, ['-p', 'process.versions.node']).toString().split('.')[0]) : 0
+  it.runIf(systemMajor > 0 && systemMajor < 22)('refuses the system Node (older than 22) from the installed bin in one line', async () => {
+    const result = await run(system, [join(dir, 'node_modules', pkg.name, 'dist/agent/bin.js'), '--version'], dir, 30_000)
+    expect(result.code).toBe(1)
+    expect(result.stderr.trim()).toMatch(/^gossip-registry needs Node\.js >= 22 \(found 2\d\.[^\n]*$/)
+  })
 
   it('leaves no tarball behind in the repository', () => {
     expect(readdirSync(root).filter((name) => name.endsWith('.tgz'))).toEqual([])

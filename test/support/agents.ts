@@ -37,9 +37,12 @@ export function spawnCli (args: string[], env: Record<string, string> = {}): Spa
   return spawnScript(cli, args, env)
 }
 
-/** Starts an agent and waits (bounded) until it prints its HTTP address. */
-export async function startAgent (extra: string[] = [], env: Record<string, string> = {}): Promise<Agent> {
-  const { child, output, exited } = spawnCli(['agent', '--no-mdns', '--http', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0', ...extra], env)
+/**
+ * Starts an agent and waits (bounded) until it prints its HTTP address. `launch` runs the CLI: this repository's
+ * sources by default, or another build of it (the installed package's bin).
+ */
+export async function startAgent (extra: string[] = [], env: Record<string, string> = {}, launch: (args: string[], env: Record<string, string>) => Spawned = spawnCli): Promise<Agent> {
+  const { child, output, exited } = launch(['agent', '--no-mdns', '--http', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0', ...extra], env)
   const deadline = Date.now() + 30_000
   let url: string | undefined
   let multiaddr: string | undefined

@@ -23,7 +23,12 @@ export interface Spawned {
 
 /** Runs `script` (relative to the repository root) with arguments and extra environment. */
 export function spawnScript (script: string, args: readonly string[] = [], env: Record<string, string> = {}): Spawned {
-  const child = spawn(process.execPath, [...tsxArgs, script, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  return spawnNode([...tsxArgs, script, ...args], env, root)
+}
+
+/** Runs this Node with `args` in `cwd`, stdout and stderr collected together. */
+export function spawnNode (args: readonly string[], env: Record<string, string>, cwd: string): Spawned {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString() })
   child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString() })
