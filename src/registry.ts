@@ -398,7 +398,7 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
       beat: () => { engine.beat() },
       tick: () => { engine.tick() },
       antiEntropy: () => { engine.antiEntropy() },
-      maintain: () => { this.network.maintain(this.replica.members(this.clock.now(), elapsedMs(this.clock)), Math.random) }
+      maintain: () => { this.network.maintain(this.replica.memberAddrs(), Math.random) }
     })
   }
 

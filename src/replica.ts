@@ -350,6 +350,15 @@ export class Replica {
     return this.table.services()
   }
 
+  /**
+   * Every member this node lists but itself, with its state and the addresses its member record advertises: what
+   * dialling needs each heartbeat. `members()` builds full views, sorted, which at N = 50 cost a node a third of
+   * its idle CPU there (docs/performance.md, "Idle cost").
+   */
+  memberAddrs (): Array<{ readonly peerId: string, readonly state: MemberState, readonly addrs: readonly string[] }> {
+    return this.detector.states().map(({ peerId, state }) => ({ peerId, state, addrs: this.memberRecord(peerId)?.addrs ?? [] }))
+  }
+
   /** Every member this node lists (see `prune`), itself first. */
   members (nowMs: number, elapsedMs = nowMs): Member[] {
     this.tell(nowMs, elapsedMs)

@@ -494,6 +494,16 @@ export class FailureDetector {
     return entry === undefined ? undefined : this.view(entry)
   }
 
+  /**
+   * Every member known and listed, with its state only, in no order: for a caller that runs every heartbeat and
+   * needs neither the views nor the order (dialling, see Replica.memberAddrs).
+   */
+  states (): Array<{ readonly peerId: string, readonly state: MemberState }> {
+    const states: Array<{ peerId: string, state: MemberState }> = []
+    for (const entry of this.entries.values()) if (entry.listed) states.push({ peerId: entry.peerId, state: entry.state })
+    return states
+  }
+
   /** Every member known and listed (not pruned), in peer id order. */
   members (): MemberView[] {
     return this.sorted().filter((entry) => entry.listed).map((entry) => this.view(entry))
