@@ -1,12 +1,14 @@
 /**
- * Which connections get reconnected for want of gossip: one that lost its streams at once, one that never got them
- * after the grace, each peer once, and none that gossips.
+ * Which connections get reconnected for want of gossip: one that lost its streams at once; after such a loss, the
+ * new connection if it has no gossip after the grace, a bounded number of times; never one that never had gossip
+ * and follows no loss, nor one that gossips; each peer once.
  */
 import { describe, expect, it } from 'vitest'
-import { GOSSIP_STREAMS_GRACE_MS, GossipLinks } from '../../../src/net/gossip-links.js'
+import { GOSSIP_STREAMS_GRACE_MS, GossipLinks, MAX_RECONNECTS } from '../../../src/net/gossip-links.js'
 
 const a = { id: 'c1', peer: 'A' }
 const b = { id: 'c2', peer: 'B' }
+const none = (): boolean => false
 
 describe('GossipLinks', () => {
   it('reconnects a connection that lost its gossip streams at the next round', () => {
@@ -17,39 +19,44 @@ describe('GossipLinks', () => {
     expect(links.check([a, b], (peer) => gossiping.has(peer), 100)).toEqual(['A'])
   })
 
-  it('gives a new connection the grace to open its streams, then reconnects it', () => {
+  it('leaves alone a connection that never had gossip and follows no loss', () => {
     const links = new GossipLinks()
-    const none = (): boolean => false
-    expect(links.check([a], none, 1_000)).toEqual([])
-    expect(links.check([a], none, 1_000 + GOSSIP_STREAMS_GRACE_MS - 1)).toEqual([])
-    expect(links.check([a], none, 1_000 + GOSSIP_STREAMS_GRACE_MS)).toEqual(['A'])
+    for (let t = 0; t <= 10 * GOSSIP_STREAMS_GRACE_MS; t += 500) expect(links.check([a], none, t)).toEqual([])
   })
 
-  it('counts the grace from the round a connection was first seen without gossip, per connection', () => {
+  it('reconnects again a peer whose new connection has no gossip after the grace, at most MAX_RECONNECTS times', () => {
     const links = new GossipLinks()
-    const none = (): boolean => false
-    links.check([a], none, 0)
-    // A new connection to the same peer (the old one closed) starts its own grace.
-    const again = { id: 'c3', peer: 'A' }
-    expect(links.check([again], none, GOSSIP_STREAMS_GRACE_MS - 1)).toEqual([])
-    expect(links.check([again], none, 2 * GOSSIP_STREAMS_GRACE_MS - 2)).toEqual([])
-    expect(links.check([again], none, 2 * GOSSIP_STREAMS_GRACE_MS - 1)).toEqual(['A'])
+    links.check([a], () => true, 0)
+    expect(links.check([a], none, 100)).toEqual(['A'])
+    // The new connection opened while the old one closed: no gossip on it.
+    let now = 100
+    let reconnects = 1
+    for (let round = 0; round < 10; round++) {
+      const fresh = { id: `r${round}`, peer: 'A' }
+      expect(links.check([fresh], none, now + GOSSIP_STREAMS_GRACE_MS - 1)).toEqual([])
+      now += GOSSIP_STREAMS_GRACE_MS
+      const again = links.check([fresh], none, now)
+      reconnects += again.length
+      if (again.length === 0) break
+    }
+    expect(reconnects).toBe(MAX_RECONNECTS)
   })
 
-  it('names a peer once when several of its connections lack gossip, and never one that gossips', () => {
+  it('stops watching a reconnected peer once it gossips, so a later loss starts over', () => {
+    const links = new GossipLinks()
+    links.check([a], () => true, 0)
+    links.check([a], none, 100)
+    const fresh = { id: 'c3', peer: 'A' }
+    expect(links.check([fresh], () => true, 200)).toEqual([])
+    expect(links.check([fresh], none, 300)).toEqual(['A'])
+  })
+
+  it('leaves a reconnected peer that is no longer connected to maintenance, and names a peer once', () => {
     const links = new GossipLinks()
     const second = { id: 'c4', peer: 'A' }
-    links.check([a, second, b], (peer) => peer === 'B', 0)
-    expect(links.check([a, second, b], (peer) => peer === 'B', GOSSIP_STREAMS_GRACE_MS)).toEqual(['A'])
-  })
-
-  it('forgets a connection once gossip is up, so a later loss counts as a loss', () => {
-    const links = new GossipLinks()
-    let up = false
-    links.check([a], () => up, 0)
-    up = true
-    expect(links.check([a], () => up, 5)).toEqual([])
-    up = false
-    expect(links.check([a], () => up, 10)).toEqual(['A'])
+    links.check([a, second, b], () => true, 0)
+    expect(links.check([a, second, b], (peer) => peer === 'B', 100)).toEqual(['A'])
+    expect(links.check([b], (peer) => peer === 'B', 100 + GOSSIP_STREAMS_GRACE_MS)).toEqual([])
+    expect(links.check([{ id: 'c5', peer: 'A' }, b], (peer) => peer === 'B', 100 + 3 * GOSSIP_STREAMS_GRACE_MS)).toEqual([])
   })
 })
