@@ -20,7 +20,10 @@ export class Worker {
 
   constructor (readonly name: string) {
     // tsx's loader in-process (not its CLI, which would run a grandchild): the pid is the node's, so SIGKILL hits it.
-    this.child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+    // BENCH_CPU_PROF_DIR=<dir>: each worker writes a V8 CPU profile there when it exits (Node refuses --cpu-prof
+    // in NODE_OPTIONS, so it has to be given here).
+    const profile = process.env.BENCH_CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+    this.child = fork(WORKER, [], { execArgv: [...profile, '--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
     this.exited = new Promise((resolve) => this.child.once('exit', () => { resolve() }))
     this.child.on('message', (message: WorkerMessage) => {
       if (message.kind === 'reply') {
