@@ -73,16 +73,18 @@ export interface GatewayPluginOptions {
 const STRICT_AJV = { removeAdditional: false, coerceTypes: false, allErrors: false } as const
 
 /**
- * A route's validator compiled when the route first validates, not when it is registered: Ajv generates code for
- * some 60 schemas, 90 ms of the agent's start-up before it could serve (docs/performance.md, "Start-up"). The first
- * request of each route pays its own few milliseconds instead. Fastify reads a failed validation's `errors` off
- * the function it was given, so they are copied onto it.
+ * A route's validator compiled when the route first validates, not when it is registered, by a compiler (an Ajv
+ * instance with the shared schemas) made at the first of them: Ajv took 90 ms of the agent's start-up to compile
+ * some 60 validators, and 35 ms more to set itself up, before the agent could serve (docs/performance.md, "Agent
+ * start-up"). The first request of each route pays its own few milliseconds instead. Fastify reads a failed
+ * validation's `errors` off the function it was given, so they are copied onto it.
  */
-function onFirstUse (compile: AjvCompile): AjvCompile {
+function onFirstUse (makeCompiler: () => AjvCompile): AjvCompile {
+  let compiler: AjvCompile | undefined
   return (route) => {
     let validate: AnyValidateFunction | undefined
     const validateLazily = (data: unknown): unknown => {
-      validate ??= compile(route)
+      validate ??= (compiler ??= makeCompiler())(route)
       const result = validate(data)
       validateLazily.errors = validate.errors
       return result
@@ -100,8 +102,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
   const { registry } = options
   const bodyLimit = options.bodyLimit ?? GATEWAY_DEFAULTS.bodyLimit
   app.addHook('onRoute', (route) => { route.bodyLimit ??= bodyLimit })
-  const compile = AjvCompiler()(Object.fromEntries(SHARED_SCHEMAS.map((schema) => [schema.$id, schema])), { customOptions: STRICT_AJV })
-  app.setValidatorCompiler(onFirstUse(compile))
+  app.setValidatorCompiler(onFirstUse(() => AjvCompiler()(Object.fromEntries(SHARED_SCHEMAS.map((schema) => [schema.$id, schema])), { customOptions: STRICT_AJV })))
   app.setErrorHandler(handleError)
   // Response schemas document the API (OpenAPI) and are checked against real answers by a test; compiling a
   // serializer for each of them would cost start-up time and memory for answers of a few hundred bytes.
