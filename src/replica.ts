@@ -352,8 +352,8 @@ export class Replica {
 
   /**
    * Every member this node lists but itself, with its state and the addresses its member record advertises: what
-   * dialling needs each heartbeat. `members()` builds full views, sorted, which at N = 50 cost a node a third of
-   * its idle CPU there (docs/performance.md, "Idle cost").
+   * dialling needs each heartbeat. `members()` builds full views, sorted: 8 % of an idle node's CPU at N = 50 when
+   * maintenance used it (docs/performance.md, "Idle cost").
    */
   memberAddrs (): Array<{ readonly peerId: string, readonly state: MemberState, readonly addrs: readonly string[] }> {
     return this.detector.states().map(({ peerId, state }) => ({ peerId, state, addrs: this.memberRecord(peerId)?.addrs ?? [] }))

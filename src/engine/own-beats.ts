@@ -3,9 +3,9 @@
  * be signed in a new member record) when the current one runs out. The seed is secret: whoever held it could
  * beat for this node.
  */
-import { hash, randomBytes, randomInt } from 'node:crypto'
+import { randomBytes, randomInt } from 'node:crypto'
 import type { Hlc } from '../clock/hlc.js'
-import { CHAIN_VALUE_BYTES, HashChain } from '../membership/hash-chain.js'
+import { HashChain } from '../membership/hash-chain.js'
 import type { ChainAnchor } from '../record/types.js'
 
 /** One beat as it goes to an observer: the sender is the member. */
@@ -18,15 +18,6 @@ export interface OwnBeat {
   readonly recordsStamp: Hlc
 }
 
-/**
- * `chainStep` (SHA-256 truncated) on Node's one-shot `hash` (OpenSSL): building a chain of 4 096 steps takes 12 ms
- * instead of 45-60 ms in JavaScript before the JIT has warmed, and every node builds one as it starts. Observers
- * verify beats with `chainStep` itself; test/unit/engine/own-beats.test.ts checks that the two agree.
- */
-export function nodeChainStep (value: Uint8Array): Uint8Array {
-  return hash('sha256', value, 'buffer').subarray(0, CHAIN_VALUE_BYTES)
-}
-
 /** The heartbeats of one node. */
 export class OwnBeats {
   private chain: HashChain
@@ -34,7 +25,7 @@ export class OwnBeats {
   private seq = 0
 
   constructor (private readonly chainLength: number) {
-    this.chain = HashChain.create(randomBytes(32), chainLength, nodeChainStep)
+    this.chain = HashChain.create(randomBytes(32), chainLength)
     this.chainId = randomInt(0, 2 ** 32 - 1)
   }
 
@@ -50,7 +41,7 @@ export class OwnBeats {
   next (recordsStamp: Hlc): { beat: OwnBeat, renewed: boolean } {
     let renewed = false
     if (this.seq >= this.chain.length) {
-      this.chain = HashChain.create(randomBytes(32), this.chainLength, nodeChainStep)
+      this.chain = HashChain.create(randomBytes(32), this.chainLength)
       this.chainId = (this.chainId + 1) >>> 0
       this.seq = 0
       renewed = true

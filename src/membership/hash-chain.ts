@@ -36,19 +36,16 @@ export class HashChain {
     this.anchor = values.slice(0, CHAIN_VALUE_BYTES)
   }
 
-  /**
-   * Builds a chain of `length` beats from a random seed (at least 16 bytes). `step` computes `chainStep`: a caller
-   * outside the pure core may bring a faster implementation of the same function (see OwnBeats).
-   */
-  static create (seed: Uint8Array, length: number, step: (value: Uint8Array) => Uint8Array = chainStep): HashChain {
+  /** Builds a chain of `length` beats from a random seed (at least 16 bytes). */
+  static create (seed: Uint8Array, length: number): HashChain {
     if (!Number.isInteger(length) || length < 1) throw new RangeError(`chain length must be a positive integer, got ${length}`)
     if (seed.length < CHAIN_VALUE_BYTES) throw new RangeError(`chain seed must have at least ${CHAIN_VALUE_BYTES} bytes`)
     // v_i = H^(L-i)(seed): built from the seed end (v_L) back to the anchor (v_0).
     const values = new Uint8Array((length + 1) * CHAIN_VALUE_BYTES)
-    let value = step(seed)
+    let value = chainStep(seed)
     values.set(value, length * CHAIN_VALUE_BYTES)
     for (let i = length - 1; i >= 0; i--) {
-      value = step(value)
+      value = chainStep(value)
       values.set(value, i * CHAIN_VALUE_BYTES)
     }
     return new HashChain(values, length)
