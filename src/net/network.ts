@@ -259,8 +259,8 @@ export class Network implements Transport {
 
   /**
    * Keeps this node connected, with at most MAX_DIALS_PER_ROUND new dials a round and each target backed off
-   * after a failed dial. It dials, in this order: the bootstrap peers while it has no connection, or while it has
-   * lost members (dead here) and a bootstrap peer is neither connected nor alive here; members it is not
+   * after a failed dial. It dials, in this order: the bootstrap peers neither connected nor alive here (so a
+   * bootstrap peer that is gone for good costs one failed dial per MAX_DIAL_BACKOFF_MS); members it is not
    * connected to while below `targetPeers`; and its lost members at their last known addresses, so that a
    * partition that outlasted self-preservation heals without mDNS. Also reconnects open connections that carry no
    * gossip (GossipLinks), closes inbound beat streams that stopped making progress and counts connections that never
@@ -278,15 +278,16 @@ export class Network implements Transport {
     const lost = dead.filter((peer) => !connected.has(peer))
     const ready = (key: string): boolean => !this.dialing.has(key) && this.dialBackoff.ready(key, nowMs)
     const targets: Array<{ key: string, addrs: readonly string[] }> = []
-    if (connected.size === 0 || lost.length > 0) {
-      const states = new Map(members.map((m) => [m.peerId, m.state]))
-      for (const addr of this.config.bootstrap) {
-        const peer = this.bootstrapPeer(addr)
-        const state = peer === undefined ? undefined : states.get(peer)
-        // A bootstrap peer alive here is reached through the cluster, unless this node is alone.
-        const reached = peer === this.peerId || (peer !== undefined && connected.has(peer)) || (connected.size > 0 && state !== undefined && !isGone(state))
-        if (!reached && ready(addr)) targets.push({ key: addr, addrs: [addr] })
-      }
+    const states = new Map(members.map((m) => [m.peerId, m.state]))
+    for (const addr of this.config.bootstrap) {
+      const peer = this.bootstrapPeer(addr)
+      const state = peer === undefined ? undefined : states.get(peer)
+      // A bootstrap peer alive here is reached through the cluster, unless this node is alone. One that is not is
+      // dialled even when this node has connections: nodes that found each other before they reached a bootstrap
+      // peer (started together while it was down or slow) are otherwise an island for good; at N = 100 on one box,
+      // two new nodes that dialled each other first stayed a cluster of two.
+      const reached = peer === this.peerId || (peer !== undefined && connected.has(peer)) || (connected.size > 0 && state !== undefined && !isGone(state))
+      if (!reached && ready(addr)) targets.push({ key: addr, addrs: [addr] })
     }
     const missing = this.config.targetPeers - connected.size
     if (missing > 0) {

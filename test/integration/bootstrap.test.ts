@@ -1,8 +1,11 @@
 /**
  * A bootstrap address without `/p2p/<id>` (all an operator may know of a seed node) is dialled as the node
- * starts, not one heartbeat later.
+ * starts, not one heartbeat later. Nodes that found each other before their bootstrap peer was up keep dialling
+ * it, and join it once it is: they do not stay an island.
  */
+import { createServer } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { Registry } from '../../src/index.js'
 import { Cluster } from '../support/cluster.js'
 
 let cluster: Cluster
@@ -27,3 +30,35 @@ describe('a bootstrap address without a peer id', () => {
     expect(performance.now() - startedAt).toBeLessThan(SLOW.heartbeatInterval)
   }, 20_000)
 })
+
+/** A loopback TCP port free right now (the OS picks it; the socket is closed before it is used). */
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+function aliveCount (node: Registry): number {
+  return node.members().filter((m) => m.state === 'alive').length
+}
+
+describe('nodes that found each other before their bootstrap peer', () => {
+  it('join it once it is up, instead of staying an island', async () => {
+    cluster = new Cluster()
+    const port = await freePort()
+    const seedAddress = `/ip4/127.0.0.1/tcp/${port}`
+    // Both are given the seed, which is not up yet; the second also the first, so the two connect at once.
+    const first = await cluster.start({ bootstrap: [seedAddress] })
+    const second = await cluster.start({ bootstrap: [first.multiaddrs[0]!, seedAddress] })
+    await vi.waitFor(() => { for (const node of [first, second]) expect(aliveCount(node)).toBe(2) }, { timeout: 10_000, interval: 50 })
+
+    const seed = await cluster.start({ bootstrap: [], listen: [seedAddress] })
+    // The seed dials nobody: the island must find it, within the longest dial back-off (30 s) and a margin.
+    await vi.waitFor(() => {
+      for (const node of [first, second, seed]) expect(aliveCount(node), `alive at ${node.peerId}`).toBe(3)
+    }, { timeout: 40_000, interval: 100 })
+  }, 60_000)
+})
+
