@@ -1,13 +1,14 @@
 /**
  * Beats as UDP datagrams (src/net/beat-datagrams.ts): observers offer UDP on each member's beat stream and take
  * the datagrams that carry the token they offered. A path that drops UDP, before or after the switch, must cost
- * no death; datagrams with tokens nobody offered must credit nobody.
+ * no death; datagrams revoked after a stall come back; datagrams with tokens nobody offered must credit nobody.
  */
 import { createSocket, Socket } from 'node:dgram'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Engine } from '../../src/engine/engine.js'
-import { InboundBeats } from '../../src/net/beat-links.js'
-import type { Registry } from '../../src/index.js'
+import { InboundBeats, inboundBeatBounds } from '../../src/net/beat-links.js'
+import { BeatOffer } from '../../src/net/wire.pb.js'
+import { PRESETS, type Registry } from '../../src/index.js'
 import { Cluster } from '../support/cluster.js'
 
 const cluster = new Cluster()
@@ -86,6 +87,23 @@ describe('beats as datagrams', () => {
     expect(seen.dead).toBe(0)
     await allAlive(nodes)
   })
+
+  it('come back after a revocation, once the observer offers again and the path carries them', async () => {
+    const delivered = vi.spyOn(InboundBeats.prototype, 'datagram')
+    const nodes = await cluster.startMany(3)
+    await allAlive(nodes)
+    await datagramsArrive(delivered, 30)
+    // A stall, as far as the observers can tell: no datagram for longer than datagramsMs, so they revoke.
+    const dropped = vi.spyOn(Socket.prototype, 'send').mockImplementation(function () { /* dropped */ })
+    const revoked = vi.spyOn(InboundBeats.prototype as unknown as { tell: (inbound: unknown, offer: BeatOffer) => void }, 'tell')
+    await vi.waitFor(() => { expect(revoked.mock.calls.some(([, offer]) => offer.state === BeatOffer.State.REVOKED)).toBe(true) }, { timeout: 10_000, interval: 50 })
+    dropped.mockRestore()
+    // Offered again `reofferMs` after the revocation, the senders take datagrams up again.
+    const { reofferMs } = inboundBeatBounds(PRESETS.test.heartbeatInterval!)
+    const before = delivered.mock.calls.length
+    await vi.waitFor(() => { expect(delivered.mock.calls.length - before).toBeGreaterThanOrEqual(30) }, { timeout: reofferMs + 10_000, interval: 100 })
+    await allAlive(nodes)
+  }, 60_000)
 
   it('credit nobody when their token was never offered', async () => {
     const realSend = Socket.prototype.send as (this: Socket, msg: Uint8Array, port: number, address: string) => void
