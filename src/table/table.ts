@@ -4,7 +4,7 @@
  * per-owner digests and a per-service index up to date incrementally. Pure: no clock, no I/O.
  */
 import { compareHlc, ZERO_HLC, type Hlc } from '../clock/hlc.js'
-import type { InstanceRecord } from '../record/types.js'
+import { MEMBER_RECORD_ID, type InstanceRecord } from '../record/types.js'
 import { compareEntries } from './compare.js'
 import { entryFingerprint, FINGERPRINT_BYTES, xorInto, type OwnerDigest } from './digest.js'
 import type { TableEntry } from './entry.js'
@@ -89,9 +89,17 @@ export class LwwTable {
     return this.owners_.get(owner)?.entries.get(id)
   }
 
-  /** Every entry of an owner: instances, tombstones and its member record. */
+  /**
+   * Every entry of an owner: its member record first, then instances and tombstones. Anti-entropy sends them in this
+   * order, so a node that learns a member from them learns who it is (name, addresses, a leave) before its
+   * instances, whichever was written last here (a member record rewritten after an instance came after it).
+   */
   ownerEntries (owner: string): TableEntry[] {
-    return [...(this.owners_.get(owner)?.entries.values() ?? [])]
+    const entries = this.owners_.get(owner)?.entries
+    if (entries === undefined) return []
+    const member = entries.get(MEMBER_RECORD_ID)
+    const rest = [...entries.values()].filter((entry) => entry !== member)
+    return member === undefined ? rest : [member, ...rest]
   }
 
   /** Owners with at least one entry. */

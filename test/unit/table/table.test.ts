@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { compareEntries } from '../../../src/table/compare.js'
 import { diffDigests } from '../../../src/table/digest.js'
 import { LwwTable } from '../../../src/table/table.js'
-import { instanceEntry, tombstoneEntry } from '../../support/entries.js'
+import { instanceEntry, memberEntry, tombstoneEntry } from '../../support/entries.js'
 
 describe('compareEntries', () => {
   it.each([
@@ -23,6 +23,16 @@ describe('compareEntries', () => {
 })
 
 describe('LwwTable', () => {
+  it('lists an owner\'s member record first, however late it was written, for anti-entropy to send first', () => {
+    const table = new LwwTable()
+    table.merge(instanceEntry('o', 'a', 1))
+    table.merge(memberEntry('o', 2))
+    table.merge(instanceEntry('o', 'b', 3))
+    table.merge(memberEntry('o', 4))
+    expect(table.ownerEntries('o').map((e) => e.record.id)).toEqual(['', 'a', 'b'])
+    expect(table.ownerEntries('nobody')).toEqual([])
+  })
+
   it('reports applied, stale and duplicate merges', () => {
     const table = new LwwTable()
     const v1 = instanceEntry('o', 'a', 1)
