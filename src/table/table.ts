@@ -98,8 +98,9 @@ export class LwwTable {
     const entries = this.owners_.get(owner)?.entries
     if (entries === undefined) return []
     const member = entries.get(MEMBER_RECORD_ID)
-    const rest = [...entries.values()].filter((entry) => entry !== member)
-    return member === undefined ? rest : [member, ...rest]
+    const listed = member === undefined ? [] : [member]
+    for (const entry of entries.values()) if (entry !== member) listed.push(entry)
+    return listed
   }
 
   /** Owners with at least one entry. */

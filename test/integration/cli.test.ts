@@ -3,13 +3,13 @@
  * configuration from flags, environment and file, the Node.js version check, and start-up errors that name the
  * flag (bad addresses, ports in use) before any node starts.
  */
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../support/agents.js'
+import { SYSTEM_NODE, systemNodeMajor } from '../support/processes.js'
 
 const PEER = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
 
@@ -84,10 +84,8 @@ describe('the Node.js version check', () => {
     expect(run.stderr).toContain('gossip-registry needs Node.js >= 22 (found 20.11.1)')
   })
 
-  const system = '/usr/bin/node'
-  const systemMajor = existsSync(system) ? Number(execFileSync(system, ['-p', 'process.versions.node']).toString().split('.')[0]) : 0
-  it.runIf(systemMajor > 0 && systemMajor < 22)('refuses the system Node (older than 22) the same way', async () => {
-    const run = await runCli(['agent', '--no-mdns'], { node: system })
+  it.runIf(systemNodeMajor > 0 && systemNodeMajor < 22)('refuses the system Node (older than 22) the same way', async () => {
+    const run = await runCli(['agent', '--no-mdns'], { node: SYSTEM_NODE })
     expect(run.code).toBe(1)
     expect(run.stderr).toMatch(/^gossip-registry needs Node\.js >= 22 \(found 2\d\./)
     expect(run.stderr).not.toContain('withResolvers')

@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs'
 import { chromium, type Browser } from 'playwright-core'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { DEFAULTS } from '../../src/index.js'
 import { startAgent, type Agent } from '../support/agents.js'
 
@@ -42,10 +42,10 @@ async function observes (url: string, peer: string): Promise<boolean> {
 async function observedByBoth (first: Agent, peer: string): Promise<Agent> {
   for (let attempt = 1; attempt <= THIRD_AGENT_TRIES; attempt++) {
     const third = await startAgent(['--bootstrap', first.multiaddr, '--name', 'dash-three'])
-    const both = async (): Promise<boolean> => await observes(first.url, peer) && await observes(third.url, peer)
-    const deadline = Date.now() + 5_000
-    while (Date.now() < deadline && !await both()) await new Promise((resolve) => setTimeout(resolve, 200))
-    if (await both()) return third
+    const both = await vi.waitFor(async () => {
+      expect(await observes(first.url, peer) && await observes(third.url, peer)).toBe(true)
+    }, { timeout: 5_000, interval: 200 }).then(() => true, () => false)
+    if (both) return third
     await third.stop()
   }
   throw new Error(`no third agent observed ${peer} beside the first in ${THIRD_AGENT_TRIES} tries`)

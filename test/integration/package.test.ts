@@ -10,10 +10,9 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
-import { execFileSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startAgent, type Agent } from '../support/agents.js'
-import { root, runBounded, spawnNode, type Run, type Spawned } from '../support/processes.js'
+import { root, runBounded, spawnNode, SYSTEM_NODE, systemNodeMajor, type Run, type Spawned } from '../support/processes.js'
 
 /** Runs a command with a time bound, Node 22 first on PATH: the bin's `#!/usr/bin/env node` must not find the system's older node. */
 async function run (command: string, args: readonly string[], cwd: string, timeoutMs: number): Promise<Run> {
@@ -116,10 +115,8 @@ describe('the npm package', () => {
     }
   }, 60_000)
 
-  const system = '/usr/bin/node'
-  const systemMajor = existsSync(system) ? Number(execFileSync(system, ['-p', 'process.versions.node']).toString().split('.')[0]) : 0
-  it.runIf(systemMajor > 0 && systemMajor < 22)('refuses the system Node (older than 22) from the installed bin in one line', async () => {
-    const result = await run(system, [join(dir, 'node_modules', pkg.name, 'dist/agent/bin.js'), '--version'], dir, 30_000)
+  it.runIf(systemNodeMajor > 0 && systemNodeMajor < 22)('refuses the system Node (older than 22) from the installed bin in one line', async () => {
+    const result = await run(SYSTEM_NODE, [join(dir, 'node_modules', pkg.name, 'dist/agent/bin.js'), '--version'], dir, 30_000)
     expect(result.code).toBe(1)
     expect(result.stderr.trim()).toMatch(/^gossip-registry needs Node\.js >= 22 \(found 2\d\.[^\n]*$/)
   })

@@ -2,7 +2,8 @@
  * TypeScript entry points of this repository run as child processes (node 22 + tsx), with their output
  * collected, for tests of the CLI, the agent and the examples.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 export const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -50,3 +51,8 @@ export async function runBounded (command: string, args: readonly string[], opti
   clearTimeout(timer)
   return { code, stdout, stderr }
 }
+
+/** The system's own Node (older than the project's on these machines), for the version check's tests. */
+export const SYSTEM_NODE = '/usr/bin/node'
+/** Its major version, or 0 where there is none. */
+export const systemNodeMajor = existsSync(SYSTEM_NODE) ? Number(execFileSync(SYSTEM_NODE, ['-p', 'process.versions.node']).toString().split('.')[0]) : 0
