@@ -2,7 +2,7 @@
  * The engine against a stub transport (memberlist's MockTransport idea): what it sends, to whom, and what it
  * makes of what arrives, with unsigned envelopes of the signed size and a manual clock. No sockets, no timers.
  */
-import { generateKeyPair } from '@libp2p/crypto/keys'
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { SimEnvelopes } from '../../../bench/simulate/sim-envelopes.js'
@@ -17,7 +17,9 @@ import { RegistryStats } from '../../../src/stats.js'
 import { logger } from '@libp2p/logger'
 
 const T0 = 1_800_000_000_000
-const peerIds = await Promise.all(Array.from({ length: 6 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()))
+// Fixed keys: the observer rings depend on the peer ids, and with random ones a few draws in a hundred gave the
+// first peer fewer than a quorum of observers among the others, and a test that expects it dead failed now and then.
+const peerIds = await Promise.all(Array.from({ length: 6 }, async (_, i) => peerIdFromPrivateKey(await generateKeyPairFromSeed('Ed25519', new Uint8Array(32).fill(i + 1))).toString()))
 const [SELF, ...PEERS] = peerIds as [string, ...string[]]
 
 /** Records every call the engine makes; answers probes as told. */
