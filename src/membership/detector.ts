@@ -215,6 +215,8 @@ export class FailureDetector {
   private viewChangedAtMs = Number.NEGATIVE_INFINITY
   /** Last time anything verified arrived from the cluster: no news is good news only while in contact. */
   private lastContactMs = Number.NEGATIVE_INFINITY
+  /** Entries with at least one alert held against them (gone ones too, until forgotten): see isMassSilence. */
+  private readonly accused = new Set<Entry>()
   /** Changes of any member's state or stale flag so far (see `revision`). */
   private changes = 0
   /** When established members died, within the last `deadAfter`: a mass silence may come over several ticks. */
@@ -322,6 +324,7 @@ export class FailureDetector {
     // A beat from the member proves this node's own alert wrong: withdraw it. Alerts other observers hold stand
     // until the member refutes them; a beat to this node alone does not clear those.
     if (entry.alerts.delete(this.options.self)) {
+      if (entry.alerts.size === 0) this.accused.delete(entry)
       entry.alertedAtMs = undefined
       entry.alertsSent = 0
     }
@@ -435,8 +438,12 @@ export class FailureDetector {
     const transitions: Transition[] = []
     const alerts: OwnAlert[] = []
     const entries = this.living()
-    for (const entry of entries) this.establish(entry, nowMs)
-    this.preserving = this.isMassSilence(entries, nowMs)
+    let established = 0
+    for (const entry of entries) {
+      this.establish(entry, nowMs)
+      if (entry.established) established++
+    }
+    this.preserving = this.isMassSilence(entries, established, nowMs)
     for (const entry of entries) {
       const silentMs = this.silence(entry, nowMs)
       if (this.subjects.has(entry.peerId) && silentMs >= this.alertAfter(entry.peerId) && this.shouldAlert(entry, nowMs)) {
@@ -625,6 +632,7 @@ export class FailureDetector {
   private accuse (entry: Entry, observer: string, nowMs: number): Transition | undefined {
     const first = entry.alerts.size === 0
     entry.alerts.add(observer)
+    this.accused.add(entry)
     if (first) entry.suspectSinceMs = nowMs
     if (entry.alerts.size >= this.quorumOf(entry) && !(this.preserving && entry.established)) return this.kill(entry, entry.state, 'alerts', nowMs)
     if (entry.state !== 'alive') return undefined
@@ -673,15 +681,21 @@ export class FailureDetector {
    * count neither as troubled nor as living: keys are free, so members made up to fall silent with a real one
    * could otherwise turn its death into a mass silence, and healthy ones could hide a real one.
    */
-  private isMassSilence (entries: readonly Entry[], nowMs: number): boolean {
+  private isMassSilence (entries: readonly Entry[], living: number, nowMs: number): boolean {
     if (this.options.selfPreservationThreshold >= 1) return false
-    this.recentDeathsMs = this.recentDeathsMs.filter((t) => nowMs - t < this.options.deadAfter)
-    let living = 0
+    if (this.recentDeathsMs.length > 0) this.recentDeathsMs = this.recentDeathsMs.filter((t) => nowMs - t < this.options.deadAfter)
+    const counts = (entry: Entry): boolean => entry.established && !isGone(entry.state)
     let troubled = 0
-    for (const entry of entries) {
-      if (isGone(entry.state) || !entry.established) continue
-      living++
-      if (this.isTroubled(entry, nowMs)) troubled++
+    if (nowMs - this.lastContactMs < this.options.suspectAfter) {
+      // The cluster was heard lately, so a member this node does not observe is in trouble only if accused (see
+      // silence): only subjects and accused members need a look, not every member, eight times a second.
+      for (const subject of this.subjects.keys()) {
+        const entry = this.entries.get(subject)
+        if (entry !== undefined && counts(entry) && this.isTroubled(entry, nowMs)) troubled++
+      }
+      for (const entry of this.accused) if (!this.subjects.has(entry.peerId) && counts(entry)) troubled++
+    } else {
+      for (const entry of entries) if (counts(entry) && this.isTroubled(entry, nowMs)) troubled++
     }
     const falling = troubled + this.recentDeathsMs.length
     // One member dying is never a mass silence, whatever the cluster size: a two-node cluster must still see
@@ -730,6 +744,12 @@ export class FailureDetector {
   private forget (entry: Entry): void {
     this.entries.delete(entry.peerId)
     this.gone.delete(entry.peerId)
+    this.accused.delete(entry)
+  }
+
+  private clearAlerts (entry: Entry): void {
+    entry.alerts.clear()
+    this.accused.delete(entry)
   }
 
   /** Takes in a member record: its chain, and its stamp as the incarnation. True if it refuted alerts. */
@@ -746,7 +766,7 @@ export class FailureDetector {
     // A member record newer than the incarnation alerts name was signed by the member since: it is alive.
     entry.lastHeardMs = nowMs
     const refuted = entry.alerts.size > 0
-    entry.alerts.clear()
+    this.clearAlerts(entry)
     entry.alertedAtMs = undefined
     entry.alertsSent = 0
     return refuted
@@ -783,7 +803,7 @@ export class FailureDetector {
     }
     entry.state = 'alive'
     entry.stale = false
-    entry.alerts.clear()
+    this.clearAlerts(entry)
     entry.alertedAtMs = undefined
     entry.alertsSent = 0
     this.changes++

@@ -41,7 +41,7 @@ export class GossipLinks {
   private readonly reconnecting = new Map<string, Reconnecting>()
 
   /** One round: returns the peers to reconnect now, each once. */
-  check (connections: readonly OpenConnection[], hasGossip: (peer: string) => boolean, nowMs: number): string[] {
+  check (connections: Iterable<OpenConnection>, hasGossip: (peer: string) => boolean, nowMs: number): string[] {
     const linkedBefore = this.linked
     this.linked = new Set()
     const reconnect = new Set<string>()

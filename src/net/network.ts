@@ -10,6 +10,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { background } from '../background.js'
 import { Backoff } from './backoff.js'
 import { GossipLinks } from './gossip-links.js'
+import { OpenConnections, type TrackedConnection } from './open-connections.js'
 import type { ResolvedConfig } from '../config.js'
 import { BeatLinks, dialTarget, inboundBeatBounds, InboundBeats } from './beat-links.js'
 import { BeatDatagrams, udpHost } from './beat-datagrams.js'
@@ -57,6 +58,11 @@ interface MemberAddrs {
   readonly addrs: readonly string[]
 }
 
+/** The connections among `connections` that are open (not closing). */
+function * openOnly (connections: Iterable<TrackedConnection>): Generator<TrackedConnection> {
+  for (const tracked of connections) if (tracked.connection.status === 'open') yield tracked
+}
+
 /** Up to `count` of `items`, picked at random. */
 function pick<T> (items: readonly T[], count: number, random: () => number): T[] {
   const rest = [...items]
@@ -82,6 +88,7 @@ export class Network implements Transport {
   /** The peer at each bootstrap address, from its `/p2p/` part or learned by dialling it. */
   private readonly bootstrapPeers = new Map<string, string>()
   private readonly gossipLinks = new GossipLinks()
+  private readonly connections = new OpenConnections()
   private stopping = false
 
   constructor (
@@ -142,8 +149,12 @@ export class Network implements Transport {
         }
       )
     }, { maxInboundStreams: 4 })
+    // Connections opened before these listeners (bootstrap dials start with the node) are taken as found.
+    for (const connection of this.node.getConnections()) this.connections.opened(connection)
+    this.node.addEventListener('connection:close', (event) => { this.connections.closed(event.detail) })
     this.node.addEventListener('connection:open', (event) => {
       const connection = event.detail
+      this.connections.opened(connection)
       // Only the dialler starts anti-entropy, so one connection costs one exchange, not two.
       if (connection.direction === 'outbound') this.handlers.connected(connection.remotePeer.toString())
     })
@@ -154,7 +165,7 @@ export class Network implements Transport {
     })
     this.node.addEventListener('peer:discovery', (event) => {
       // mDNS (or bootstrap) found a peer: connect if we want more neighbours.
-      if (this.connectedPeers().length < this.config.targetPeers && this.dialing.size < MAX_DIALS_IN_FLIGHT) background(this.dialPeer(event.detail.id), this.log, 'dial a discovered peer')
+      if (this.connections.peerCount < this.config.targetPeers && this.dialing.size < MAX_DIALS_IN_FLIGHT) background(this.dialPeer(event.detail.id), this.log, 'dial a discovered peer')
     })
   }
 
@@ -190,10 +201,8 @@ export class Network implements Transport {
   /** Peer ids of every open connection. */
   connectedPeers (): string[] {
     // Not libp2p's getPeers(): it turns each peer id into a string and back, base58 both ways, and this runs
-    // every heartbeat (a seventh of an idle node's CPU at N = 50). A connection's peer id keeps its string.
-    const peers = new Set<string>()
-    for (const connection of this.node.getConnections()) peers.add(connection.remotePeer.toString())
-    return [...peers]
+    // every heartbeat (a seventh of an idle node's CPU at N = 50). See OpenConnections.
+    return [...this.connections.peers()]
   }
 
   /** The gossipsub score this node gives a peer (negative after invalid messages). */
@@ -272,7 +281,7 @@ export class Network implements Transport {
     this.inboundBeats.sweep(nowMs)
     this.node.services.pendingInbound.sweep()
     this.reviveGossip()
-    const connected = new Set(this.connectedPeers())
+    const connected = this.connections
     const dead = this.remember(members)
     this.hangUpOnDead(dead, connected)
     const lost = dead.filter((peer) => !connected.has(peer))
@@ -286,10 +295,10 @@ export class Network implements Transport {
       // dialled even when this node has connections: nodes that found each other before they reached a bootstrap
       // peer (started together while it was down or slow) are otherwise an island for good; at N = 100 on one box,
       // two new nodes that dialled each other first stayed a cluster of two.
-      const reached = peer === this.peerId || (peer !== undefined && connected.has(peer)) || (connected.size > 0 && state !== undefined && !isGone(state))
+      const reached = peer === this.peerId || (peer !== undefined && connected.has(peer)) || (connected.peerCount > 0 && state !== undefined && !isGone(state))
       if (!reached && ready(addr)) targets.push({ key: addr, addrs: [addr] })
     }
-    const missing = this.config.targetPeers - connected.size
+    const missing = this.config.targetPeers - connected.peerCount
     if (missing > 0) {
       const candidates = members.filter((m) => m.peerId !== this.peerId && !isGone(m.state) && !connected.has(m.peerId) && m.addrs.length > 0 && ready(m.peerId))
       targets.push(...pick(candidates, missing, random).map((m) => ({ key: m.peerId, addrs: m.addrs })))
@@ -308,7 +317,7 @@ export class Network implements Transport {
    * finds itself. A connection
    * younger than `deadAfter` is left alone: a member that came back gets that long to prove itself alive.
    */
-  private hangUpOnDead (dead: readonly string[], connected: ReadonlySet<string>): void {
+  private hangUpOnDead (dead: readonly string[], connected: OpenConnections): void {
     const openedBefore = Date.now() - this.config.deadAfter
     for (const peer of dead) {
       if (!connected.has(peer)) continue
@@ -358,8 +367,7 @@ export class Network implements Transport {
   /** Closes and dials again the connections that lost their gossip streams or never got them (GossipLinks). */
   private reviveGossip (): void {
     const pubsub = this.node.services.pubsub as unknown as GossipSub
-    const open = this.node.getConnections().filter((connection) => connection.status === 'open')
-      .map((connection) => ({ id: connection.id, peer: connection.remotePeer.toString() }))
+    const open = openOnly(this.connections.all())
     const hasGossip = (peer: string): boolean => pubsub.streamsInbound.has(peer) && pubsub.streamsOutbound.has(peer)
     for (const peer of this.gossipLinks.check(open, hasGossip, performance.now())) {
       background(this.reconnect(peer), this.log, 'reconnect a peer without gossip streams')
@@ -392,7 +400,7 @@ export class Network implements Transport {
   /** For diagnostics: open connections, and the targets this node is backing off from, with their last error. */
   dialState (): { connections: number, failing: Array<{ target: string, error: string }> } {
     return {
-      connections: this.node.getConnections().length,
+      connections: this.connections.size,
       failing: this.dialBackoff.failing()
     }
   }

@@ -366,6 +366,42 @@ describe('self-preservation', () => {
     expect(detector.tick(30_000).transitions.map((t) => t.to)).toEqual(['dead', 'dead', 'dead', 'dead', 'dead'])
   })
 
+  it('holds members that their observers accuse together, while it still hears its own subjects', () => {
+    // A fifth of the members in trouble is a mass silence here; more than two of twelve will do.
+    const fifth = { ...preserving, selfPreservationThreshold: 0.2 }
+    const many = Array.from({ length: 12 }, (_, i) => `m${i + 1}`)
+    const rings = new Rings(fifth.observers)
+    rings.update([SELF, ...many])
+    const detector = new FailureDetector(fifth)
+    detector.join(0)
+    for (const peer of many) detector.observeRecord(member(100, peer), 0)
+    const subjects = new Set(detector.subjectsOfSelf(0))
+    // Members this node does not observe, whose trouble reaches it as alerts only, each with a quorum of observers
+    // outside the accused (an observer in trouble itself does not count towards a quorum, see quorumOf).
+    const accused: string[] = []
+    const observersOf = (p: string): string[] => rings.observersOf(p).filter((o) => o !== SELF)
+    for (const p of many) {
+      if (subjects.has(p) || accused.some((a) => observersOf(a).includes(p))) continue
+      if (observersOf(p).filter((o) => !accused.includes(o)).length >= fifth.quorum) accused.push(p)
+      if (accused.length === 3) break
+    }
+    expect(accused.length).toBe(3)
+    const alert = (subject: string, observer: string): Parameters<FailureDetector['observeAlert']>[0] => ({ observer, subject, incarnation: { wall: 100, logical: 0 } })
+    let seq = 1
+    const beatSubjects = (nowMs: number): void => { for (const s of subjects) beat(detector, s, seq, nowMs); seq++ }
+    beatSubjects(500)
+    for (const subject of accused) expect(detector.observeAlert(alert(subject, observersOf(subject)[0]!), 1_000)).toMatchObject({ kind: 'counted', transition: { to: 'suspect' } })
+    beatSubjects(1_000)
+    detector.tick(1_100)
+    // The alerts that complete each quorum come after the tick that saw the trouble: they must not kill.
+    for (const subject of accused) {
+      for (const observer of observersOf(subject).slice(1, fifth.quorum)) expect(detector.observeAlert(alert(subject, observer), 1_200)).toEqual({ kind: 'counted' })
+    }
+    beatSubjects(1_500)
+    expect(detector.tick(1_600).transitions.filter((t) => t.to === 'dead')).toEqual([])
+    for (const subject of accused) expect(detector.get(subject)).toMatchObject({ state: 'suspect', stale: true, alerts: fifth.quorum })
+  })
+
   it('revives a stale member when it refutes the alerts with a newer member record', () => {
     const detector = cluster()
     detector.tick(12_000)
