@@ -91,7 +91,7 @@ export async function runConvergence (config: ConvergenceOptions): Promise<Conve
     for (const single of [hung, victim]) single.peerIds.push(...(await single.ask({ op: 'start', count: 1, seeds, options })).peerIds)
     let last = { minAlive: 0, minStanding: 0, worst: '' }
     await pollUntil(async () => {
-      last = await census(all)
+      last = await census(all, config.nodes)
       return last.minAlive >= config.nodes && last.minStanding >= config.nodes
     }, STARTUP_TIMEOUT_MS, 500, () => `${config.nodes} members alive and their instances visible at every node (at worst ${last.minAlive} alive, ${last.minStanding} instances; ${last.worst})`)
     const startupMs = now() - startedAt
@@ -171,10 +171,11 @@ interface Registered {
   readonly latencyMs: number
 }
 
-async function census (workers: readonly Worker[]): Promise<{ minAlive: number, minStanding: number, worst: string }> {
-  const replies = await Promise.all(workers.map(async (w) => w.ask({ op: 'census' })))
+async function census (workers: readonly Worker[], members: number): Promise<{ minAlive: number, minStanding: number, worst: string }> {
+  const replies = await Promise.all(workers.map(async (w) => w.ask({ op: 'census', members })))
   const worst = replies.reduce((a, b) => (b.minAlive < a.minAlive ? b : a))
-  return { minAlive: worst.minAlive, minStanding: Math.min(...replies.map((r) => r.minStanding)), worst: `${workers[replies.indexOf(worst)]!.name}: ${worst.worst}` }
+  const sum = (of: (r: typeof worst) => number): number => replies.reduce((total, r) => total + of(r), 0)
+  return { minAlive: worst.minAlive, minStanding: Math.min(...replies.map((r) => r.minStanding)), worst: `${sum((r) => r.short)} nodes short of ${members} members, ${sum((r) => r.alone)} without a connection; ${workers[replies.indexOf(worst)]!.name}: ${worst.worst}` }
 }
 
 /** Registers on a random hosted node; the latency runs until every node of `everyone` shows the instance. */

@@ -89,8 +89,25 @@ function pickSeeds (pool: readonly string[]): string[] {
   return picked
 }
 
+// BENCH_TRACE_ALONE=1: each node logs under its own name, and a node still without a connection at a census a
+// minute after the first one has libp2p's debug log turned on (to stderr) for itself, to see why it cannot join.
+const TRACE_ALONE = process.env.BENCH_TRACE_ALONE === '1'
+const TRACE_ALONE_AFTER_MS = 60_000
+let firstCensusAt: number | undefined
+const traced = new Map<Registry, string>()
+
 function nodeOptions (options: RegistryOptions, seeds: readonly string[]): RegistryOptions {
-  return { ...options, mdns: false, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: pickSeeds(seeds) }
+  const logPrefix = TRACE_ALONE ? { logPrefix: `${process.pid}-n${nodes.length}` } : {}
+  return { ...options, ...logPrefix, mdns: false, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: pickSeeds(seeds) }
+}
+
+async function traceIfAlone (node: Registry, index: number): Promise<void> {
+  if (!TRACE_ALONE || traced.has(node) || now() - (firstCensusAt ??= now()) < TRACE_ALONE_AFTER_MS) return
+  if ((dialState(node) as { connections: number }).connections > 0) return
+  traced.set(node, `${process.pid}-n${index}:*`)
+  const { enable } = await import('@libp2p/logger')
+  enable([...traced.values()].join(','))
+  process.stderr.write(`bench: tracing ${process.pid}-n${index} (${node.peerId}), alone\n`)
 }
 
 /** Bench-only diagnostics of a node that did not join: its connections and failing dials (a private field). */
@@ -98,13 +115,18 @@ function dialState (node: Registry): unknown {
   return (node as unknown as { network: { dialState: () => unknown } }).network.dialState()
 }
 
-function census (): Replies['census'] {
+function census (expected: number): Replies['census'] {
   let minAlive = Infinity
+  let short = 0
+  let alone = 0
   let minStanding = Infinity
   let worst = ''
-  for (const node of nodes) {
+  for (const [index, node] of nodes.entries()) {
+    void traceIfAlone(node, index)
     const members = node.members()
     const alive = members.filter((m) => m.state === 'alive').length
+    if (alive < expected) short++
+    if ((dialState(node) as { connections: number }).connections === 0) alone++
     if (alive < minAlive) {
       const { bytesIn, rejected } = node.stats.snapshot()
       worst = `${node.peerId} holds ${alive} alive of ${members.length} members; bytes in: beats ${bytesIn.beats}, gossip ${bytesIn.gossip}, sync ${bytesIn.sync}; rejected ${JSON.stringify(rejected)}; dials ${JSON.stringify(dialState(node))}`
@@ -112,7 +134,7 @@ function census (): Replies['census'] {
     minAlive = Math.min(minAlive, alive)
     minStanding = Math.min(minStanding, node.lookup(STANDING_SERVICE).length)
   }
-  return { minAlive, minStanding, worst }
+  return { minAlive, minStanding, short, alone, worst }
 }
 
 function sample (): Sample {
@@ -172,7 +194,7 @@ async function handle (request: Request): Promise<unknown> {
       return { startedAt } satisfies Replies['deregister']
     }
     case 'census':
-      return census()
+      return census(request.members)
     case 'sample':
       return sample()
     case 'join':
