@@ -443,8 +443,12 @@ export class FailureDetector {
       this.establish(entry, nowMs)
       if (entry.established) established++
     }
-    this.preserving = this.isMassSilence(entries, established, nowMs)
+    // A member this node does not observe is silent only once the whole cluster is (see silence).
+    const clusterHeard = nowMs - this.lastContactMs < this.options.suspectAfter
+    this.preserving = this.isMassSilence(entries, established, clusterHeard, nowMs)
     for (const entry of entries) {
+      // Heard through the cluster, unaccused and alive: judge would find nothing to change (see silence).
+      if (clusterHeard && entry.state === 'alive' && !entry.stale && entry.alerts.size === 0 && !this.subjects.has(entry.peerId)) continue
       const silentMs = this.silence(entry, nowMs)
       if (this.subjects.has(entry.peerId) && silentMs >= this.alertAfter(entry.peerId) && this.shouldAlert(entry, nowMs)) {
         alerts.push({ subject: entry.peerId, incarnation: entry.incarnation })
@@ -681,14 +685,14 @@ export class FailureDetector {
    * count neither as troubled nor as living: keys are free, so members made up to fall silent with a real one
    * could otherwise turn its death into a mass silence, and healthy ones could hide a real one.
    */
-  private isMassSilence (entries: readonly Entry[], living: number, nowMs: number): boolean {
+  private isMassSilence (entries: readonly Entry[], living: number, clusterHeard: boolean, nowMs: number): boolean {
     if (this.options.selfPreservationThreshold >= 1) return false
     if (this.recentDeathsMs.length > 0) this.recentDeathsMs = this.recentDeathsMs.filter((t) => nowMs - t < this.options.deadAfter)
     const counts = (entry: Entry): boolean => entry.established && !isGone(entry.state)
     let troubled = 0
-    if (nowMs - this.lastContactMs < this.options.suspectAfter) {
-      // The cluster was heard lately, so a member this node does not observe is in trouble only if accused (see
-      // silence): only subjects and accused members need a look, not every member, eight times a second.
+    if (clusterHeard) {
+      // A member this node does not observe is then in trouble only if accused: only subjects and accused members
+      // need a look, not every member, eight times a second.
       for (const subject of this.subjects.keys()) {
         const entry = this.entries.get(subject)
         if (entry !== undefined && counts(entry) && this.isTroubled(entry, nowMs)) troubled++
