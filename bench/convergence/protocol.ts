@@ -25,7 +25,7 @@ export type Request =
   | { readonly op: 'register', readonly node: number }
   | { readonly op: 'deregister', readonly node: number, readonly instanceId: string }
   /** The smallest number of alive members and of visible standing instances over this worker's nodes. */
-  | { readonly op: 'census', /** The cluster's size: a node holding fewer members alive is short. */ readonly members: number }
+  | { readonly op: 'census', /** The cluster's size: a node holding fewer members alive is short. */ readonly members: number, /** Peers to trace (BENCH_TRACE_ALONE). */ readonly trace?: readonly string[] }
   | { readonly op: 'sample' }
   /** Start one node and time how long it takes to see `instances` standing instances and `members` alive members. */
   | { readonly op: 'join', readonly seeds: readonly string[], readonly options: RegistryOptions, readonly instances: number, readonly members: number, readonly timeoutMs: number }
@@ -36,7 +36,7 @@ export interface Replies {
   start: { readonly peerIds: string[], readonly addrs: string[] }
   register: { readonly instanceId: string, readonly startedAt: number }
   deregister: { readonly startedAt: number }
-  census: { readonly minAlive: number, readonly minStanding: number, /** Nodes short of the full membership, and those without a connection. */ readonly short: number, readonly alone: number, /** What the node seeing fewest members sees. */ readonly worst: string }
+  census: { readonly minAlive: number, readonly minStanding: number, /** Nodes short of the full membership, and those without a connection. */ readonly short: number, readonly alone: number, /** What the node seeing fewest members sees. */ readonly worst: string, /** Peers that traced nodes fail to dial. */ readonly traceTargets: readonly string[] }
   sample: Sample
   join: { readonly peerId: string, readonly addr: string, readonly tableMs: number, readonly membersMs: number }
   stop: Record<string, never>

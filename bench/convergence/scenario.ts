@@ -12,6 +12,8 @@ import { now, type Sample } from './protocol.js'
 /** How many nodes share one worker process: enough processes to use both cores, few enough to fit in memory. */
 const NODES_PER_WORKER = 25
 const OP_TIMEOUT_MS = 30_000
+/** Peers traced for the nodes alone (BENCH_TRACE_ALONE): a few, or the log drowns. */
+const MAX_TRACED_TARGETS = 6
 const STARTUP_TIMEOUT_MS = 300_000
 /** Pause between measured operations, so one's traffic does not queue behind the last one's. */
 const OP_GAP_MS = 50
@@ -171,8 +173,12 @@ interface Registered {
   readonly latencyMs: number
 }
 
+/** Peers that nodes alone fail to dial, from the last census, to be traced at the next (BENCH_TRACE_ALONE). */
+let traceTargets: string[] = []
+
 async function census (workers: readonly Worker[], members: number): Promise<{ minAlive: number, minStanding: number, worst: string }> {
-  const replies = await Promise.all(workers.map(async (w) => w.ask({ op: 'census', members })))
+  const replies = await Promise.all(workers.map(async (w) => w.ask({ op: 'census', members, trace: traceTargets })))
+  traceTargets = [...new Set(replies.flatMap((r) => r.traceTargets))].slice(0, MAX_TRACED_TARGETS)
   const worst = replies.reduce((a, b) => (b.minAlive < a.minAlive ? b : a))
   const sum = (of: (r: typeof worst) => number): number => replies.reduce((total, r) => total + of(r), 0)
   return { minAlive: worst.minAlive, minStanding: Math.min(...replies.map((r) => r.minStanding)), worst: `${sum((r) => r.short)} nodes short of ${members} members, ${sum((r) => r.alone)} without a connection; ${workers[replies.indexOf(worst)]!.name}: ${worst.worst}` }

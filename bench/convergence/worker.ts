@@ -90,7 +90,8 @@ function pickSeeds (pool: readonly string[]): string[] {
 }
 
 // BENCH_TRACE_ALONE=1: each node logs under its own name, and a node still without a connection at a census a
-// minute after the first one has libp2p's debug log turned on (to stderr) for itself, to see why it cannot join.
+// minute after the first one has libp2p's debug log turned on (to stderr) for itself, to see why it cannot join;
+// the peers it fails to dial are named in the census reply, and the controller has them traced too, where they run.
 const TRACE_ALONE = process.env.BENCH_TRACE_ALONE === '1'
 const TRACE_ALONE_AFTER_MS = 60_000
 let firstCensusAt: number | undefined
@@ -101,32 +102,48 @@ function nodeOptions (options: RegistryOptions, seeds: readonly string[]): Regis
   return { ...options, ...logPrefix, mdns: false, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: pickSeeds(seeds) }
 }
 
-async function traceIfAlone (node: Registry, index: number): Promise<void> {
-  if (!TRACE_ALONE || traced.has(node) || now() - (firstCensusAt ??= now()) < TRACE_ALONE_AFTER_MS) return
-  if ((dialState(node) as { connections: number }).connections > 0) return
+async function trace (node: Registry, index: number, why: string): Promise<void> {
   traced.set(node, `${process.pid}-n${index}:*`)
   const { enable } = await import('@libp2p/logger')
   enable([...traced.values()].join(','))
-  process.stderr.write(`bench: tracing ${process.pid}-n${index} (${node.peerId}), alone\n`)
+  process.stderr.write(`bench: tracing ${process.pid}-n${index} (${node.peerId}), ${why}\n`)
 }
+
+async function traceIfAlone (node: Registry, index: number): Promise<void> {
+  if (!TRACE_ALONE || traced.has(node) || now() - (firstCensusAt ??= now()) < TRACE_ALONE_AFTER_MS) return
+  if ((dialState(node) as DialState).connections > 0) return
+  await trace(node, index, 'alone')
+}
+
+/** The peers the traced nodes here fail to dial. */
+function tracedTargets (): string[] {
+  const targets = new Set<string>()
+  for (const node of traced.keys()) {
+    for (const { target } of (dialState(node) as DialState).failing) targets.add(target.split('/p2p/').at(-1)!)
+  }
+  return [...targets]
+}
+
+interface DialState { connections: number, failing: Array<{ target: string }> }
 
 /** Bench-only diagnostics of a node that did not join: its connections and failing dials (a private field). */
 function dialState (node: Registry): unknown {
   return (node as unknown as { network: { dialState: () => unknown } }).network.dialState()
 }
 
-function census (expected: number): Replies['census'] {
+function census (expected: number, targets: readonly string[]): Replies['census'] {
   let minAlive = Infinity
   let short = 0
   let alone = 0
   let minStanding = Infinity
   let worst = ''
   for (const [index, node] of nodes.entries()) {
+    if (TRACE_ALONE && !traced.has(node) && targets.includes(node.peerId)) void trace(node, index, 'a peer that an alone node fails to dial')
     void traceIfAlone(node, index)
     const members = node.members()
     const alive = members.filter((m) => m.state === 'alive').length
     if (alive < expected) short++
-    if ((dialState(node) as { connections: number }).connections === 0) alone++
+    if ((dialState(node) as DialState).connections === 0) alone++
     if (alive < minAlive) {
       const { bytesIn, rejected } = node.stats.snapshot()
       worst = `${node.peerId} holds ${alive} alive of ${members.length} members; bytes in: beats ${bytesIn.beats}, gossip ${bytesIn.gossip}, sync ${bytesIn.sync}; rejected ${JSON.stringify(rejected)}; dials ${JSON.stringify(dialState(node))}`
@@ -134,7 +151,7 @@ function census (expected: number): Replies['census'] {
     minAlive = Math.min(minAlive, alive)
     minStanding = Math.min(minStanding, node.lookup(STANDING_SERVICE).length)
   }
-  return { minAlive, minStanding, short, alone, worst }
+  return { minAlive, minStanding, short, alone, worst, traceTargets: TRACE_ALONE ? tracedTargets() : [] }
 }
 
 function sample (): Sample {
@@ -194,7 +211,7 @@ async function handle (request: Request): Promise<unknown> {
       return { startedAt } satisfies Replies['deregister']
     }
     case 'census':
-      return census(request.members)
+      return census(request.members, request.trace ?? [])
     case 'sample':
       return sample()
     case 'join':
