@@ -29,10 +29,20 @@ const FIRST_SUSPECT_AFTER = 6_000
 /** Attempts at a third agent that observes the second beside the first (each fails with chance 1/8, see below). */
 const THIRD_AGENT_TRIES = 6
 
-/** True once the agent at `url` lists `peer` as a member it observes. */
-async function observes (url: string, peer: string): Promise<boolean> {
-  const { members } = await (await fetch(`${url}/v1/members`)).json() as { members: Array<{ peerId: string, observed: boolean }> }
-  return members.find((m) => m.peerId === peer)?.observed === true
+/**
+ * True once the agent at `url` holds every one of `alive` alive and observes `peer`. Observers follow from a node's
+ * view, so the answer stands only once the view is whole: a first agent that has not yet heard of a new third one
+ * still observes everyone, and may stop observing `peer` when it does.
+ */
+async function observes (url: string, peer: string, alive: readonly string[]): Promise<boolean> {
+  const { members } = await (await fetch(`${url}/v1/members`)).json() as { members: Array<{ peerId: string, state: string, observed: boolean }> }
+  const whole = alive.every((p) => members.some((m) => m.peerId === p && m.state === 'alive'))
+  return whole && members.find((m) => m.peerId === peer)?.observed === true
+}
+
+/** An agent's peer id, from its start-up line. */
+function peerIdOf (agent: Agent): string {
+  return /peer id (\S+)/.exec(agent.output())![1]!
 }
 
 /**
@@ -42,8 +52,9 @@ async function observes (url: string, peer: string): Promise<boolean> {
 async function observedByBoth (first: Agent, peer: string): Promise<Agent> {
   for (let attempt = 1; attempt <= THIRD_AGENT_TRIES; attempt++) {
     const third = await startAgent(['--bootstrap', first.multiaddr, '--name', 'dash-three'])
+    const all = [peerIdOf(first), peer, peerIdOf(third)]
     const both = await vi.waitFor(async () => {
-      expect(await observes(first.url, peer) && await observes(third.url, peer)).toBe(true)
+      expect(await observes(first.url, peer, all) && await observes(third.url, peer, all)).toBe(true)
     }, { timeout: 5_000, interval: 200 }).then(() => true, () => false)
     if (both) return third
     await third.stop()
@@ -88,7 +99,7 @@ describe.runIf(hasChromium)('the dashboard', () => {
     // The second member: its address, its state, and a "last heard" that stays fresh while it beats. The page
     // refreshes members every second and heartbeats come every heartbeatInterval: 2 s of margin covers both
     // plus a busy machine.
-    const peer = /peer id (\S+)/.exec(second.output())![1]!
+    const peer = peerIdOf(second)
     const member = page.locator(`#members tr[data-peer="${peer}"]`)
     await member.waitFor({ timeout: 15_000 })
     expect(await member.innerText()).toMatch(/\/ip4\/127\.0\.0\.1\/tcp\/\d+\s+alive/)
@@ -132,7 +143,7 @@ describe.runIf(hasChromium)('the dashboard', () => {
     second.child.kill('SIGKILL')
 
     // A graceful leave reads `left`, not dead.
-    const thirdPeer = /peer id (\S+)/.exec(third.output())![1]!
+    const thirdPeer = peerIdOf(third)
     await third.stop()
     await expect.poll(async () => page.locator(`#members tr[data-peer="${thirdPeer}"] td.state`).innerText().catch(() => 'gone'), { timeout: 10_000, interval: 200 }).toBe('left')
   }, 120_000)
