@@ -41,10 +41,10 @@ const MAX_PARALLEL_DIALS = 4
  * their option is on.
  */
 async function loadStack () {
-  const [libp2p, tcp, noise, yamux, identify, gossipsub, score, frames] = await Promise.all([
+  const [libp2p, tcp, noise, yamux, identify, gossipsub, score, frames, windows] = await Promise.all([
     import('libp2p'), import('@libp2p/tcp'), import('@chainsafe/libp2p-noise'), import('@chainsafe/libp2p-yamux'),
     import('@libp2p/identify'), import('@chainsafe/libp2p-gossipsub'), import('@chainsafe/libp2p-gossipsub/score'),
-    import('./gossip-frames.js')
+    import('./gossip-frames.js'), import('./lazy-window-updates.js')
   ])
   return {
     createLibp2p: libp2p.createLibp2p,
@@ -54,7 +54,8 @@ async function loadStack () {
     identify: identify.identify,
     gossipsub: gossipsub.gossipsub,
     createTopicScoreParams: score.createTopicScoreParams,
-    splittingFrames: frames.splittingFrames
+    splittingFrames: frames.splittingFrames,
+    lazyWindowUpdates: windows.lazyWindowUpdates
   }
 }
 
@@ -68,7 +69,7 @@ function swarmKey (hex: string): Uint8Array {
  * banned) before any protocol runs.
  */
 export async function createNode (config: ResolvedConfig, privateKey: PrivateKey, isDenied: (peer: string) => boolean = () => false): Promise<RegistryLibp2p> {
-  const { createLibp2p, tcp, noise, yamux, identify, gossipsub, createTopicScoreParams, splittingFrames } = await loadStack()
+  const { createLibp2p, tcp, noise, yamux, identify, gossipsub, createTopicScoreParams, splittingFrames, lazyWindowUpdates } = await loadStack()
   const topic = recordsTopic(config.namespace)
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (config.mdns) {
@@ -94,7 +95,7 @@ export async function createNode (config: ResolvedConfig, privateKey: PrivateKey
     addresses: { listen: [...config.listen] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [lazyWindowUpdates(yamux())],
     peerDiscovery,
     ...(config.networkKey !== undefined && preSharedKey !== undefined && { connectionProtector: preSharedKey({ psk: swarmKey(config.networkKey) }) }),
     connectionGater: {
