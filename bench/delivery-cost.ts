@@ -1,8 +1,8 @@
 /**
  * Where a delivered record's cost comes from: N registries in this one process on loopback, one register every
  * `gap` ms round-robin, and for each write: the gossipsub RPCs the cluster sent (by kind: how many copies of a
- * record each node received), the TCP writes and bytes (each RPC is a yamux frame, noise-encrypted, answered by
- * a yamux window update), and the CPU of the whole process per write and per delivery, above its idle cost.
+ * record each node received), the TCP writes and bytes (each RPC is a yamux frame, noise-encrypted; window updates
+ * come once half a stream's window is read, see src/net/lazy-window-updates.ts), and the CPU of the whole process per write and per delivery, above its idle cost.
  * One process and no contention between processes: the figure is the stack's own cost per message.
  *
  *   npx tsx bench/delivery-cost.ts [--nodes 10] [--ops 400] [--gap 25] [--out bench/results/full]
