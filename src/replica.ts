@@ -146,6 +146,11 @@ export class Replica {
   private wallOffsetMs = 0
   /** Owners that were not established here when records of theirs were taken in (see `freshBudget`, `evictFresh`). */
   private readonly freshOwners = new Set<string>()
+  /**
+   * Members first heard of through a record other than their member record (an instance gossiped before it, say):
+   * their `alive` event waits for the member record, so that it carries the member's name and addresses.
+   */
+  private readonly unannounced = new Set<string>()
 
   constructor (options: ReplicaOptions) {
     this.options = options
@@ -226,7 +231,9 @@ export class Replica {
     if (!established) this.freshOwners.add(record.owner)
     this.clock = witnessHlc(this.clock, record.stamp, nowMs)
     const transition = this.detector.observeRecord(record, elapsedMs)
-    if (transition !== undefined) this.applyTransition(transition, effects)
+    if (transition?.reason === 'first-heard' && transition.to === 'alive' && record.kind !== 'member') this.unannounced.add(record.owner)
+    else if (transition !== undefined) this.applyTransition(transition, effects)
+    else if (record.kind === 'member' && this.unannounced.has(record.owner)) this.announce(record.owner, effects)
     if (record.kind === 'instance' && this.table.get(record.owner, record.id) === entry) {
       this.instanceChange(record, result.previous, effects)
     }
@@ -509,7 +516,15 @@ export class Replica {
     this.table.trimTombstones(owner, this.options.maxInstancesPerOwner)
   }
 
+  /** The deferred `unknown -> alive` of a member whose member record has now arrived (see `unannounced`). */
+  private announce (peerId: string, effects: ReplicaEffect[]): void {
+    const state = this.detector.stateOf(peerId)
+    if (state !== undefined) this.applyTransition({ peerId, from: 'unknown', to: state, reason: 'first-heard' }, effects)
+  }
+
   private applyTransition (transition: Transition, effects: ReplicaEffect[]): void {
+    // Any change of a member announces it: a later member record has nothing left to announce.
+    this.unannounced.delete(transition.peerId)
     const view = this.detector.get(transition.peerId)
     const member = this.memberOf({ peerId: transition.peerId, state: transition.to, lastHeardMs: view?.lastHeardMs ?? 0, stale: false, observed: view?.observed ?? false })
     effects.push({ kind: 'member', change: { member, from: transition.from } })

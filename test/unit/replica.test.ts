@@ -69,10 +69,23 @@ const kinds = (effects: readonly ReplicaEffect[]): string[] => effects.map((e) =
 describe('Replica', () => {
   it('applies a peer instance: the member is first heard, then the instance is up', () => {
     const replica = new Replica(options)
-    const result = replica.ingest(instance(PEER, 'a', at(T0)), T0)
-    expect(result.outcome).toBe('applied')
-    expect(kinds(result.effects)).toEqual(['member:alive', 'change:up'])
+    const result = replica.ingest(member(PEER, at(T0), HashChain.create(new Uint8Array(32).fill(3), 50)), T0)
+    expect(kinds(result.effects)).toEqual(['member:alive'])
+    const up = replica.ingest(instance(PEER, 'a', at(T0 + 1)), T0)
+    expect(up.outcome).toBe('applied')
+    expect(kinds(up.effects)).toEqual(['change:up'])
     expect(replica.lookup('orders')).toMatchObject([{ id: 'a', owner: PEER, memberState: 'alive' }])
+  })
+
+  it('announces a member first heard through an instance once its member record comes, with its addresses', () => {
+    const replica = new Replica(options)
+    const result = replica.ingest(instance(PEER, 'a', at(T0 + 1)), T0)
+    expect(kinds(result.effects)).toEqual(['change:up'])
+    expect(replica.members(T0).map((m) => m.peerId)).toContain(PEER)
+    const announced = replica.ingest(member(PEER, at(T0), HashChain.create(new Uint8Array(32).fill(3), 50)), T0)
+    expect(announced.effects).toMatchObject([{ kind: 'member', change: { from: 'unknown', member: { peerId: PEER, state: 'alive', addrs: ['/ip4/127.0.0.1/tcp/1'] } } }])
+    // Once only.
+    expect(kinds(replica.ingest(member(PEER, at(T0 + 2), HashChain.create(new Uint8Array(32).fill(3), 50)), T0).effects)).toEqual([])
   })
 
   it('reports an update as changed and a tombstone as down, and ignores what is older', () => {
