@@ -92,8 +92,9 @@ export async function runConvergence (config: ConvergenceOptions): Promise<Conve
     }
     for (const single of [hung, victim]) single.peerIds.push(...(await single.ask({ op: 'start', count: 1, seeds, options })).peerIds)
     let last = { minAlive: 0, minStanding: 0, worst: '' }
+    const tracing = { targets: [] as string[] }
     await pollUntil(async () => {
-      last = await census(all, config.nodes)
+      last = await census(all, config.nodes, tracing)
       return last.minAlive >= config.nodes && last.minStanding >= config.nodes
     }, STARTUP_TIMEOUT_MS, 500, () => `${config.nodes} members alive and their instances visible at every node (at worst ${last.minAlive} alive, ${last.minStanding} instances; ${last.worst})`)
     const startupMs = now() - startedAt
@@ -173,12 +174,13 @@ interface Registered {
   readonly latencyMs: number
 }
 
-/** Peers that nodes alone fail to dial, from the last census, to be traced at the next (BENCH_TRACE_ALONE). */
-let traceTargets: string[] = []
-
-async function census (workers: readonly Worker[], members: number): Promise<{ minAlive: number, minStanding: number, worst: string }> {
-  const replies = await Promise.all(workers.map(async (w) => w.ask({ op: 'census', members, trace: traceTargets })))
-  traceTargets = [...new Set(replies.flatMap((r) => r.traceTargets))].slice(0, MAX_TRACED_TARGETS)
+/**
+ * Asks every worker how its nodes stand. `tracing.targets`: peers that nodes alone failed to dial at the last census,
+ * to be traced from this one (BENCH_TRACE_ALONE); replaced by this census's.
+ */
+async function census (workers: readonly Worker[], members: number, tracing: { targets: string[] }): Promise<{ minAlive: number, minStanding: number, worst: string }> {
+  const replies = await Promise.all(workers.map(async (w) => w.ask({ op: 'census', members, trace: tracing.targets })))
+  tracing.targets = [...new Set(replies.flatMap((r) => r.traceTargets))].slice(0, MAX_TRACED_TARGETS)
   const worst = replies.reduce((a, b) => (b.minAlive < a.minAlive ? b : a))
   const sum = (of: (r: typeof worst) => number): number => replies.reduce((total, r) => total + of(r), 0)
   return { minAlive: worst.minAlive, minStanding: Math.min(...replies.map((r) => r.minStanding)), worst: `${sum((r) => r.short)} nodes short of ${members} members, ${sum((r) => r.alone)} without a connection; ${workers[replies.indexOf(worst)]!.name}: ${worst.worst}` }

@@ -111,7 +111,7 @@ async function trace (node: Registry, index: number, why: string): Promise<void>
 
 async function traceIfAlone (node: Registry, index: number): Promise<void> {
   if (!TRACE_ALONE || traced.has(node) || now() - (firstCensusAt ??= now()) < TRACE_ALONE_AFTER_MS) return
-  if ((dialState(node) as DialState).connections > 0) return
+  if (dialState(node).connections > 0) return
   await trace(node, index, 'alone')
 }
 
@@ -119,16 +119,16 @@ async function traceIfAlone (node: Registry, index: number): Promise<void> {
 function tracedTargets (): string[] {
   const targets = new Set<string>()
   for (const node of traced.keys()) {
-    for (const { target } of (dialState(node) as DialState).failing) targets.add(target.split('/p2p/').at(-1)!)
+    for (const { target } of dialState(node).failing) targets.add(target.split('/p2p/').at(-1)!)
   }
   return [...targets]
 }
 
-interface DialState { connections: number, failing: Array<{ target: string }> }
+interface DialState { connections: number, failing: Array<{ target: string, error: string }> }
 
 /** Bench-only diagnostics of a node that did not join: its connections and failing dials (a private field). */
-function dialState (node: Registry): unknown {
-  return (node as unknown as { network: { dialState: () => unknown } }).network.dialState()
+function dialState (node: Registry): DialState {
+  return (node as unknown as { network: { dialState: () => DialState } }).network.dialState()
 }
 
 function census (expected: number, targets: readonly string[]): Replies['census'] {
@@ -143,7 +143,7 @@ function census (expected: number, targets: readonly string[]): Replies['census'
     const members = node.members()
     const alive = members.filter((m) => m.state === 'alive').length
     if (alive < expected) short++
-    if ((dialState(node) as DialState).connections === 0) alone++
+    if (dialState(node).connections === 0) alone++
     if (alive < minAlive) {
       const { bytesIn, rejected } = node.stats.snapshot()
       worst = `${node.peerId} holds ${alive} alive of ${members.length} members; bytes in: beats ${bytesIn.beats}, gossip ${bytesIn.gossip}, sync ${bytesIn.sync}; rejected ${JSON.stringify(rejected)}; dials ${JSON.stringify(dialState(node))}`

@@ -287,15 +287,18 @@ export class Network implements Transport {
     const lost = dead.filter((peer) => !connected.has(peer))
     const ready = (key: string): boolean => !this.dialing.has(key) && this.dialBackoff.ready(key, nowMs)
     const targets: Array<{ key: string, addrs: readonly string[] }> = []
-    const states = new Map(members.map((m) => [m.peerId, m.state]))
+    // Built at the first bootstrap peer not connected: a formed node's rounds, or those of a node on mDNS, need none.
+    let states: Map<string, MemberState> | undefined
     for (const addr of this.config.bootstrap) {
       const peer = this.bootstrapPeer(addr)
+      if (peer !== undefined && (peer === this.peerId || connected.has(peer))) continue
+      states ??= new Map(members.map((m) => [m.peerId, m.state]))
       const state = peer === undefined ? undefined : states.get(peer)
       // A bootstrap peer alive here is reached through the cluster, unless this node is alone. One that is not is
       // dialled even when this node has connections: nodes that found each other before they reached a bootstrap
       // peer (started together while it was down or slow) are otherwise an island for good; at N = 100 on one box,
       // two new nodes that dialled each other first stayed a cluster of two.
-      const reached = peer === this.peerId || (peer !== undefined && connected.has(peer)) || (connected.peerCount > 0 && state !== undefined && !isGone(state))
+      const reached = connected.peerCount > 0 && state !== undefined && !isGone(state)
       if (!reached && ready(addr)) targets.push({ key: addr, addrs: [addr] })
     }
     const missing = this.config.targetPeers - connected.peerCount
