@@ -123,6 +123,20 @@ interface CachedLookup {
   readonly instances: readonly Instance[]
 }
 
+/** A member as dialling needs it: see `Replica.memberAddrs`. */
+export interface MemberAddrs {
+  readonly peerId: string
+  readonly state: MemberState
+  readonly addrs: readonly string[]
+}
+
+interface CachedMemberAddrs {
+  /** The detector's listing revision and the table's member revision when the array was built. */
+  readonly listingRevision: number
+  readonly memberRevision: number
+  readonly members: readonly MemberAddrs[]
+}
+
 function lookupKey (service: string, filter: LookupFilter): string {
   return `${service}\u0000${filter.version ?? ''}\u0000${filter.tags?.join('\u0001') ?? ''}\u0000${filter.includeUnhealthy === true ? 1 : 0}${filter.includeStale === true ? 1 : 0}`
 }
@@ -142,6 +156,7 @@ export class Replica {
   private readonly views = new WeakMap<InstanceRecord, Instance>()
   /** Lookup results by service and filter (see `lookup`). */
   private readonly lookups = new Map<string, CachedLookup>()
+  private memberAddrsCache: CachedMemberAddrs | undefined
   /** Wall-clock time minus monotonic time, at the latest call (see `tell`). */
   private wallOffsetMs = 0
   /** Owners that were not established here when records of theirs were taken in (see `freshBudget`, `evictFresh`). */
@@ -360,10 +375,17 @@ export class Replica {
   /**
    * Every member this node lists but itself, with its state and the addresses its member record advertises: what
    * dialling needs each heartbeat. `members()` builds full views, sorted: 8 % of an idle node's CPU at N = 50 when
-   * maintenance used it (docs/performance.md, "Idle cost").
+   * maintenance used it (docs/performance.md, "Idle cost"). The array is frozen and shared until a member's state,
+   * the listing or a member record changes, so a caller may skip its own work when it gets the same array again.
    */
-  memberAddrs (): Array<{ readonly peerId: string, readonly state: MemberState, readonly addrs: readonly string[] }> {
-    return this.detector.states().map(({ peerId, state }) => ({ peerId, state, addrs: this.memberRecord(peerId)?.addrs ?? [] }))
+  memberAddrs (): readonly MemberAddrs[] {
+    const { listingRevision } = this.detector
+    const { memberRevision } = this.table
+    const cached = this.memberAddrsCache
+    if (cached?.listingRevision === listingRevision && cached.memberRevision === memberRevision) return cached.members
+    const members = Object.freeze(this.detector.states().map(({ peerId, state }) => ({ peerId, state, addrs: this.memberRecord(peerId)?.addrs ?? [] })))
+    this.memberAddrsCache = { listingRevision, memberRevision, members }
+    return members
   }
 
   /** Every member this node lists (see `prune`), itself first. */

@@ -217,8 +217,20 @@ export class FailureDetector {
   private lastContactMs = Number.NEGATIVE_INFINITY
   /** Entries with at least one alert held against them (gone ones too, until forgotten): see isMassSilence. */
   private readonly accused = new Set<Entry>()
+  /**
+   * Living entries not established yet, and some that were (dropped at the next tick): the only ones a tick must
+   * try to establish, so a formed cluster's ticks do not walk every member for it.
+   */
+  private readonly unestablished = new Set<Entry>()
+  /**
+   * Entries made suspect or stale, and some that no longer are (dropped at the next tick): with this node's
+   * subjects and the accused, the only members a tick must judge while the cluster is heard (see `tick`).
+   */
+  private readonly unsettled = new Set<Entry>()
   /** Changes of any member's state or stale flag so far (see `revision`). */
   private changes = 0
+  /** Members taken off the listing or forgotten so far (see `listingRevision`). */
+  private unlisted = 0
   /** When established members died, within the last `deadAfter`: a mass silence may come over several ticks. */
   private recentDeathsMs: number[] = []
   /** The last tick found a mass silence: deaths are held. */
@@ -257,6 +269,14 @@ export class FailureDetector {
     return entry === undefined || !isGone(entry.state) || compareHlc(stamp, entry.maxStamp) > 0
   }
 
+  /**
+   * Bumped whenever `states()` may answer differently: a member's state changed, or one was taken in, taken off
+   * the listing or forgotten.
+   */
+  get listingRevision (): number {
+    return this.changes + this.unlisted
+  }
+
   /** This node's member record is out: it takes its place on the rings. */
   join (nowMs: number): void {
     if (this.joined) return
@@ -287,6 +307,7 @@ export class FailureDetector {
       }
       this.entries.set(record.owner, entry)
       this.livingEntries.set(record.owner, entry)
+      if (!entry.established) this.unestablished.add(entry)
       this.changes++
       this.changeView(nowMs)
       this.learnMember(entry, record, nowMs)
@@ -437,18 +458,15 @@ export class FailureDetector {
     this.forgetGone(nowMs)
     const transitions: Transition[] = []
     const alerts: OwnAlert[] = []
-    const entries = this.living()
-    let established = 0
-    for (const entry of entries) {
-      this.establish(entry, nowMs)
-      if (entry.established) established++
+    for (const entry of this.unestablished) {
+      if (!entry.established && !isGone(entry.state)) this.establish(entry, nowMs)
+      if (entry.established || isGone(entry.state)) this.unestablished.delete(entry)
     }
+    const established = this.livingEntries.size - this.unestablished.size
     // A member this node does not observe is silent only once the whole cluster is (see silence).
     const clusterHeard = nowMs - this.lastContactMs < this.options.suspectAfter
-    this.preserving = this.isMassSilence(entries, established, clusterHeard, nowMs)
-    for (const entry of entries) {
-      // Heard through the cluster, unaccused and alive: judge would find nothing to change (see silence).
-      if (clusterHeard && entry.state === 'alive' && !entry.stale && entry.alerts.size === 0 && !this.subjects.has(entry.peerId)) continue
+    this.preserving = this.isMassSilence(this.living(), established, clusterHeard, nowMs)
+    for (const entry of clusterHeard ? this.unsettledEntries() : this.living()) {
       const silentMs = this.silence(entry, nowMs)
       if (this.subjects.has(entry.peerId) && silentMs >= this.alertAfter(entry.peerId) && this.shouldAlert(entry, nowMs)) {
         alerts.push({ subject: entry.peerId, incarnation: entry.incarnation })
@@ -532,6 +550,7 @@ export class FailureDetector {
       entry.listed = false
       pruned++
     }
+    this.unlisted += pruned
     return pruned
   }
 
@@ -549,6 +568,7 @@ export class FailureDetector {
     if (entry === undefined || !entry.listed) return { kind: 'unknown' }
     if (!isGone(entry.state)) return { kind: 'not-gone', state: entry.state }
     entry.listed = false
+    this.unlisted++
     if (entry.state === 'left') return { kind: 'forced' }
     entry.state = 'left'
     entry.noticedAtMs = undefined
@@ -622,6 +642,22 @@ export class FailureDetector {
     else if (this.isTroubled(entry, nowMs)) entry.aliveSinceMs = nowMs
   }
 
+  /**
+   * The living members a tick must judge while the cluster is heard, in peer id order: its subjects, the accused,
+   * and those suspect or stale. Any other member is alive, unaccused and heard through the cluster, and `judge`
+   * would find nothing to change (see `silence`).
+   */
+  private unsettledEntries (): Entry[] {
+    for (const entry of this.unsettled) if (isGone(entry.state) || (entry.state === 'alive' && !entry.stale)) this.unsettled.delete(entry)
+    const picked = new Set<Entry>(this.unsettled)
+    for (const subject of this.subjects.keys()) {
+      const entry = this.livingEntries.get(subject)
+      if (entry !== undefined) picked.add(entry)
+    }
+    for (const entry of this.accused) if (!isGone(entry.state)) picked.add(entry)
+    return [...picked].sort(byPeerId)
+  }
+
   /** Silence after which this node alerts on a subject: `suspectAfter`, or `deadAfter` until it first beat here. */
   private alertAfter (subject: string): number {
     return this.heardSubjects.has(subject) ? this.options.suspectAfter : this.options.deadAfter
@@ -641,6 +677,7 @@ export class FailureDetector {
     if (entry.alerts.size >= this.quorumOf(entry) && !(this.preserving && entry.established)) return this.kill(entry, entry.state, 'alerts', nowMs)
     if (entry.state !== 'alive') return undefined
     entry.state = 'suspect'
+    this.unsettled.add(entry)
     this.changes++
     return { peerId: entry.peerId, from: 'alive', to: 'suspect', reason: 'alerts' }
   }
@@ -655,12 +692,14 @@ export class FailureDetector {
     const held = dies
     if (entry.stale !== held) {
       entry.stale = held
+      if (held) this.unsettled.add(entry)
       this.changes++
     }
     // A subject is suspect by its own silence only once it could have beaten here (see alertAfter).
     const silentFor = this.subjects.has(entry.peerId) ? this.alertAfter(entry.peerId) : suspectAfter
     if (entry.state === 'alive' && (accused || silentMs >= silentFor)) {
       entry.state = 'suspect'
+      this.unsettled.add(entry)
       this.changes++
       return { peerId: entry.peerId, from: 'alive', to: 'suspect', reason: accused ? 'alerts' : 'silence' }
     }
@@ -746,9 +785,12 @@ export class FailureDetector {
   }
 
   private forget (entry: Entry): void {
+    this.unlisted++
     this.entries.delete(entry.peerId)
     this.gone.delete(entry.peerId)
     this.accused.delete(entry)
+    this.unestablished.delete(entry)
+    this.unsettled.delete(entry)
   }
 
   private clearAlerts (entry: Entry): void {
@@ -804,6 +846,7 @@ export class FailureDetector {
       // Back from a death or a leave: a new member as far as self-preservation goes, whatever it was before.
       entry.aliveSinceMs = nowMs
       entry.established = this.isFinding(nowMs)
+      if (!entry.established) this.unestablished.add(entry)
     }
     entry.state = 'alive'
     entry.stale = false

@@ -18,6 +18,7 @@ import type { RegistryLibp2p } from './node.js'
 import { beatProtocol, recordsTopic, syncProtocol, SYNC_TIMEOUT_MS } from './protocols.js'
 import { initiateSync, pushRecords, respondSync, SyncProtocolError } from './sync-protocol.js'
 import type { ProbeAnswer, SyncOutcome, Transport, TransportHandlers } from '../engine/transport.js'
+import type { MemberAddrs } from '../replica.js'
 import { isGone, type MemberState } from '../record/types.js'
 
 /** A dial that has not connected by then is abandoned. */
@@ -52,11 +53,6 @@ const MAX_DIALS_IN_FLIGHT = 4
 const MAX_REMEMBERED_MEMBERS = 10_000
 
 /** What maintenance needs of a member: who, how it looks from here, and where its record says it listens. */
-interface MemberAddrs {
-  readonly peerId: string
-  readonly state: MemberState
-  readonly addrs: readonly string[]
-}
 
 /** The connections among `connections` that are open (not closing). */
 function * openOnly (connections: Iterable<TrackedConnection>): Generator<TrackedConnection> {
@@ -85,6 +81,8 @@ export class Network implements Transport {
   private readonly dialBackoff = new Backoff(MIN_DIAL_BACKOFF_MS, MAX_DIAL_BACKOFF_MS, MAX_BACKOFF_ENTRIES)
   /** The last addresses of each member, oldest learned first (see MAX_REMEMBERED_MEMBERS). */
   private readonly lastAddrs = new Map<string, readonly string[]>()
+  /** The members `remember` learned from last, and the dead among them whose addresses it holds. */
+  private remembered: { readonly members: readonly MemberAddrs[], readonly dead: readonly string[] } | undefined
   /** The peer at each bootstrap address, from its `/p2p/` part or learned by dialling it. */
   private readonly bootstrapPeers = new Map<string, string>()
   private readonly gossipLinks = new GossipLinks()
@@ -331,8 +329,18 @@ export class Network implements Transport {
     }
   }
 
-  /** Learns members' addresses as they come and go; returns the dead members whose addresses it remembers. */
-  private remember (members: readonly MemberAddrs[]): string[] {
+  /**
+   * Learns members' addresses as they come and go; returns the dead members whose addresses it remembers. The same
+   * array as last round (the replica shares it until something changed) has nothing new to learn.
+   */
+  private remember (members: readonly MemberAddrs[]): readonly string[] {
+    if (members === this.remembered?.members) return this.remembered.dead
+    const dead = this.learnAddrs(members)
+    this.remembered = { members, dead }
+    return dead
+  }
+
+  private learnAddrs (members: readonly MemberAddrs[]): string[] {
     const listed = new Set<string>()
     const dead: string[] = []
     for (const { peerId, state, addrs } of members) {

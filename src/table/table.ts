@@ -62,8 +62,14 @@ export class LwwTable {
   private readonly reapQueue = new MinHeap<TableEntry>((a, b) => a.record.stamp.wall < b.record.stamp.wall)
   private tombstoneCount = 0
   private count = 0
+  private memberChanges = 0
   /** XOR of every entry's fingerprint: equal roots mean equal tables, so a converged round costs one compare. */
   private readonly rootFingerprint = new Uint8Array(FINGERPRINT_BYTES)
+
+  /** Bumped whenever a member record is added or removed: what is derived from member records is valid for one. */
+  get memberRevision (): number {
+    return this.memberChanges
+  }
 
   /** Number of entries, tombstones and member records included. */
   get size (): number {
@@ -204,6 +210,7 @@ export class LwwTable {
     xorInto(this.rootFingerprint, fingerprint)
     if (compareHlc(record.stamp, state.maxStamp) > 0) state.maxStamp = record.stamp
     this.count++
+    if (record.kind === 'member') this.memberChanges++
     if (record.deleted) {
       // Tombstones mostly come newest last, so the splice mostly appends.
       state.tombstones.splice(insertionPoint(state.tombstones, entry), 0, entry)
@@ -228,6 +235,7 @@ export class LwwTable {
     if (state === undefined || state.entries.get(record.id) !== entry) return
     state.entries.delete(record.id)
     this.count--
+    if (record.kind === 'member') this.memberChanges++
     if (record.deleted) this.forgetTombstone(state, entry)
     const fingerprint = entryFingerprint(entry.envelope)
     xorInto(this.rootFingerprint, fingerprint)

@@ -304,6 +304,44 @@ describe('Replica lookup cache', () => {
   })
 })
 
+describe('Replica.memberAddrs', () => {
+  const chain = HashChain.create(new Uint8Array(32).fill(5), 50)
+  const OTHER = '12D3KooWOtherOtherOtherOtherOtherOtherOtherOthe'
+
+  it('shares one frozen array until a member record, a state or the listing changes', () => {
+    // Self-preservation off: both peers fall silent together and must die, not be held.
+    const replica = joined({ selfPreservationThreshold: 1 })
+    replica.ingest(member(PEER, at(T0), chain), T0)
+    const first = replica.memberAddrs()
+    expect(first).toEqual([{ peerId: PEER, state: 'alive', addrs: ['/ip4/127.0.0.1/tcp/1'] }])
+    expect(Object.isFrozen(first)).toBe(true)
+    // Instances, beats and ticks that change no state leave it as it is.
+    replica.ingest(instance(PEER, 'a', at(T0 + 1)), T0)
+    replica.ingestBeat({ owner: PEER, chainId: 7, seq: 1, proof: chain.reveal(1), recordsStamp: at(T0 + 1) }, T0)
+    replica.tick(T0 + 100)
+    expect(replica.memberAddrs()).toBe(first)
+
+    // A newer member record with other addresses.
+    const moved = member(PEER, at(T0 + 2), chain)
+    replica.ingest({ ...moved, record: { ...moved.record, addrs: ['/ip4/10.0.0.2/tcp/1'] } as MemberRecord }, T0 + 200)
+    const second = replica.memberAddrs()
+    expect(second).toEqual([{ peerId: PEER, state: 'alive', addrs: ['/ip4/10.0.0.2/tcp/1'] }])
+
+    // A new member.
+    replica.ingest(member(OTHER, at(T0), HashChain.create(new Uint8Array(32).fill(6), 50)), T0 + 300)
+    const third = replica.memberAddrs()
+    expect(third.map((m) => m.peerId).sort()).toEqual([OTHER, PEER].sort())
+
+    // A death, then the listing: pruned members are no longer there.
+    replica.tick(T0 + 20_000)
+    const fourth = replica.memberAddrs()
+    expect(fourth).not.toBe(third)
+    expect(fourth.map((m) => m.state)).toEqual(['dead', 'dead'])
+    expect(replica.prune()).toBe(2)
+    expect(replica.memberAddrs()).toEqual([])
+  })
+})
+
 describe('Replica: what owners not yet established may make a node store', () => {
   const chain = HashChain.create(new Uint8Array(32).fill(5), 50)
   const owners = (prefix: string, count: number): string[] => Array.from({ length: count }, (_, i) => `12D3KooW${prefix}${i}`)

@@ -321,6 +321,21 @@ describe('FailureDetector, observers and quorum', () => {
     expect(detector.members().every((m) => m.state === 'alive')).toBe(true)
   })
 
+  it('takes back members it does not observe, suspect while it heard no one, once it hears the cluster again', () => {
+    const detector = cluster()
+    const mine = detector.subjectsOfSelf(0)
+    for (const peer of mine) beat(detector, peer, 1, 0)
+    // Cut off: nothing arrives for longer than suspectAfter, so every member is suspect by silence.
+    detector.tick(1_000)
+    detector.tick(3_000)
+    expect(detector.get(subject)?.state).toBe('suspect')
+    // The subjects beat again: the cluster is heard, so the members it does not observe are alive again.
+    for (const peer of mine) beat(detector, peer, 2, 3_500)
+    const back = detector.tick(3_600).transitions.filter((t) => !mine.includes(t.peerId))
+    expect(back.map((t) => [t.peerId, t.to])).toEqual(peers.filter((p) => !mine.includes(p)).sort().map((p) => [p, 'alive']))
+    expect(detector.members().every((m) => m.state === 'alive')).toBe(true)
+  })
+
   it('alerts on each silent subject, and again (up to 3 times) while it is not dead here', () => {
     const detector = cluster()
     const mine = detector.subjectsOfSelf(0)
@@ -544,6 +559,27 @@ describe('self-preservation counts only established members', () => {
     for (const peer of established) expect(world.state(peer), peer).toBe('suspect')
     for (const peer of fresh) expect(world.state(peer), peer).toBe('dead')
     expect([...world.held].sort()).toEqual(established)
+  })
+
+  it('holds a member back from the dead once it has been alive for deadAfter again', () => {
+    const established = ['e1', 'e2', 'e3', 'e4']
+    const world = withEstablished(established)
+    const victim = established.find((peer) => world.detector.observes(peer, world.nowMs))!
+    world.silence(victim)
+    world.runUntil(world.nowMs + deadAfter + TICK)
+    expect(world.state(victim)).toBe('dead')
+    // Back with a newer member record, beating again.
+    world.detector.observeRecord(member(300, victim), world.nowMs)
+    world.resume(victim)
+    expect(world.state(victim)).toBe('alive')
+    expect(world.established(victim)).toBe(false)
+    world.runUntil(world.nowMs + deadAfter + 1_000)
+    expect(world.established(victim)).toBe(true)
+
+    // Cut off: every established member is held, the one back from the dead with the rest.
+    world.silence(...established)
+    world.runUntil(world.nowMs + deadAfter + TICK)
+    for (const peer of established) expect(world.detector.get(peer), peer).toMatchObject({ state: 'suspect', stale: true })
   })
 
   describe('isEstablished', () => {
