@@ -149,6 +149,14 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     return this.network.multiaddrs()
   }
 
+  /**
+   * Peers this node holds an open connection to: about `targetPeers` to twice that, plus its observers and
+   * subjects (a node above twice `targetPeers` hangs up on a few at a time, see docs/membership.md).
+   */
+  get connectedPeers (): number {
+    return this.network.connectedPeers().length
+  }
+
   /** Registers an instance owned and signed by this node, and gossips it. */
   async register (input: RegisterInput): Promise<Instance> {
     this.assertRunning()

@@ -18,6 +18,7 @@ import dnsPacket from 'dns-packet'
 import type { Answer, DecodedPacket, Packet, Question } from 'dns-packet'
 import type { Instance } from '../record/types.js'
 import type { Registry } from '../registry.js'
+import { shuffled } from '../random.js'
 
 /** The top-level label of every name this server answers. */
 export const DNS_DOMAIN = 'gossip-registry'
@@ -201,7 +202,7 @@ export class Zone {
   /** `<service>.service...`: the healthy instances, shuffled so clients that take the first spread their load. */
   private serviceAnswer (question: Question, service: string): Found | undefined {
     if (service === '') return undefined
-    const instances = shuffle(this.instancesOf(service))
+    const instances = shuffled(this.instancesOf(service))
     if (instances.length === 0) return undefined
     const { name, type } = question
     const ttl = this.ttl
@@ -248,12 +249,3 @@ export function hexToAddress (label: string): string | undefined {
   return undefined
 }
 
-/** A copy of `items` in random order (Fisher-Yates). */
-function shuffle<T> (items: readonly T[]): T[] {
-  const out = [...items]
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1))
-    ;[out[i], out[j]] = [out[j]!, out[i]!]
-  }
-  return out
-}

@@ -43,6 +43,12 @@ export function createMetrics (registry: Registry, options: MetricsOptions = {})
     }
   })
   new Gauge({
+    name: 'gossip_registry_connected_peers', help: 'Peers this node holds an open connection to.', registers: [prom],
+    collect () {
+      this.set(registry.connectedPeers)
+    }
+  })
+  new Gauge({
     name: 'gossip_registry_instances', help: 'Instances visible at this node, by status.', labelNames: ['status'], registers: [prom],
     collect () {
       this.reset()

@@ -62,6 +62,11 @@ export class BeatLinks {
     private readonly log: Logger
   ) {}
 
+  /** The peers this node has a beat link to: its observers. */
+  peers (): IterableIterator<string> {
+    return this.links.keys()
+  }
+
   /** Sends a beat to a peer (dialling `addrs` if need be); never throws. Returns false if the beat was dropped. */
   async send (peer: string, batch: Uint8Array, addrs: readonly string[]): Promise<boolean> {
     if (this.opening.has(peer)) return false
@@ -296,6 +301,11 @@ export class InboundBeats {
       this.streams.delete(inbound)
       this.forgetToken(inbound)
     }
+  }
+
+  /** The peers with a beat stream open to this node: its subjects. */
+  * senders (): Generator<string> {
+    for (const inbound of this.streams) yield inbound.from
   }
 
   /** A datagram: the beats of the member whose stream was offered `token`; nothing if no stream holds it. */

@@ -8,6 +8,8 @@ import { TopicValidatorResult, type Logger, type Message, type PeerId } from '@l
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { background } from '../background.js'
+import { pick } from '../random.js'
+import { peersToShed, SHED_ABOVE_TARGET_FACTOR } from './shedding.js'
 import { Backoff } from './backoff.js'
 import { GossipLinks } from './gossip-links.js'
 import { OpenConnections, type TrackedConnection } from './open-connections.js'
@@ -59,13 +61,6 @@ function * openOnly (connections: Iterable<TrackedConnection>): Generator<Tracke
   for (const tracked of connections) if (tracked.connection.status === 'open') yield tracked
 }
 
-/** Up to `count` of `items`, picked at random. */
-function pick<T> (items: readonly T[], count: number, random: () => number): T[] {
-  const rest = [...items]
-  const picked: T[] = []
-  while (picked.length < count && rest.length > 0) picked.push(rest.splice(Math.floor(random() * rest.length), 1)[0]!)
-  return picked
-}
 
 /** Gossip, heartbeat links, anti-entropy and dialling for one node: the engine's transport on libp2p. */
 export class Network implements Transport {
@@ -270,8 +265,8 @@ export class Network implements Transport {
    * bootstrap peer that is gone for good costs one failed dial per MAX_DIAL_BACKOFF_MS); members it is not
    * connected to while below `targetPeers`; and its lost members at their last known addresses, so that a
    * partition that outlasted self-preservation heals without mDNS. Also reconnects open connections that carry no
-   * gossip (GossipLinks), closes inbound beat streams that stopped making progress and counts connections that never
-   * finished their handshake.
+   * gossip (GossipLinks), closes inbound beat streams that stopped making progress, counts connections that never
+   * finished their handshake, and hangs up on a few peers when it holds far more than `targetPeers` (shedding.ts).
    */
   maintain (members: readonly MemberAddrs[], random: () => number): void {
     if (this.stopping) return
@@ -308,6 +303,19 @@ export class Network implements Transport {
     // A few new dials per round: a node that just lost its neighbours does not storm the cluster.
     const room = Math.min(MAX_DIALS_PER_ROUND, MAX_DIALS_IN_FLIGHT - this.dialing.size)
     for (const { key, addrs } of targets.slice(0, Math.max(0, room))) background(this.dialAddrs(key, addrs), this.log, 'dial a member')
+    this.shed(random)
+  }
+
+  /** Hangs up on a few peers when this node holds far more than `targetPeers` (see shedding.ts). */
+  private shed (random: () => number): void {
+    const connected = this.connections
+    if (connected.peerCount <= SHED_ABOVE_TARGET_FACTOR * this.config.targetPeers) return
+    const candidates = [...connected.all()].map(({ peer, connection }) => ({ peer, openedAtMs: connection.timeline.open, inbound: connection.direction === 'inbound' }))
+    const beatPeers = new Set([...this.beatLinks.peers(), ...this.inboundBeats.senders()])
+    for (const peer of peersToShed({ connections: candidates, beatPeers, targetPeers: this.config.targetPeers, nowMs: Date.now(), random })) {
+      this.log('%d peers connected, more than targetPeers allows: hanging up on %s', connected.peerCount, peer)
+      background(this.disconnect(peer), this.log, 'shed a connection')
+    }
   }
 
   /**

@@ -62,3 +62,28 @@ describe('nodes that found each other before their bootstrap peer', () => {
   }, 60_000)
 })
 
+
+describe('a bootstrap peer that everyone joins through', () => {
+  it('hangs up on members beyond twice targetPeers once they have found others, and the cluster stays whole', async () => {
+    cluster = new Cluster()
+    // One observer each: a node's beat peers (which it never sheds) are then at most two, far below the joiners.
+    const options = { targetPeers: 2, observers: 1, observerQuorum: 1 }
+    const seed = await cluster.start(options)
+    const joiners = 10
+    for (let i = 0; i < joiners; i++) await cluster.start({ ...options, bootstrap: [seed.multiaddrs[0]!] })
+    const everyone = cluster.nodes
+    const deaths: string[] = []
+    for (const node of everyone) node.addEventListener('member:dead', (e) => { deaths.push(e.detail.member.peerId) })
+    await vi.waitFor(() => {
+      for (const node of everyone) expect(node.members().filter((m) => m.state === 'alive')).toHaveLength(everyone.length)
+    }, { timeout: 20_000, interval: 100 })
+    expect(seed.connectedPeers).toBeGreaterThan(2 * options.targetPeers + 2)
+    // Twice targetPeers plus its observer and subject, after the grace newcomers get (10 s).
+    await vi.waitFor(() => { expect(seed.connectedPeers).toBeLessThanOrEqual(2 * options.targetPeers + 2) }, { timeout: 25_000, interval: 200 })
+    for (const node of everyone) {
+      expect(node.members().filter((m) => m.state === 'alive')).toHaveLength(everyone.length)
+      expect(node.connectedPeers).toBeGreaterThan(0)
+    }
+    expect(deaths).toEqual([])
+  }, 60_000)
+})
