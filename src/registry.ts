@@ -150,8 +150,8 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
   }
 
   /**
-   * Peers this node holds an open connection to: about `targetPeers` to twice that, plus its observers and
-   * subjects (a node above twice `targetPeers` hangs up on a few at a time, see docs/membership.md).
+   * Peers this node holds an open connection to: about `targetPeers` to twice that, plus its observers,
+   * subjects and gossip mesh (a node above twice `targetPeers` hangs up on a few at a time, see docs/internals.md).
    */
   get connectedPeers (): number {
     return this.network.connectedPeers().length

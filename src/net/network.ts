@@ -311,8 +311,9 @@ export class Network implements Transport {
     const connected = this.connections
     if (connected.peerCount <= SHED_ABOVE_TARGET_FACTOR * this.config.targetPeers) return
     const candidates = [...connected.all()].map(({ peer, connection }) => ({ peer, openedAtMs: connection.timeline.open, inbound: connection.direction === 'inbound' }))
-    const beatPeers = new Set([...this.beatLinks.peers(), ...this.inboundBeats.senders()])
-    for (const peer of peersToShed({ connections: candidates, beatPeers, targetPeers: this.config.targetPeers, nowMs: Date.now(), random })) {
+    const pubsub = this.node.services.pubsub as unknown as GossipSub
+    const kept = new Set([...this.beatLinks.peers(), ...this.inboundBeats.senders(), ...pubsub.getMeshPeers(this.topic)])
+    for (const peer of peersToShed({ connections: candidates, kept, targetPeers: this.config.targetPeers, nowMs: Date.now(), random })) {
       this.log('%d peers connected, more than targetPeers allows: hanging up on %s', connected.peerCount, peer)
       background(this.disconnect(peer), this.log, 'shed a connection')
     }

@@ -7,7 +7,9 @@
  * Shedding keeps the count at a few times `targetPeers`, so the room libp2p keeps is there for newcomers.
  *
  * What stays: the beat links (this node's observers and subjects: closing one would make an observer probe, and
- * cost a new handshake), and connections younger than SHED_GRACE_MS (a newcomer gets its first anti-entropy
+ * cost a new handshake), the gossip mesh (3 peers each: records travel the mesh, and a mesh cut by shedding held
+ * registrations back by seconds at N = 100 until gossipsub grafted new peers), and connections younger than
+ * SHED_GRACE_MS (a newcomer gets its first anti-entropy
  * exchange and time to dial members of its own). Peers that dialled this node go first: they chose it, often as
  * their bootstrap, and dial others when they drop below their own target. Pure: the caller brings the time and
  * the randomness.
@@ -34,15 +36,15 @@ export interface ShedCandidate {
 
 export interface ShedInput {
   readonly connections: Iterable<ShedCandidate>
-  /** Peers with a beat stream to or from this node. */
-  readonly beatPeers: ReadonlySet<string>
+  /** Peers never shed: those with a beat stream to or from this node, and its gossip mesh. */
+  readonly kept: ReadonlySet<string>
   readonly targetPeers: number
   readonly nowMs: number
   readonly random: () => number
 }
 
 /** The peers to hang up on this round: none while this node has at most `SHED_ABOVE_TARGET_FACTOR` x target. */
-export function peersToShed ({ connections, beatPeers, targetPeers, nowMs, random }: ShedInput): string[] {
+export function peersToShed ({ connections, kept, targetPeers, nowMs, random }: ShedInput): string[] {
   // A peer is one candidate whatever its connections: all of them go, and all must be old enough.
   const peers = new Map<string, { inbound: boolean, old: boolean }>()
   for (const { peer, openedAtMs, inbound } of connections) {
@@ -55,7 +57,7 @@ export function peersToShed ({ connections, beatPeers, targetPeers, nowMs, rando
   const inbound: string[] = []
   const outbound: string[] = []
   for (const [peer, { inbound: dialledUs, old }] of peers) {
-    if (!old || beatPeers.has(peer)) continue
+    if (!old || kept.has(peer)) continue
     ;(dialledUs ? inbound : outbound).push(peer)
   }
   const count = Math.min(excess, MAX_SHED_PER_ROUND)

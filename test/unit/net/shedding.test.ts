@@ -1,6 +1,6 @@
 /**
- * Which peers a crowded node hangs up on: only above twice targetPeers, a few a round, never its beat peers or
- * connections younger than the grace, peers that dialled it first.
+ * Which peers a crowded node hangs up on: only above twice targetPeers, a few a round, never the peers it keeps
+ * (beat links, gossip mesh) or connections younger than the grace, peers that dialled it first.
  */
 import { describe, expect, it } from 'vitest'
 import { MAX_SHED_PER_ROUND, peersToShed, SHED_GRACE_MS, type ShedCandidate } from '../../../src/net/shedding.js'
@@ -10,10 +10,10 @@ const old = (peer: string, inbound = true): ShedCandidate => ({ peer, openedAtMs
 const young = (peer: string): ShedCandidate => ({ peer, openedAtMs: NOW - SHED_GRACE_MS + 1, inbound: true })
 const peers = (count: number, prefix = 'p', inbound = true): ShedCandidate[] => Array.from({ length: count }, (_, i) => old(`${prefix}${i}`, inbound))
 
-function shed (connections: ShedCandidate[], beatPeers: string[] = [], seed = 1): string[] {
+function shed (connections: ShedCandidate[], kept: string[] = [], seed = 1): string[] {
   let state = seed
   const random = (): number => { state = (state * 48_271) % 2_147_483_647; return state / 2_147_483_647 }
-  return peersToShed({ connections, beatPeers: new Set(beatPeers), targetPeers: 4, nowMs: NOW, random })
+  return peersToShed({ connections, kept: new Set(kept), targetPeers: 4, nowMs: NOW, random })
 }
 
 describe('peersToShed', () => {
@@ -29,9 +29,9 @@ describe('peersToShed', () => {
     expect(new Set(many).size).toBe(MAX_SHED_PER_ROUND)
   })
 
-  it('keeps its beat peers and connections younger than the grace, whatever the excess', () => {
-    const beat = peers(10).map((c) => c.peer)
-    expect(shed([...peers(10), ...Array.from({ length: 10 }, (_, i) => young(`y${i}`))], beat)).toEqual([])
+  it('keeps the peers it is told to keep (beat links, gossip mesh) and connections younger than the grace, whatever the excess', () => {
+    const kept = peers(10).map((c) => c.peer)
+    expect(shed([...peers(10), ...Array.from({ length: 10 }, (_, i) => young(`y${i}`))], kept)).toEqual([])
     // A peer with one young connection among old ones stays too: all of its connections would go.
     expect(shed([...peers(8), young('p9'), old('p9')], peers(8).map((c) => c.peer))).toEqual([])
     expect(shed([...peers(8), old('p9'), old('p9')], peers(8).map((c) => c.peer))).toEqual(['p9'])
