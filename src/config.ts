@@ -195,8 +195,8 @@ export interface RegistryOptions {
    * @default 8
    * A random graph of degree 8 stays connected through many failures and spreads gossip in O(log N) hops,
    * without every node holding a connection to every other. A node that holds more than twice this many (a
-   * bootstrap peer, dialled by everyone who joins) hangs up on a few at a time, never on its observers, subjects or gossip mesh,
-   * so that newcomers always find room (src/net/shedding.ts).
+   * bootstrap peer, dialled by everyone who joins) hangs up on a few at a time, never on its observers, subjects
+   * or gossip mesh, so that newcomers always find room (src/net/shedding.ts).
    */
   targetPeers?: number
   /**

@@ -154,7 +154,7 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
    * subjects and gossip mesh (a node above twice `targetPeers` hangs up on a few at a time, see docs/internals.md).
    */
   get connectedPeers (): number {
-    return this.network.connectedPeers().length
+    return this.network.peerCount
   }
 
   /** Registers an instance owned and signed by this node, and gossips it. */

@@ -9,7 +9,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { background } from '../background.js'
 import { pick } from '../random.js'
-import { peersToShed, SHED_ABOVE_TARGET_FACTOR } from './shedding.js'
+import { isCrowded, peersToShed } from './shedding.js'
 import { Backoff } from './backoff.js'
 import { GossipLinks } from './gossip-links.js'
 import { OpenConnections, type TrackedConnection } from './open-connections.js'
@@ -54,13 +54,10 @@ const MAX_DIALS_IN_FLIGHT = 4
  */
 const MAX_REMEMBERED_MEMBERS = 10_000
 
-/** What maintenance needs of a member: who, how it looks from here, and where its record says it listens. */
-
 /** The connections among `connections` that are open (not closing). */
 function * openOnly (connections: Iterable<TrackedConnection>): Generator<TrackedConnection> {
   for (const tracked of connections) if (tracked.connection.status === 'open') yield tracked
 }
-
 
 /** Gossip, heartbeat links, anti-entropy and dialling for one node: the engine's transport on libp2p. */
 export class Network implements Transport {
@@ -198,6 +195,11 @@ export class Network implements Transport {
     return [...this.connections.peers()]
   }
 
+  /** How many peers this node holds an open connection to. */
+  get peerCount (): number {
+    return this.connections.peerCount
+  }
+
   /** The gossipsub score this node gives a peer (negative after invalid messages). */
   peerScore (peer: string): number {
     return (this.node.services.pubsub as unknown as GossipSub).getScore(peer)
@@ -309,7 +311,8 @@ export class Network implements Transport {
   /** Hangs up on a few peers when this node holds far more than `targetPeers` (see shedding.ts). */
   private shed (random: () => number): void {
     const connected = this.connections
-    if (connected.peerCount <= SHED_ABOVE_TARGET_FACTOR * this.config.targetPeers) return
+    // The common case, every round: nothing to shed, and nothing built to find out.
+    if (!isCrowded(connected.peerCount, this.config.targetPeers)) return
     const candidates = [...connected.all()].map(({ peer, connection }) => ({ peer, openedAtMs: connection.timeline.open, inbound: connection.direction === 'inbound' }))
     const pubsub = this.node.services.pubsub as unknown as GossipSub
     const kept = new Set([...this.beatLinks.peers(), ...this.inboundBeats.senders(), ...pubsub.getMeshPeers(this.topic)])

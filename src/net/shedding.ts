@@ -9,10 +9,9 @@
  * What stays: the beat links (this node's observers and subjects: closing one would make an observer probe, and
  * cost a new handshake), the gossip mesh (3 peers each: records travel the mesh, and a mesh cut by shedding held
  * registrations back by seconds at N = 100 until gossipsub grafted new peers), and connections younger than
- * SHED_GRACE_MS (a newcomer gets its first anti-entropy
- * exchange and time to dial members of its own). Peers that dialled this node go first: they chose it, often as
- * their bootstrap, and dial others when they drop below their own target. Pure: the caller brings the time and
- * the randomness.
+ * SHED_GRACE_MS (a newcomer gets its first anti-entropy exchange and time to dial members of its own). Peers that
+ * dialled this node go first: they chose it, often as their bootstrap, and dial others when they drop below their
+ * own target. Pure: the caller brings the time and the randomness.
  */
 import { pick } from '../random.js'
 
@@ -43,6 +42,11 @@ export interface ShedInput {
   readonly random: () => number
 }
 
+/** True when a node with `peerCount` connected peers holds more than shedding allows. */
+export function isCrowded (peerCount: number, targetPeers: number): boolean {
+  return peerCount > SHED_ABOVE_TARGET_FACTOR * targetPeers
+}
+
 /** The peers to hang up on this round: none while this node has at most `SHED_ABOVE_TARGET_FACTOR` x target. */
 export function peersToShed ({ connections, kept, targetPeers, nowMs, random }: ShedInput): string[] {
   // A peer is one candidate whatever its connections: all of them go, and all must be old enough.
@@ -52,8 +56,8 @@ export function peersToShed ({ connections, kept, targetPeers, nowMs, random }: 
     const seen = peers.get(peer)
     peers.set(peer, seen === undefined ? { inbound, old } : { inbound: seen.inbound && inbound, old: seen.old && old })
   }
+  if (!isCrowded(peers.size, targetPeers)) return []
   const excess = peers.size - SHED_ABOVE_TARGET_FACTOR * targetPeers
-  if (excess <= 0) return []
   const inbound: string[] = []
   const outbound: string[] = []
   for (const [peer, { inbound: dialledUs, old }] of peers) {
