@@ -24,6 +24,7 @@ const POLL_MS = 1_000
 
 interface NodeStats {
   readonly memberChanges: Record<string, number>
+  readonly messagesIn: Record<'gossip' | 'sync', number>
   readonly loop: { readonly maxMs: number }
 }
 
@@ -51,6 +52,8 @@ export type ChurnResult = ChurnOptions & { readonly bench: 'churn-cost' } & ({ r
   readonly elapsedSeconds: number
   readonly cpuSeconds: number
   readonly cpuMsPerDeliveredRecord: number
+  /** Records received (and judged) per delivered record, by the channel they came on: 1 would be no waste. */
+  readonly receivedPerDelivery: Readonly<Record<'gossip' | 'sync', number>>
   readonly falseSuspicions: number
   readonly falseDeaths: number
   readonly loopDelayMaxMs: number
@@ -84,6 +87,7 @@ export async function runChurnCost (options: ChurnOptions): Promise<ChurnResult>
     const after = await Promise.all(nodes.map(async (n) => n.node.call<NodeStats>('stats')))
     const changes = (kind: string): number => after.reduce((sum, s, i) => sum + (s.memberChanges[kind] ?? 0) - (before[i]!.memberChanges[kind] ?? 0), 0)
     const deliveries = checker.acks.length * options.nodes
+    const received = (channel: 'gossip' | 'sync'): number => Number((after.reduce((sum, s, i) => sum + s.messagesIn[channel] - before[i]!.messagesIn[channel], 0) / deliveries).toFixed(2))
     return {
       bench: 'churn-cost' as const,
       ...options,
@@ -94,6 +98,7 @@ export async function runChurnCost (options: ChurnOptions): Promise<ChurnResult>
       ...propagation(checker, nodes),
       // The whole cluster's CPU (idle work included) over every node's copy of every acknowledged write.
       cpuMsPerDeliveredRecord: Number((cpuUsed * 1_000 / deliveries).toFixed(2)),
+      receivedPerDelivery: { gossip: received('gossip'), sync: received('sync') },
       falseSuspicions: changes('member:suspect'),
       falseDeaths: changes('member:dead'),
       loopDelayMaxMs: Math.round(Math.max(...after.map((s) => s.loop.maxMs)))

@@ -25,13 +25,14 @@ const EXTRA_NODES = 4
 /** Time a process is left alone before RSS is read: libp2p and gossipsub finish their start-up timers. */
 const SETTLE_MS = 2_000
 /**
- * When the agent's RSS is read a second time. V8 keeps the young generation that start-up grew (16 MB) until its
- * memory reducer runs, some 8 s after start-up's last GC (`--gc-memory-reducer-start-delay-ms`); an agent 20 s
- * into its life reads about 10 MB less than at SETTLE_MS, and stays there. Both are reported.
+ * When the RSS of one node and of the agent is read a second time. V8 keeps the young generation that start-up grew
+ * (16 to 32 MB of space) until its memory reducer runs, some 8 s after start-up's last GC
+ * (`--gc-memory-reducer-start-delay-ms`); a process 20 s into its life reads 10 to 20 MB less than at SETTLE_MS, and
+ * stays there. A full GC does not shrink it. Both readings are reported.
  */
 const STEADY_MS = 30_000
 
-/** What one child process reports. */
+/** What one child process reports, in the default mode. */
 interface Probe {
   readonly importMs: number
   readonly importBytes: number
@@ -39,12 +40,26 @@ interface Probe {
   readonly perExtraNodeBytes: number
 }
 
+/** What one child process reports in the steady mode. */
+interface SteadyProbe {
+  readonly oneNodeSteadyBytes: number
+}
+
+/** One stack's figures: the RSS of one node is read SETTLE_MS after it starts and again at STEADY_MS. */
+export interface StackFootprint {
+  readonly importMs: number
+  readonly importMb: number
+  readonly oneNodeMb: number
+  readonly oneNodeSteadyMb: number
+  readonly perExtraNodeMb: number
+}
+
 /** The bench's one line. Sizes in MB (2^20 bytes), medians over `runs` fresh processes each. */
 export interface FootprintResult {
   readonly bench: 'footprint'
   readonly runs: number
-  readonly registry: { readonly importMs: number, readonly importMb: number, readonly oneNodeMb: number, readonly perExtraNodeMb: number }
-  readonly bareLibp2p: { readonly importMs: number, readonly importMb: number, readonly oneNodeMb: number, readonly perExtraNodeMb: number }
+  readonly registry: StackFootprint
+  readonly bareLibp2p: StackFootprint
   /** The built agent's RSS SETTLE_MS after it serves (start-up's peak) and STEADY_MS after (what it holds). */
   readonly agentMb: number
   readonly agentSteadyMb: number
@@ -58,8 +73,21 @@ export interface FootprintResult {
 /**
  * The child's part, shared by both stacks: RSS (after two full GCs) at start, after the import, with one node
  * started, and with EXTRA_NODES more joined to it. `load` imports the stack; `start(first)` starts one node
- * (dialling `first` when given) and resolves to its address and a stop function.
+ * (dialling `first` when given) and resolves to its address and a stop function. The steady mode reads one node
+ * at STEADY_MS instead, in a process of its own: the extra nodes would start on a young generation that has shrunk
+ * meanwhile and regrow it, which is start-up's cost again, not theirs.
  */
+const MEASURE_STEADY = `
+const gcRss = async () => { globalThis.gc(); globalThis.gc(); await new Promise((r) => setTimeout(r, 50)); return process.memoryUsage().rss }
+const rss0 = await gcRss()
+const stack = await load()
+await stack.start()
+await new Promise((r) => setTimeout(r, ${STEADY_MS}))
+const rssOneSteady = await gcRss()
+console.log(JSON.stringify({ oneNodeSteadyBytes: rssOneSteady - rss0 }))
+process.exit(0)
+`
+
 const MEASURE = `
 const gcRss = async () => { globalThis.gc(); globalThis.gc(); await new Promise((r) => setTimeout(r, 50)); return process.memoryUsage().rss }
 const settle = () => new Promise((r) => setTimeout(r, ${SETTLE_MS}))
@@ -92,7 +120,7 @@ const waitFor = async (test, what) => {
 }
 `
 
-const REGISTRY_CHILD = `
+const REGISTRY_LOAD = `
 ${WAIT_FOR}
 const load = async () => {
   const { createRegistry } = await import('./dist/src/index.js')
@@ -104,10 +132,9 @@ const load = async () => {
     joined: (nodes) => waitFor(() => nodes.every((n) => n.registry.members().filter((m) => m.state === 'alive').length === nodes.length), 'every node to see every other alive')
   }
 }
-${MEASURE}
 `
 
-const BARE_CHILD = `
+const BARE_LOAD = `
 ${WAIT_FOR}
 const load = async () => {
   const [{ createLibp2p }, { tcp }, { noise }, { yamux }, { identify }, { gossipsub }] = await Promise.all([
@@ -131,11 +158,10 @@ const load = async () => {
     joined: (nodes) => waitFor(() => nodes.every((n) => n.node.getConnections().length === nodes.length - 1), 'a full mesh')
   }
 }
-${MEASURE}
 `
 
 /** Runs `code` as an ES module in a fresh node (the running one, with --expose-gc) from the repository root. */
-async function runChild (code: string): Promise<Probe> {
+async function runChild<T> (code: string): Promise<T> {
   const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '--eval', code], { stdio: ['ignore', 'pipe', 'pipe'] })
   const timer = setTimeout(() => { child.kill('SIGKILL') }, 90_000)
   let stdout = ''
@@ -145,7 +171,7 @@ async function runChild (code: string): Promise<Probe> {
   const exit = await new Promise<number | null>((resolve) => child.once('close', resolve))
   clearTimeout(timer)
   if (exit !== 0) throw new Error(`footprint child exited with ${exit}: ${stderr.slice(-2_000)}`)
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Probe
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as T
 }
 
 /** What one agent start measured: ms from spawn to its "serving HTTP" line, and its RSS then if asked for. */
@@ -198,11 +224,12 @@ async function agentStart (command: string, args: readonly string[], cacheDir: s
 const median = (values: number[]): number => summarize(values).p50
 const mb = (bytes: number): number => round(bytes / MB, 1)
 
-function summarise (probes: Probe[]): FootprintResult['registry'] {
+function summarise (probes: Probe[], steady: SteadyProbe[]): StackFootprint {
   return {
     importMs: round(median(probes.map((p) => p.importMs)), 0),
     importMb: mb(median(probes.map((p) => p.importBytes))),
     oneNodeMb: mb(median(probes.map((p) => p.oneNodeBytes))),
+    oneNodeSteadyMb: mb(median(steady.map((p) => p.oneNodeSteadyBytes))),
     perExtraNodeMb: mb(median(probes.map((p) => p.perExtraNodeBytes)))
   }
 }
@@ -220,6 +247,8 @@ export async function runFootprintBench ({ runs, out }: FootprintBenchOptions): 
   if (built.status !== 0) throw new Error('build failed: the footprint is measured on dist/')
   const registry: Probe[] = []
   const bare: Probe[] = []
+  const registrySteady: SteadyProbe[] = []
+  const bareSteady: SteadyProbe[] = []
   const agent: number[] = []
   const agentSteady: number[] = []
   const starts = { npmFirst: [] as number[], npm: [] as number[], bin: [] as number[] }
@@ -228,8 +257,10 @@ export async function runFootprintBench ({ runs, out }: FootprintBenchOptions): 
   try {
     // Interleaved, so a burst of load on a shared machine falls on every figure alike.
     for (let i = 0; i < runs; i++) {
-      registry.push(await runChild(REGISTRY_CHILD))
-      bare.push(await runChild(BARE_CHILD))
+      registry.push(await runChild<Probe>(REGISTRY_LOAD + MEASURE))
+      bare.push(await runChild<Probe>(BARE_LOAD + MEASURE))
+      registrySteady.push(await runChild<SteadyProbe>(REGISTRY_LOAD + MEASURE_STEADY))
+      bareSteady.push(await runChild<SteadyProbe>(BARE_LOAD + MEASURE_STEADY))
       starts.npmFirst.push((await agentStart('npm', ['start', '--'], join(cacheRoot, `empty-${i}`), false)).serveMs)
       starts.npm.push((await agentStart('npm', ['start', '--'], warmCache, false)).serveMs)
       const bin = await agentStart(process.execPath, ['dist/agent/bin.js', 'agent'], warmCache, true)
@@ -244,8 +275,8 @@ export async function runFootprintBench ({ runs, out }: FootprintBenchOptions): 
   const result: FootprintResult = {
     bench: 'footprint',
     runs,
-    registry: summarise(registry),
-    bareLibp2p: summarise(bare),
+    registry: summarise(registry, registrySteady),
+    bareLibp2p: summarise(bare, bareSteady),
     agentMb: mb(median(agent)),
     agentSteadyMb: mb(median(agentSteady)),
     startMs: { npmFirst: ms(starts.npmFirst), npm: ms(starts.npm), bin: ms(starts.bin) }
@@ -267,7 +298,8 @@ export function footprintTable (r: FootprintResult): string {
     markdownTable(['', 'gossip-registry', 'bare libp2p 2', 'target'], [
       row('import time', r.registry.importMs, r.bareLibp2p.importMs, FOOTPRINT_TARGETS.importMs, 'ms'),
       row('RSS added by import', r.registry.importMb, r.bareLibp2p.importMb, '-', 'MB'),
-      row('RSS added by import + one started node', r.registry.oneNodeMb, r.bareLibp2p.oneNodeMb, FOOTPRINT_TARGETS.oneNodeMb, 'MB'),
+      row(`RSS added by import + one started node, ${SETTLE_MS / 1000} s after start`, r.registry.oneNodeMb, r.bareLibp2p.oneNodeMb, FOOTPRINT_TARGETS.oneNodeMb, 'MB'),
+      row(`RSS added by import + one started node, ${STEADY_MS / 1000} s after start`, r.registry.oneNodeSteadyMb, r.bareLibp2p.oneNodeSteadyMb, FOOTPRINT_TARGETS.oneNodeMb, 'MB'),
       row(`RSS per extra node (${EXTRA_NODES + 1} joined in one process)`, r.registry.perExtraNodeMb, r.bareLibp2p.perExtraNodeMb, FOOTPRINT_TARGETS.perExtraNodeMb, 'MB'),
       row(`agent RSS (built bin), ${SETTLE_MS / 1000} s after serving`, r.agentMb, '-', FOOTPRINT_TARGETS.agentMb, 'MB'),
       row(`agent RSS (built bin), ${STEADY_MS / 1000} s after serving`, r.agentSteadyMb, '-', FOOTPRINT_TARGETS.agentMb, 'MB'),
@@ -277,7 +309,7 @@ export function footprintTable (r: FootprintResult): string {
       row('built bin to serving HTTP', r.startMs.bin, '-', '-', 'ms')
     ]),
     '',
-    `Medians of ${r.runs} fresh processes each; MB = 2^20 bytes; RSS read after two full GCs and ${SETTLE_MS / 1000} s of quiet.`
+    `Medians of ${r.runs} fresh processes each; MB = 2^20 bytes; RSS read after two full GCs, ${SETTLE_MS / 1000} s (and where said, ${STEADY_MS / 1000} s) after the last start.`
   ].join('\n')
 }
 

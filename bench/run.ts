@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { runChurnCost } from './churn-cost.js'
 import { runConvergenceBench } from './convergence.js'
+import { runEnvelopeCost } from './envelope-cost.js'
 import { runFootprintBench } from './footprint.js'
 import { runLookupBench } from './lookup.js'
 import { writeJsonLine } from './report/jsonl.js'
@@ -23,6 +24,7 @@ const LAN_LATENCY = { medianMs: 0.5, sigma: 0.5 }
 const PLANS = {
   quick: {
     lookup: { quick: true },
+    envelope: { records: 500, rounds: 4 },
     footprint: { runs: 1 },
     convergence: { sizes: [10, 25], ops: 20, steadySeconds: 5 },
     churn: { nodes: 10, opsPerSecond: 20, seconds: 10 },
@@ -33,6 +35,7 @@ const PLANS = {
   },
   full: {
     lookup: { quick: false },
+    envelope: { records: 2_000, rounds: 8 },
     footprint: { runs: 3 },
     // Every size at the default timings: per-node liveness traffic no longer grows with N.
     // Issue 16 counts false deaths over 10 minutes of steady state at N = 100.
@@ -52,7 +55,7 @@ const PLANS = {
 const { values } = parseArgs({
   options: {
     full: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'lookup,footprint,simulate,convergence,churn' },
+    only: { type: 'string', default: 'lookup,envelope,footprint,simulate,convergence,churn' },
     'report-only': { type: 'boolean', default: false },
     out: { type: 'string' }
   }
@@ -61,7 +64,7 @@ const mode = values.full ? 'full' : 'quick'
 const plan = PLANS[mode]
 const out = values.out ?? join('bench', 'results', mode)
 const only = new Set(values.only.split(','))
-const PARTS = ['lookup', 'footprint', 'simulate', 'convergence', 'churn']
+const PARTS = ['lookup', 'envelope', 'footprint', 'simulate', 'convergence', 'churn']
 for (const part of only) if (!PARTS.includes(part)) throw new RangeError(`--only takes ${PARTS.join(', ')}, got \`${part}\``)
 const startedAt = Date.now()
 const elapsed = (): string => `${Math.round((Date.now() - startedAt) / 1000)} s`
@@ -73,6 +76,10 @@ if (!values['report-only']) {
   if (only.has('lookup')) {
     console.error(`[${elapsed()}] lookup`)
     await runLookupBench({ ...plan.lookup, out })
+  }
+  if (only.has('envelope')) {
+    console.error(`[${elapsed()}] envelope`)
+    console.error(JSON.stringify(await runEnvelopeCost({ ...plan.envelope, out })))
   }
   if (only.has('footprint')) {
     console.error(`[${elapsed()}] footprint`)

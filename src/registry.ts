@@ -12,7 +12,7 @@ import type { Change, Member, RegistryEvents } from './events.js'
 import { OwnBeats } from './engine/own-beats.js'
 import { createNode, type RegistryLibp2p } from './net/node.js'
 import { startDriver, type Driver } from './net/driver.js'
-import { loadIdentity } from './net/identity.js'
+import { loadIdentity, peerIdString } from './net/identity.js'
 import type { Network } from './net/network.js'
 import { signedEnvelopes } from './record/sign.js'
 import { validateInstanceFields, validatePatch } from './record/validate.js'
@@ -26,7 +26,6 @@ import { HealthRunner } from './health/runner.js'
 import { MaintenanceSwitches, validateMaintenance, type MaintenanceInput } from './health/maintenance.js'
 import { Router, type BalancerOptions, type CallOptions } from './balance/router.js'
 import { PeerGuard } from './guard/peer-guard.js'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Balancer } from './balance/balancer.js'
 import { RegistryStats } from './stats.js'
 
@@ -424,7 +423,7 @@ export async function createRegistry (options: RegistryOptions = {}): Promise<Re
   const config = resolveConfig(options)
   const key = await loadIdentity(config.privateKey, config.keyFile)
   const log = config.logPrefix === '' ? logger('gossip-registry') : logger(`gossip-registry:${config.logPrefix}`)
-  const self = peerIdFromPrivateKey(key).toString()
+  const self = peerIdString(key)
   const guard = new PeerGuard(self, config.allowPeers, config.heartbeatChainLength)
   const node = await createNode(config, key, (peer) => guard.isDenied(peer, elapsedMs(config.clock)))
   // Loaded here, not at import: with multiaddr and the stream codecs it is most of what an import would load.

@@ -6,10 +6,17 @@
 import { randomUUID } from 'node:crypto'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { InvalidOptionError, type RegistryError } from '../errors.js'
+import { signingKeyOf } from '../record/ed25519.js'
+
+/**
+ * `@libp2p/crypto`'s key functions, loaded when a key is made, read or written: an embedder that passes its own
+ * key to a registry that has not started yet need not pay for loading it (about 100 ms and 19 MB).
+ */
+async function libp2pKeys (): Promise<typeof import('@libp2p/crypto/keys')> {
+  return import('@libp2p/crypto/keys')
+}
 
 /** Builds the error a key problem is reported as: the caller knows whether it was an option or an argument. */
 export type KeyFault = (message: string) => RegistryError
@@ -24,7 +31,7 @@ export async function loadIdentity (given: PrivateKey | undefined, keyFile: stri
 
 /** A new Ed25519 key, the only type whose peer id embeds its public key. */
 export async function newKey (): Promise<PrivateKey> {
-  return generateKeyPair('Ed25519')
+  return (await libp2pKeys()).generateKeyPair('Ed25519')
 }
 
 /** The key stored at `path`, or `undefined` when there is no file there. `label` names the path in messages. */
@@ -36,6 +43,7 @@ export async function readKeyFile (path: string, label: string, fault: KeyFault)
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw fault(`Cannot read ${label} ${path}: ${(err as Error).message}`)
   }
+  const { privateKeyFromProtobuf } = await libp2pKeys()
   let key: PrivateKey
   try {
     key = privateKeyFromProtobuf(bytes)
@@ -55,6 +63,7 @@ export async function createKeyFile (path: string, label: string, fault: KeyFaul
 /** Stores `key` at `path` (libp2p protobuf encoding, mode 0600), replacing a file already there. */
 export async function writeKeyFile (key: PrivateKey, path: string, label: string, fault: KeyFault): Promise<void> {
   // Write then rename, so a crash mid-write never leaves a truncated key behind; 0600 because it is a secret.
+  const { privateKeyToProtobuf } = await libp2pKeys()
   const tmp = `${path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`
   try {
     await mkdir(dirname(path), { recursive: true })
@@ -66,9 +75,9 @@ export async function writeKeyFile (key: PrivateKey, path: string, label: string
   }
 }
 
-/** The peer id (string form) of `key`. */
+/** The peer id (string form) of an Ed25519 `key`. */
 export function peerIdString (key: PrivateKey): string {
-  return peerIdFromPrivateKey(key).toString()
+  return signingKeyOf(key).id
 }
 
 /** Returns `key` if it is Ed25519, else throws `fault`. `label` names where the key came from. */

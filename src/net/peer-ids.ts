@@ -1,21 +1,23 @@
 /**
- * Peer ids on the wire are multihash bytes; inside the registry they are base58 strings. Conversions are
- * cached because every beat names its owner, and the check that bytes are a well-formed Ed25519 peer id is
- * the expensive part.
+ * Peer ids on the wire are multihash bytes; inside the registry they are base58 strings. String to bytes is
+ * cached because every beat and digest names members, and members are few.
  */
-import { peerIdFromString } from '@libp2p/peer-id'
 import { base58btc } from 'multiformats/bases/base58'
+import { isEd25519PeerId, peerIdBytes } from '../record/ed25519.js'
 
 /** Bound on remembered ids: beyond it the cache starts over, so hostile input cannot grow it without limit. */
 const MAX_CACHED = 100_000
-const valid = new Set<string>()
 const bytesOf = new Map<string, Uint8Array>()
 
-/** Multihash bytes of a peer id string. */
+/**
+ * Multihash bytes of a peer id string.
+ * @throws Error if `peerId` is not base58btc: ids reach here from verified records, never from input.
+ */
 export function peerIdToBytes (peerId: string): Uint8Array {
   let bytes = bytesOf.get(peerId)
   if (bytes === undefined) {
-    bytes = peerIdFromString(peerId).toMultihash().bytes
+    bytes = peerIdBytes(peerId)
+    if (bytes === undefined) throw new Error(`Not a peer id: ${peerId}`)
     if (bytesOf.size >= MAX_CACHED) bytesOf.clear()
     bytesOf.set(peerId, bytes)
   }
@@ -24,15 +26,5 @@ export function peerIdToBytes (peerId: string): Uint8Array {
 
 /** The peer id string of multihash bytes, or undefined unless they are a well-formed Ed25519 peer id. */
 export function peerIdFromBytes (bytes: Uint8Array): string | undefined {
-  if (bytes.length === 0 || bytes.length > 64) return undefined
-  const id = base58btc.encode(bytes).slice(1)
-  if (valid.has(id)) return id
-  try {
-    if (peerIdFromString(id).type !== 'Ed25519') return undefined
-  } catch {
-    return undefined
-  }
-  if (valid.size >= MAX_CACHED) valid.clear()
-  valid.add(id)
-  return id
+  return isEd25519PeerId(bytes) ? base58btc.encode(bytes).slice(1) : undefined
 }

@@ -4,11 +4,12 @@
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { peerIdFromPrivateKey, peerIdFromPublicKey } from '@libp2p/peer-id'
 import { RecordEnvelope } from '@libp2p/peer-record'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { encodePayload } from '../../../src/record/codec.js'
+import { Envelope } from '../../../src/record/envelope.pb.js'
 import { RECORD_CODEC, RECORD_DOMAIN, openRecord, sealRecord, type OpenResult } from '../../../src/record/sign.js'
 import type { SignedRecord } from '../../../src/record/types.js'
 import { instanceOf, memberOf, numRuns, tombstoneOf } from './fixtures.js'
@@ -37,6 +38,35 @@ describe('sealRecord / openRecord', () => {
     // A fresh copy: what the table keeps does not alias the buffer the network handed in.
     received.fill(0)
     expect(opened).toEqual({ ok: true, record, envelope: sealed })
+  })
+
+  it('writes the very bytes libp2p\'s RecordEnvelope writes, and each opens what the other sealed', async () => {
+    const ours = await sealRecord(instance, key)
+    // Ed25519 signatures are deterministic, so the same key, domain, type and payload give the same envelope.
+    const theirs = await sealRaw(encodePayload(instance), key)
+    expect(ours).toEqual(theirs)
+    const opened = await RecordEnvelope.openAndCertify(ours, RECORD_DOMAIN)
+    expect(peerIdFromPublicKey(opened.publicKey).toString()).toBe(owner)
+    expect(opened.payload).toEqual(encodePayload(instance))
+    expect(await openRecord(theirs, expectations)).toEqual({ ok: true, record: instance, envelope: ours })
+  })
+
+  it('returns the canonical envelope when a relay re-encoded the unsigned public key (fields swapped)', async () => {
+    const sealed = RecordEnvelope.createFromProtobuf(await sealRecord(instance, key))
+    const raw = key.publicKey.raw
+    const swappedKey = Uint8Array.from([0x12, raw.length, ...raw, 0x08, 0x01])
+    const reframed = Envelope.encode({ publicKey: swappedKey, payloadType: sealed.payloadType, payload: sealed.payload, signature: sealed.signature })
+    expect(await openRecord(reframed, expectations)).toEqual({ ok: true, record: instance, envelope: await sealRecord(instance, key) })
+  })
+
+  it.each([
+    ['a key of 31 bytes', Uint8Array.from([0x08, 0x01, 0x12, 31, ...new Uint8Array(31)])],
+    ['a key without a type', Uint8Array.from([0x12, 32, ...new Uint8Array(32)])],
+    ['an unknown key type', Uint8Array.from([0x08, 0x09, 0x12, 32, ...new Uint8Array(32)])]
+  ])('rejects an envelope carrying %s as malformed', async (_name, publicKey) => {
+    const sealed = RecordEnvelope.createFromProtobuf(await sealRecord(instance, key))
+    const bytes = Envelope.encode({ publicKey, payloadType: sealed.payloadType, payload: sealed.payload, signature: sealed.signature })
+    expect(rejection(await openRecord(bytes, expectations))?.reason).toBe('malformed')
   })
 
   it('refuses to sign a record of another owner', async () => {
