@@ -210,6 +210,19 @@ export class FailureDetector {
    * alerted before `deadAfter`: a view change must not make a false alert.
    */
   private heardSubjects = new Set<string>()
+  /**
+   * Handover after a view change: subjects this node heard beat and no longer observes, and observers this node no
+   * longer has, each until when (ms). A member that joins takes a slot on a ring, and the observer it displaces is
+   * the one that heard the subject's last beats, while the new observer has heard none and gives the subject
+   * `deadAfter` (see `heardSubjects`). A subject that hangs or crashes in that moment would then die by its
+   * uncorroborated suspicion after `deadAfter`, not by its observers' alerts. So a node keeps beating to the
+   * observers it had for `deadAfter` after its view changed, and a displaced observer keeps alerting on a silent
+   * former subject for `deadAfter - suspectAfter` after its own view changed: shorter, so that the beats it
+   * watches outlast its watch unless the two views changed more than twice `suspectAfter` apart. Its alerts count
+   * where it is still within OBSERVER_WINDOW of the subject, as it is when one member took its place.
+   */
+  private formerSubjects = new Map<string, number>()
+  private formerObservers = new Map<string, number>()
   private viewChanged = false
   /** When the view last changed: a member that became a subject then has been one since. */
   private viewChangedAtMs = Number.NEGATIVE_INFINITY
@@ -433,10 +446,16 @@ export class FailureDetector {
     return this.subjects.size > 0
   }
 
-  /** The members this node beats to: its observers in its own view. */
+  /** The members this node beats to: its observers in its own view, and for a while those it had (see `formerObservers`). */
   observersOfSelf (nowMs: number): string[] {
     this.updateRings(nowMs)
-    return this.joined ? this.rings.observersOf(this.options.self) : []
+    if (!this.joined) return []
+    const observers = this.rings.observersOf(this.options.self)
+    for (const [observer, untilMs] of this.formerObservers) {
+      if (nowMs >= untilMs || this.entries.get(observer) === undefined || isGone(this.entries.get(observer)!.state)) this.formerObservers.delete(observer)
+      else if (!observers.includes(observer)) observers.push(observer)
+    }
+    return observers
   }
 
   /** The members this node watches. */
@@ -468,7 +487,7 @@ export class FailureDetector {
     this.preserving = this.isMassSilence(this.living(), established, clusterHeard, nowMs)
     for (const entry of clusterHeard ? this.unsettledEntries() : this.living()) {
       const silentMs = this.silence(entry, nowMs)
-      if (this.subjects.has(entry.peerId) && silentMs >= this.alertAfter(entry.peerId) && this.shouldAlert(entry, nowMs)) {
+      if (this.shouldAlertOn(entry, silentMs, nowMs)) {
         alerts.push({ subject: entry.peerId, incarnation: entry.incarnation })
         entry.alertedAtMs = nowMs
         entry.alertsSent++
@@ -601,6 +620,9 @@ export class FailureDetector {
       if (entry.alertedAtMs !== undefined) entry.alertedAtMs += stalled
     }
     for (const [subject, since] of this.subjects) this.subjects.set(subject, since + stalled)
+    for (const handover of [this.formerSubjects, this.formerObservers]) {
+      for (const [peer, untilMs] of handover) handover.set(peer, untilMs + stalled)
+    }
     this.lastContactMs += stalled
     this.recentDeathsMs = this.recentDeathsMs.map((t) => t + stalled)
   }
@@ -650,12 +672,27 @@ export class FailureDetector {
   private unsettledEntries (): Entry[] {
     for (const entry of this.unsettled) if (isGone(entry.state) || (entry.state === 'alive' && !entry.stale)) this.unsettled.delete(entry)
     const picked = new Set<Entry>(this.unsettled)
-    for (const subject of this.subjects.keys()) {
+    for (const subject of [...this.subjects.keys(), ...this.formerSubjects.keys()]) {
       const entry = this.livingEntries.get(subject)
       if (entry !== undefined) picked.add(entry)
     }
     for (const entry of this.accused) if (!isGone(entry.state)) picked.add(entry)
     return [...picked].sort(byPeerId)
+  }
+
+  /**
+   * Whether this node alerts on `entry` now: a subject silent past `alertAfter`, or a former subject (see
+   * `formerSubjects`) whose beats stopped `suspectAfter` ago, before its handover ended.
+   */
+  private shouldAlertOn (entry: Entry, silentMs: number, nowMs: number): boolean {
+    if (this.subjects.has(entry.peerId)) return silentMs >= this.alertAfter(entry.peerId) && this.shouldAlert(entry, nowMs)
+    const untilMs = this.formerSubjects.get(entry.peerId)
+    if (untilMs === undefined) return false
+    if (nowMs >= untilMs) {
+      this.formerSubjects.delete(entry.peerId)
+      return false
+    }
+    return nowMs - entry.lastHeardMs >= this.options.suspectAfter && this.shouldAlert(entry, nowMs)
   }
 
   /** Silence after which this node alerts on a subject: `suspectAfter`, or `deadAfter` until it first beat here. */
@@ -759,11 +796,26 @@ export class FailureDetector {
     this.viewChanged = false
     const view = this.joined ? [this.options.self] : []
     for (const entry of this.living()) view.push(entry.peerId)
+    const observersBefore = this.joined && this.rings.size > 0 ? this.rings.observersOf(this.options.self) : []
     this.rings.update(view)
     const subjects = new Map<string, number>()
     for (const subject of this.rings.subjectsOf(this.options.self)) subjects.set(subject, this.subjects.get(subject) ?? Math.min(this.viewChangedAtMs, nowMs))
     this.subjects = subjects
-    for (const subject of this.heardSubjects) if (!subjects.has(subject)) this.heardSubjects.delete(subject)
+    const changedAtMs = Math.min(this.viewChangedAtMs, nowMs)
+    for (const handover of [this.formerSubjects, this.formerObservers]) {
+      for (const [peer, untilMs] of handover) if (nowMs >= untilMs) handover.delete(peer)
+    }
+    for (const subject of this.heardSubjects) {
+      if (subjects.has(subject)) continue
+      this.heardSubjects.delete(subject)
+      this.formerSubjects.set(subject, changedAtMs + this.options.deadAfter - this.options.suspectAfter)
+    }
+    for (const subject of subjects.keys()) this.formerSubjects.delete(subject)
+    if (this.joined) {
+      const observersNow = new Set(this.rings.observersOf(this.options.self))
+      for (const observer of observersBefore) if (!observersNow.has(observer)) this.formerObservers.set(observer, changedAtMs + this.options.deadAfter)
+      for (const observer of observersNow) this.formerObservers.delete(observer)
+    }
   }
 
   private sorted (): Entry[] {

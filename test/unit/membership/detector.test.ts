@@ -4,7 +4,7 @@
  * forgetting, and self-preservation when this node is the one cut off.
  */
 import { describe, expect, it } from 'vitest'
-import { FailureDetector, MAX_GONE_MEMBERS, type DetectorOptions } from '../../../src/membership/detector.js'
+import { FailureDetector, MAX_GONE_MEMBERS, type DetectorOptions, type OwnAlert } from '../../../src/membership/detector.js'
 import { HashChain } from '../../../src/membership/hash-chain.js'
 import { Rings } from '../../../src/membership/rings.js'
 import type { InstanceRecord, MemberRecord } from '../../../src/record/types.js'
@@ -350,6 +350,110 @@ describe('FailureDetector, observers and quorum', () => {
   })
 })
 
+describe('FailureDetector, handover after a view change', () => {
+  const peers = Array.from({ length: 10 }, (_, i) => `h${i + 1}`)
+  const ringsOf = (view: string[]): Rings => {
+    const rings = new Rings(options.observers)
+    rings.update(view)
+    return rings
+  }
+  const before = ringsOf([SELF, ...peers])
+  // A newcomer that takes SELF's slot after one of SELF's subjects: SELF stays second on that ring, within the
+  // window where its alerts count.
+  let displaced: { subject: string, newcomer: string } | undefined
+  for (let i = 0; displaced === undefined && i < 2_000; i++) {
+    const newcomer = `n${i}`
+    const after = ringsOf([SELF, ...peers, newcomer])
+    const subject = before.subjectsOf(SELF).find((p) => !after.observersOf(p).includes(SELF) && after.observersOf(p, 2).includes(SELF))
+    if (subject !== undefined) displaced = { subject, newcomer }
+  }
+  const { subject, newcomer } = displaced!
+
+  /** SELF with every peer known, having heard `subject` beat at 0 and 1 000, and the newcomer admitted at 1 000. */
+  function displacedObserver (): FailureDetector {
+    const detector = new FailureDetector(options)
+    detector.join(0)
+    for (const peer of peers) detector.observeRecord(member(100, peer), 0)
+    expect(detector.observes(subject, 0)).toBe(true)
+    beat(detector, subject, 1, 0)
+    beat(detector, subject, 2, 1_000)
+    detector.observeRecord(member(100, newcomer), 1_000)
+    expect(detector.observes(subject, 1_000)).toBe(false)
+    return detector
+  }
+
+  /** Ticks at `nowMs`, the rest of the cluster heard meanwhile, and returns the alerts against `subject`. */
+  function alertsOn (detector: FailureDetector, nowMs: number): OwnAlert[] {
+    detector.contact(nowMs)
+    return detector.tick(nowMs).alerts.filter((a) => a.subject === subject)
+  }
+
+  it('finds a newcomer that displaces this node as an observer', () => {
+    expect(displaced).toBeDefined()
+  })
+
+  it('keeps alerting on a former subject that falls silent right after the view changed', () => {
+    const detector = displacedObserver()
+    expect(alertsOn(detector, 1_000 + options.suspectAfter - 1)).toEqual([])
+    expect(alertsOn(detector, 1_000 + options.suspectAfter)).toEqual([{ subject, incarnation: { wall: 100, logical: 0 } }])
+    expect(detector.get(subject)?.state).toBe('suspect')
+  })
+
+  it('withdraws nothing and alerts on nothing while the former subject still beats to it', () => {
+    const detector = displacedObserver()
+    for (let t = 2_000; t <= 8_000; t += 1_000) {
+      beat(detector, subject, t / 1_000 + 1, t)
+      expect(alertsOn(detector, t + 500), `at ${t + 500} ms`).toEqual([])
+    }
+  })
+
+  it('stops watching the former subject deadAfter - suspectAfter after the view changed', () => {
+    const detector = displacedObserver()
+    // Beats until the handover is almost over, then silence: the former subject has stopped beating here.
+    const endsAtMs = 1_000 + options.deadAfter - options.suspectAfter
+    for (let t = 2_000; t < endsAtMs; t += 1_000) {
+      beat(detector, subject, t / 1_000 + 1, t)
+      alertsOn(detector, t)
+    }
+    for (let t = endsAtMs; t <= endsAtMs + options.deadAfter; t += 250) expect(alertsOn(detector, t), `at ${t} ms`).toEqual([])
+    expect(detector.get(subject)?.state).toBe('alive')
+  })
+
+  it('at a third node, the displaced observer\'s alert completes the quorum: a hang in the handover dies in suspectAfter', () => {
+    const third = peers.find((p) => p !== subject && !ringsOf([SELF, ...peers, newcomer]).observersOf(subject, 2).includes(p))!
+    const detector = new FailureDetector({ ...options, self: third })
+    detector.join(0)
+    for (const peer of [SELF, ...peers, newcomer]) if (peer !== third) detector.observeRecord(member(100, peer), 0)
+    const current = ringsOf([SELF, ...peers, newcomer]).observersOf(subject).filter((o) => o !== newcomer)
+    // Every current observer but the newcomer, which never heard the subject beat and waits deadAfter.
+    const alert = (observer: string): ReturnType<FailureDetector['observeAlert']> =>
+      detector.observeAlert({ observer, subject, incarnation: { wall: 100, logical: 0 } }, 3_000)
+    for (const observer of current) expect(alert(observer).kind).toBe('counted')
+    expect(alert(SELF).kind).toBe('counted')
+    expect(detector.get(subject)?.state).toBe(current.length + 1 >= options.quorum ? 'dead' : 'suspect')
+  })
+
+  it('keeps beating to an observer it no longer has, for deadAfter after its view changed', () => {
+    // SELF's own observers: a newcomer that displaces one of them.
+    const mine = before.observersOf(SELF)
+    let found: { newcomer: string, gone: string } | undefined
+    for (let i = 0; found === undefined && i < 2_000; i++) {
+      const after = ringsOf([SELF, ...peers, `m${i}`]).observersOf(SELF)
+      const gone = mine.find((o) => !after.includes(o))
+      if (gone !== undefined) found = { newcomer: `m${i}`, gone }
+    }
+    const detector = new FailureDetector(options)
+    detector.join(0)
+    for (const peer of peers) detector.observeRecord(member(100, peer), 0)
+    expect(detector.observersOfSelf(0).sort()).toEqual([...mine].sort())
+    detector.observeRecord(member(100, found!.newcomer), 1_000)
+    expect(detector.observersOfSelf(1_000)).toContain(found!.gone)
+    expect(detector.observersOfSelf(1_000)).toContain(found!.newcomer)
+    expect(detector.observersOfSelf(1_000 + options.deadAfter - 1)).toContain(found!.gone)
+    expect(detector.observersOfSelf(1_000 + options.deadAfter)).not.toContain(found!.gone)
+  })
+})
+
 describe('self-preservation', () => {
   const preserving = { ...options, selfPreservationThreshold: 0.5, selfPreservationLimit: 30_000 }
   const peers = ['p1', 'p2', 'p3', 'p4', 'p5']
@@ -437,8 +541,9 @@ describe('self-preservation counts only established members', () => {
 
   /**
    * One node's view of a cluster on a manual clock: each member that is up beats every second (heard here if this
-   * node observes it) and, as real observers do, alerts against a member it observes once that member has been
-   * silent for suspectAfter.
+   * node observes it, or did within the last deadAfter: members keep beating to displaced observers for that long)
+   * and, as real observers do, alerts against a member it observes once that member has been silent for
+   * suspectAfter.
    */
   class World {
     readonly detector = new FailureDetector(preserving)
@@ -448,6 +553,8 @@ describe('self-preservation counts only established members', () => {
     private readonly up = new Set<string>()
     private readonly silentSinceMs = new Map<string, number>()
     private readonly seqs = new Map<string, number>()
+    /** When this node last observed each member, as the member itself (in the same view) knows. */
+    private readonly observedAtMs = new Map<string, number>()
 
     constructor (private readonly othersAlert = true) {
       this.detector.join(0)
@@ -471,15 +578,22 @@ describe('self-preservation counts only established members', () => {
       for (const peer of peers) {
         this.up.add(peer)
         this.silentSinceMs.delete(peer)
-        if (this.detector.observes(peer, this.nowMs)) this.beat(peer)
+        if (this.beatsHere(peer)) this.beat(peer)
       }
+    }
+
+    /** Whether `peer` beats to this node: it observes `peer`, or did less than deadAfter ago. */
+    private beatsHere (peer: string): boolean {
+      if (this.detector.observes(peer, this.nowMs)) this.observedAtMs.set(peer, this.nowMs)
+      const atMs = this.observedAtMs.get(peer)
+      return atMs !== undefined && this.nowMs - atMs < deadAfter
     }
 
     /** Ticks every TICK ms up to `untilMs` (bounded: time only moves forward). */
     runUntil (untilMs: number): void {
       while (this.nowMs < untilMs) {
         this.nowMs += TICK
-        if (this.nowMs % 1_000 === 0) for (const peer of this.up) if (this.detector.observes(peer, this.nowMs)) this.beat(peer)
+        if (this.nowMs % 1_000 === 0) for (const peer of this.up) if (this.beatsHere(peer)) this.beat(peer)
         if (this.othersAlert) this.alert()
         this.detector.tick(this.nowMs)
         for (const view of this.detector.members()) if (view.stale) this.held.add(view.peerId)
