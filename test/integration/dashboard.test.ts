@@ -137,7 +137,11 @@ describe.runIf(hasChromium)('the dashboard', () => {
     // the quorum of alerts kills it. (A crash on one host is quicker: a dial refused at its address is proof, and
     // the member dies without a suspect phase.)
     second.child.kill('SIGSTOP')
-    await expect.poll(async () => Number(/([\d.]+) s ago/.exec(await member.locator('.heard').innerText().catch(() => ''))?.[1] ?? 0), { timeout: DEFAULTS.suspectAfter + 10_000, interval: 200 }).toBeGreaterThan(1)
+    // The cell's text in the message: a failure must tell "not observed here" (the rings moved) from a row gone.
+    await vi.waitFor(async () => {
+      const text = await member.locator('.heard').innerText({ timeout: 1_000 }).catch(() => '(no row)')
+      expect(Number(/([\d.]+) s ago/.exec(text)?.[1] ?? 0), `"last heard" of the hung member reads ${JSON.stringify(text)}`).toBeGreaterThan(1)
+    }, { timeout: DEFAULTS.suspectAfter + 10_000, interval: 200 })
     await expect.poll(async () => row.locator('td.member').innerText().catch(() => 'gone'), { timeout: FIRST_SUSPECT_AFTER, interval: 100 }).toBe('suspect')
     await expect.poll(async () => row.count(), { timeout: DEFAULTS.deadAfter + 15_000, interval: 200 }).toBe(0)
     second.child.kill('SIGKILL')
