@@ -452,8 +452,7 @@ export class FailureDetector {
     if (!this.joined) return []
     const observers = this.rings.observersOf(this.options.self)
     for (const [observer, untilMs] of this.formerObservers) {
-      if (nowMs >= untilMs || this.entries.get(observer) === undefined || isGone(this.entries.get(observer)!.state)) this.formerObservers.delete(observer)
-      else if (!observers.includes(observer)) observers.push(observer)
+      if (nowMs < untilMs && this.livingEntries.has(observer) && !observers.includes(observer)) observers.push(observer)
     }
     return observers
   }
@@ -474,6 +473,7 @@ export class FailureDetector {
   tick (nowMs: number): TickResult {
     this.creditStall(nowMs)
     this.updateRings(nowMs)
+    this.endHandovers(nowMs)
     this.forgetGone(nowMs)
     const transitions: Transition[] = []
     const alerts: OwnAlert[] = []
@@ -672,9 +672,11 @@ export class FailureDetector {
   private unsettledEntries (): Entry[] {
     for (const entry of this.unsettled) if (isGone(entry.state) || (entry.state === 'alive' && !entry.stale)) this.unsettled.delete(entry)
     const picked = new Set<Entry>(this.unsettled)
-    for (const subject of [...this.subjects.keys(), ...this.formerSubjects.keys()]) {
-      const entry = this.livingEntries.get(subject)
-      if (entry !== undefined) picked.add(entry)
+    for (const watched of [this.subjects, this.formerSubjects]) {
+      for (const subject of watched.keys()) {
+        const entry = this.livingEntries.get(subject)
+        if (entry !== undefined) picked.add(entry)
+      }
     }
     for (const entry of this.accused) if (!isGone(entry.state)) picked.add(entry)
     return [...picked].sort(byPeerId)
@@ -686,13 +688,15 @@ export class FailureDetector {
    */
   private shouldAlertOn (entry: Entry, silentMs: number, nowMs: number): boolean {
     if (this.subjects.has(entry.peerId)) return silentMs >= this.alertAfter(entry.peerId) && this.shouldAlert(entry, nowMs)
-    const untilMs = this.formerSubjects.get(entry.peerId)
-    if (untilMs === undefined) return false
-    if (nowMs >= untilMs) {
-      this.formerSubjects.delete(entry.peerId)
-      return false
+    // Ended handovers are dropped at the start of the tick (endHandovers).
+    return this.formerSubjects.has(entry.peerId) && nowMs - entry.lastHeardMs >= this.options.suspectAfter && this.shouldAlert(entry, nowMs)
+  }
+
+  /** Drops the handovers (see `formerSubjects`) that have ended: the one place they end. */
+  private endHandovers (nowMs: number): void {
+    for (const handover of [this.formerSubjects, this.formerObservers]) {
+      for (const [peer, untilMs] of handover) if (nowMs >= untilMs) handover.delete(peer)
     }
-    return nowMs - entry.lastHeardMs >= this.options.suspectAfter && this.shouldAlert(entry, nowMs)
   }
 
   /** Silence after which this node alerts on a subject: `suspectAfter`, or `deadAfter` until it first beat here. */
@@ -802,9 +806,6 @@ export class FailureDetector {
     for (const subject of this.rings.subjectsOf(this.options.self)) subjects.set(subject, this.subjects.get(subject) ?? Math.min(this.viewChangedAtMs, nowMs))
     this.subjects = subjects
     const changedAtMs = Math.min(this.viewChangedAtMs, nowMs)
-    for (const handover of [this.formerSubjects, this.formerObservers]) {
-      for (const [peer, untilMs] of handover) if (nowMs >= untilMs) handover.delete(peer)
-    }
     for (const subject of this.heardSubjects) {
       if (subjects.has(subject)) continue
       this.heardSubjects.delete(subject)

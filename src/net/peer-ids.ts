@@ -2,8 +2,7 @@
  * Peer ids on the wire are multihash bytes; inside the registry they are base58 strings. String to bytes is
  * cached because every beat and digest names members, and members are few.
  */
-import { base58btc } from 'multiformats/bases/base58'
-import { isEd25519PeerId, peerIdBytes } from '../record/ed25519.js'
+import { isEd25519PeerId, peerIdBytes, peerIdText } from '../record/ed25519.js'
 
 /** Bound on remembered ids: beyond it the cache starts over, so hostile input cannot grow it without limit. */
 const MAX_CACHED = 100_000
@@ -26,5 +25,5 @@ export function peerIdToBytes (peerId: string): Uint8Array {
 
 /** The peer id string of multihash bytes, or undefined unless they are a well-formed Ed25519 peer id. */
 export function peerIdFromBytes (bytes: Uint8Array): string | undefined {
-  return isEd25519PeerId(bytes) ? base58btc.encode(bytes).slice(1) : undefined
+  return isEd25519PeerId(bytes) ? peerIdText(bytes) : undefined
 }

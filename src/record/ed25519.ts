@@ -50,7 +50,7 @@ export function ownerKeyOf (raw: Uint8Array): OwnerKey | undefined {
       return undefined
     }
     const protobuf = concat(KEY_PROTOBUF_HEADER, raw)
-    owner = { id: base58btc.encode(concat(PEER_ID_HEADER, protobuf)).slice(1), protobuf, verifyKey }
+    owner = { id: peerIdText(concat(PEER_ID_HEADER, protobuf)), protobuf, verifyKey }
     if (owners.size >= MAX_CACHED) owners.clear()
     owners.set(cacheKey, owner)
   }
@@ -103,6 +103,11 @@ export function keyProtobufOfPeerId (peerId: string): Uint8Array | undefined {
   const bytes = peerIdBytes(peerId)
   if (bytes === undefined || bytes.length < 2 || bytes[0] !== 0x00 || bytes[1] !== bytes.length - 2) return undefined
   return bytes.subarray(2)
+}
+
+/** The peer id string of multihash bytes: base58btc without the multibase prefix. */
+export function peerIdText (bytes: Uint8Array): string {
+  return base58btc.encode(bytes).slice(1)
 }
 
 /** The multihash bytes of a peer id string, or undefined if it is not base58btc. */
