@@ -3,7 +3,7 @@
  * simulation) into bench/results/quick; `npm run bench -- --full` runs every size into bench/results/full
  * (about 45 minutes on 2 cores, 10 of them the steady window at N = 100). Both end by writing summary.md and the SVG plots into their folder.
  *
- *   npm run bench [-- --full] [--only lookup,footprint,simulate,convergence,churn] [--report-only] [--out <folder>]
+ *   npm run bench [-- --full] [--only lookup,envelope,join-hang,footprint,simulate,convergence,churn] [--report-only] [--out <folder>]
  */
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
@@ -14,6 +14,7 @@ import { runChurnCost } from './churn-cost.js'
 import { runConvergenceBench } from './convergence.js'
 import { runEnvelopeCost } from './envelope-cost.js'
 import { runFootprintBench } from './footprint.js'
+import { runJoinHangBench } from './join-hang.js'
 import { runLookupBench } from './lookup.js'
 import { writeJsonLine } from './report/jsonl.js'
 import { writeSummary } from './report/summary.js'
@@ -25,6 +26,7 @@ const PLANS = {
   quick: {
     lookup: { quick: true },
     envelope: { records: 500, rounds: 4 },
+    joinHang: { sizes: [10], runs: 50 },
     footprint: { runs: 1 },
     convergence: { sizes: [10, 25], ops: 20, steadySeconds: 5 },
     churn: { nodes: 10, opsPerSecond: 20, seconds: 10 },
@@ -36,6 +38,7 @@ const PLANS = {
   full: {
     lookup: { quick: false },
     envelope: { records: 2_000, rounds: 8 },
+    joinHang: { sizes: [10, 30], runs: 300 },
     footprint: { runs: 3 },
     // Every size at the default timings: per-node liveness traffic no longer grows with N.
     // Issue 16 counts false deaths over 10 minutes of steady state at N = 100.
@@ -55,7 +58,7 @@ const PLANS = {
 const { values } = parseArgs({
   options: {
     full: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'lookup,envelope,footprint,simulate,convergence,churn' },
+    only: { type: 'string', default: 'lookup,envelope,join-hang,footprint,simulate,convergence,churn' },
     'report-only': { type: 'boolean', default: false },
     out: { type: 'string' }
   }
@@ -64,7 +67,7 @@ const mode = values.full ? 'full' : 'quick'
 const plan = PLANS[mode]
 const out = values.out ?? join('bench', 'results', mode)
 const only = new Set(values.only.split(','))
-const PARTS = ['lookup', 'envelope', 'footprint', 'simulate', 'convergence', 'churn']
+const PARTS = ['lookup', 'envelope', 'join-hang', 'footprint', 'simulate', 'convergence', 'churn']
 for (const part of only) if (!PARTS.includes(part)) throw new RangeError(`--only takes ${PARTS.join(', ')}, got \`${part}\``)
 const startedAt = Date.now()
 const elapsed = (): string => `${Math.round((Date.now() - startedAt) / 1000)} s`
@@ -80,6 +83,10 @@ if (!values['report-only']) {
   if (only.has('envelope')) {
     console.error(`[${elapsed()}] envelope`)
     console.error(JSON.stringify(await runEnvelopeCost({ ...plan.envelope, out })))
+  }
+  if (only.has('join-hang')) {
+    console.error(`[${elapsed()}] join-hang N=${plan.joinHang.sizes.join(',')}, ${plan.joinHang.runs} seeds`)
+    await runJoinHangBench({ ...plan.joinHang, out })
   }
   if (only.has('footprint')) {
     console.error(`[${elapsed()}] footprint`)

@@ -169,7 +169,7 @@ export async function runSimulation (options: SimulationOptions): Promise<Simula
 }
 
 /** What signing adds to a record's payload: measured once by sealing a real record. */
-async function envelopeOverhead (): Promise<number> {
+export async function envelopeOverhead (): Promise<number> {
   const key = await generateKeyPair('Ed25519')
   const record: InstanceRecord = {
     kind: 'instance', deleted: false, owner: key.publicKey.toString(), id: 'probe', namespace: DEFAULTS.namespace,
@@ -180,7 +180,7 @@ async function envelopeOverhead (): Promise<number> {
 }
 
 /** 32 bytes that depend only on the run's seed and the member's index. */
-function keySeed (seed: number, index: number): Uint8Array {
+export function keySeed (seed: number, index: number): Uint8Array {
   const bytes = new Uint8Array(32)
   new DataView(bytes.buffer).setUint32(0, seed >>> 0)
   new DataView(bytes.buffer).setUint32(4, index >>> 0)

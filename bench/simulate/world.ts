@@ -205,24 +205,52 @@ export class SimWorld {
 
   /**
    * Every traced member publishes its member record (so the cluster converges through the engines' own gossip
-   * during warm-up), and the driver's timers start, at random phases.
+   * during warm-up), and the driver's timers start, at random phases. Nodes in `held` stay out (as if not yet
+   * started: no neighbour reaches them) until `join`.
    */
-  async start (): Promise<void> {
-    for (const node of this.nodes) if (node.traced) this.background(node.engine.start())
-    const { heartbeatMs, gossipHeartbeatMs, antiEntropyMs } = this.config
-    const quarter = tickInterval(heartbeatMs)
+  async start (held: ReadonlySet<number> = new Set()): Promise<void> {
     for (const node of this.nodes) {
-      const { engine, transport } = node
-      if (node.traced) {
-        this.every(this.rng.next() * heartbeatMs, heartbeatMs, node, () => { engine.beat() })
-        this.every(this.rng.next() * quarter, quarter, node, () => { engine.tick() })
-      } else {
-        this.untracedTicks(node, this.rng.next() * quarter)
-      }
-      this.every(this.rng.next() * gossipHeartbeatMs, gossipHeartbeatMs, node, () => { transport.gossipHeartbeat() })
-      this.every(this.rng.next() * antiEntropyMs, antiEntropyMs, node, () => { engine.antiEntropy() })
+      if (held.has(node.index)) node.alive = false
+      else this.startNode(node)
     }
     await this.settle()
+  }
+
+  /**
+   * A node held back at start starts now: its timers run and its neighbours connect to it, each side starting
+   * anti-entropy with the other as a node does on a new connection.
+   */
+  async join (index: number): Promise<void> {
+    const node = this.nodes[index]!
+    if (node.alive) throw new Error(`node ${index} is already running`)
+    node.alive = true
+    this.startNode(node)
+    for (const j of this.overlay.neighbours[index]!) {
+      const neighbour = this.nodes[j]!
+      if (!neighbour.alive) continue
+      this.at(this.now + this.latency(), () => {
+        if (!node.alive || !neighbour.alive) return
+        node.transport.handlers?.connected(neighbour.peerId)
+        neighbour.transport.handlers?.connected(node.peerId)
+        this.touched = true
+      })
+    }
+    await this.settle()
+  }
+
+  private startNode (node: SimNode): void {
+    const { heartbeatMs, gossipHeartbeatMs, antiEntropyMs } = this.config
+    const quarter = tickInterval(heartbeatMs)
+    const { engine, transport } = node
+    if (node.traced) {
+      this.background(engine.start())
+      this.every(this.rng.next() * heartbeatMs, heartbeatMs, node, () => { engine.beat() })
+      this.every(this.rng.next() * quarter, quarter, node, () => { engine.tick() })
+    } else {
+      this.untracedTicks(node, this.rng.next() * quarter)
+    }
+    this.every(this.rng.next() * gossipHeartbeatMs, gossipHeartbeatMs, node, () => { transport.gossipHeartbeat() })
+    this.every(this.rng.next() * antiEntropyMs, antiEntropyMs, node, () => { engine.antiEntropy() })
   }
 
   /**
@@ -289,9 +317,14 @@ export class SimWorld {
     victim.alive = false
     if (options.hang === true) return
     for (const node of this.nodes) {
-      if (!node.alive || !node.engine.replica.detector.observes(victim.peerId, this.wall())) continue
+      if (!node.alive || !this.observes(node.index, victim.peerId)) continue
       this.at(this.now + this.latency(), () => { if (node.alive) node.engine.handlers.disconnected(victim.peerId) })
     }
+  }
+
+  /** True if node `index` observes `peer` (is one of its observers) now. */
+  observes (index: number, peer: string): boolean {
+    return this.nodes[index]!.engine.replica.detector.observes(peer, this.wall())
   }
 
   private async settle (): Promise<void> {

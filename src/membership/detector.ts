@@ -30,7 +30,7 @@ export interface DetectorOptions {
   readonly maxChainSteps: number
   /** Observers of each member (K rings). */
   readonly observers: number
-  /** Alerts of distinct observers that make a member dead at once (at most the observers still alive here). */
+  /** Alerts of distinct observers that make a member dead at once (at most the observers that can still alert, see `quorumOf`). */
   readonly quorum: number
   /**
    * Self-preservation: when more than this share of the established members this node knows (counting those that
@@ -120,6 +120,9 @@ export interface TickResult {
   readonly transitions: Transition[]
   readonly alerts: OwnAlert[]
 }
+
+/** The least quorum while that many observers are alive: one alert alone never kills (see `quorumOf`). */
+const MIN_CAPPED_QUORUM = 2
 
 /**
  * Alerts an observer repeats (one per `suspectAfter`) while its subject stays silent and not yet dead here,
@@ -749,13 +752,31 @@ export class FailureDetector {
   }
 
   /**
-   * Alerts needed to kill: the quorum, but never more than the member's observers that could still alert
-   * (alive here, or already alerted), so a member whose observers died with it is not immortal. At least one.
+   * Alerts needed to kill: the quorum, but never more than the member's observers that can still alert in
+   * `suspectAfter`: those that did, those alive and established here, and this node once the subject has beaten to
+   * it. A member whose observers died with it is then not immortal, and a newcomer that has not heard the subject
+   * (it waits `deadAfter` before its first alert, see `alertAfter`) does not raise the bar for a hang in the
+   * moment it joins. Never below MIN_CAPPED_QUORUM while that many are alive, so a lone alert does not kill even
+   * when every observer is new; at least one.
    */
   private quorumOf (entry: Entry): number {
-    const able = this.rings.observersOf(entry.peerId).filter((observer) =>
-      observer === this.options.self || entry.alerts.has(observer) || this.entries.get(observer)?.state === 'alive').length
-    return Math.max(1, Math.min(this.options.quorum, able))
+    let able = 0
+    let established = 0
+    for (const observer of this.rings.observersOf(entry.peerId)) {
+      if (entry.alerts.has(observer)) {
+        able++
+        established++
+      } else if (observer === this.options.self) {
+        able++
+        if (this.heardSubjects.has(entry.peerId)) established++
+      } else {
+        const view = this.entries.get(observer)
+        if (view?.state !== 'alive') continue
+        able++
+        if (view.established) established++
+      }
+    }
+    return Math.max(1, Math.min(this.options.quorum, Math.max(established, Math.min(MIN_CAPPED_QUORUM, able))))
   }
 
   /**

@@ -454,6 +454,107 @@ describe('FailureDetector, handover after a view change', () => {
   })
 })
 
+describe('FailureDetector, the quorum counts observers that can alert in suspectAfter', () => {
+  const ringsOf = (view: string[]): Rings => {
+    const rings = new Rings(options.observers)
+    rings.update(view)
+    return rings
+  }
+  // A subject with two distinct observers, and a newcomer that becomes a third without displacing either: the
+  // moment a hang used to die only by the slow path (the newcomer, never beaten to, waits deadAfter to alert).
+  let found: { peers: string[], subject: string, newcomer: string, before: string[] } | undefined
+  for (let size = 4; found === undefined && size <= 12; size++) {
+    const peers = Array.from({ length: size }, (_, i) => `q${i + 1}`)
+    const view = [SELF, ...peers]
+    for (const subject of peers) {
+      const before = ringsOf(view).observersOf(subject)
+      if (before.length !== 2 || before.includes(SELF)) continue
+      for (let i = 0; found === undefined && i < 500; i++) {
+        const after = ringsOf([...view, `r${i}`]).observersOf(subject)
+        if (after.length === 3 && after.includes(`r${i}`) && !after.includes(SELF) && before.every((o) => after.includes(o))) found = { peers, subject, newcomer: `r${i}`, before }
+      }
+      if (found !== undefined) break
+    }
+  }
+  const { peers, subject, newcomer, before } = found!
+  const alert = (observer: string): { observer: string, subject: string, incarnation: { wall: number, logical: number } } =>
+    ({ observer, subject, incarnation: { wall: 100, logical: 0 } })
+
+  /** Seconds pass with this node's subjects beating and the cluster heard, a tick each quarter second. */
+  function pass (detector: FailureDetector, fromMs: number, toMs: number): void {
+    for (let t = fromMs; t <= toMs; t += 250) {
+      if (t % 1_000 === 0) for (const peer of detector.subjectsOfSelf(t)) if (peer !== subject) beat(detector, peer, t / 1_000 + 1, t)
+      detector.contact(t)
+      detector.tick(t)
+    }
+  }
+
+  /** SELF, up since 0 with the peers, takes the newcomer in at 20 s: long past its first deadAfter. */
+  function withNewcomer (): FailureDetector {
+    const detector = new FailureDetector(options)
+    detector.join(0)
+    for (const peer of peers) detector.observeRecord(member(100, peer), 0)
+    pass(detector, 0, 20_000)
+    detector.observeRecord(member(100, newcomer), 20_000)
+    return detector
+  }
+
+  it('finds a newcomer that adds a third observer to a subject that had two', () => {
+    expect(found).toBeDefined()
+  })
+
+  it('does not let a newcomer raise the quorum before it is established: the two observers that heard the subject kill it', () => {
+    const detector = withNewcomer()
+    expect(detector.isEstablished(newcomer, 20_000)).toBe(false)
+    expect(detector.observeAlert(alert(before[0]!), 20_100)).toMatchObject({ kind: 'counted', transition: { to: 'suspect' } })
+    expect(detector.observeAlert(alert(before[1]!), 20_200)).toEqual({ kind: 'counted', transition: { peerId: subject, from: 'suspect', to: 'dead', reason: 'alerts' } })
+  })
+
+  it('counts the newcomer once it is established: then the two alerts only suspect', () => {
+    const detector = withNewcomer()
+    pass(detector, 20_250, 20_000 + 2 * options.deadAfter)
+    expect(detector.isEstablished(newcomer, 40_000)).toBe(true)
+    detector.observeAlert(alert(before[0]!), 40_100)
+    expect(detector.observeAlert(alert(before[1]!), 40_200)).toEqual({ kind: 'counted' })
+    expect(detector.get(subject)?.state).toBe('suspect')
+    expect(detector.observeAlert(alert(newcomer), 40_300)).toMatchObject({ kind: 'counted', transition: { to: 'dead' } })
+  })
+
+  it('never lets one alert kill while two observers could alert, however new they are', () => {
+    const detector = new FailureDetector(options)
+    detector.join(0)
+    // Taken in after this node's first deadAfter: none of them is established.
+    for (const peer of peers) detector.observeRecord(member(100, peer), 20_000)
+    expect(detector.isEstablished(before[0]!, 20_000)).toBe(false)
+    expect(detector.observeAlert(alert(before[0]!), 20_100)).toMatchObject({ kind: 'counted', transition: { to: 'suspect' } })
+    expect(detector.get(subject)?.state).toBe('suspect')
+    expect(detector.observeAlert(alert(before[1]!), 20_200)).toMatchObject({ kind: 'counted', transition: { to: 'dead' } })
+  })
+
+  /** The newcomer's own detector: it joins at 20 s and takes in the cluster as it finds it. */
+  function newcomerView (): FailureDetector {
+    const detector = new FailureDetector({ ...options, self: newcomer })
+    detector.join(20_000)
+    for (const peer of [SELF, ...peers]) detector.observeRecord(member(100, peer), 20_000)
+    expect(detector.observes(subject, 20_000)).toBe(true)
+    return detector
+  }
+
+  it('at the newcomer, does not count itself before it has heard the subject: the two other alerts kill', () => {
+    const detector = newcomerView()
+    detector.observeAlert(alert(before[0]!), 20_100)
+    expect(detector.observeAlert(alert(before[1]!), 20_200)).toMatchObject({ kind: 'counted', transition: { to: 'dead' } })
+  })
+
+  it('at the newcomer, counts itself once the subject has beaten to it: the quorum is three again', () => {
+    const detector = newcomerView()
+    beat(detector, subject, 1, 20_050)
+    detector.observeAlert(alert(before[0]!), 20_100)
+    expect(detector.observeAlert(alert(before[1]!), 20_200)).toEqual({ kind: 'counted' })
+    expect(detector.get(subject)?.state).toBe('suspect')
+  })
+})
+
 describe('self-preservation', () => {
   const preserving = { ...options, selfPreservationThreshold: 0.5, selfPreservationLimit: 30_000 }
   const peers = ['p1', 'p2', 'p3', 'p4', 'p5']
