@@ -27,6 +27,8 @@ export interface IdleCostResult {
   readonly systemPercentPerNode: number
   /** Member changes away from alive seen during the window (there should be none). */
   readonly suspicions: number
+  /** Connections per node at the end of the window, on average. */
+  readonly connectionsPerNode: number
 }
 
 /**
@@ -64,7 +66,8 @@ export async function measureIdleCost (nodes: number, seconds: number, settleSec
       cpuPercentPerNode: percent(cpu.user + cpu.system),
       userPercentPerNode: percent(cpu.user),
       systemPercentPerNode: percent(cpu.system),
-      suspicions
+      suspicions,
+      connectionsPerNode: Math.round(registries.reduce((sum, node) => sum + node.connectedPeers, 0) / nodes * 10) / 10
     }
   } finally {
     await Promise.allSettled(registries.map(async (node) => node.stop()))

@@ -30,7 +30,7 @@ export interface DetectorOptions {
   readonly maxChainSteps: number
   /** Observers of each member (K rings). */
   readonly observers: number
-  /** Alerts of distinct observers that make a member dead at once (at most the observers that can still alert, see `quorumOf`). */
+  /** Alerts of distinct observers that make a member dead at once (at most the observers still alive here). */
   readonly quorum: number
   /**
    * Self-preservation: when more than this share of the established members this node knows (counting those that
@@ -121,9 +121,6 @@ export interface TickResult {
   readonly alerts: OwnAlert[]
 }
 
-/** The least quorum while that many observers are alive: one alert alone never kills (see `quorumOf`). */
-const MIN_CAPPED_QUORUM = 2
-
 /**
  * Alerts an observer repeats (one per `suspectAfter`) while its subject stays silent and not yet dead here,
  * in case gossip lost one; past this, the uncorroborated-suspicion timeout decides.
@@ -210,7 +207,9 @@ export class FailureDetector {
   /**
    * Subjects whose beat this node has had since it became their observer. Until then the subject may not know
    * yet that this node observes it (their views differ by a member for a moment), so its silence is not
-   * alerted before `deadAfter`: a view change must not make a false alert.
+   * alerted before `deadAfter`: a view change must not make a false alert. Unless another observer accuses it
+   * (see `alertAfter`): a newcomer that adds a third observer raises the quorum to three, and a hang in that
+   * moment would otherwise wait for this node's alert until `deadAfter`.
    */
   private heardSubjects = new Set<string>()
   /**
@@ -690,7 +689,7 @@ export class FailureDetector {
    * `formerSubjects`) whose beats stopped `suspectAfter` ago, before its handover ended.
    */
   private shouldAlertOn (entry: Entry, silentMs: number, nowMs: number): boolean {
-    if (this.subjects.has(entry.peerId)) return silentMs >= this.alertAfter(entry.peerId) && this.shouldAlert(entry, nowMs)
+    if (this.subjects.has(entry.peerId)) return silentMs >= this.alertAfter(entry) && this.shouldAlert(entry, nowMs)
     // Ended handovers are dropped at the start of the tick (endHandovers).
     return this.formerSubjects.has(entry.peerId) && nowMs - entry.lastHeardMs >= this.options.suspectAfter && this.shouldAlert(entry, nowMs)
   }
@@ -702,9 +701,13 @@ export class FailureDetector {
     }
   }
 
-  /** Silence after which this node alerts on a subject: `suspectAfter`, or `deadAfter` until it first beat here. */
-  private alertAfter (subject: string): number {
-    return this.heardSubjects.has(subject) ? this.options.suspectAfter : this.options.deadAfter
+  /**
+   * Silence after which this node alerts on a subject: `suspectAfter`; or, until the subject first beat here,
+   * `deadAfter`, unless another observer already accuses it (the subject is silent to those that know it, not
+   * merely unaware of this node).
+   */
+  private alertAfter (entry: Entry): number {
+    return this.heardSubjects.has(entry.peerId) || entry.alerts.size > 0 ? this.options.suspectAfter : this.options.deadAfter
   }
 
   private shouldAlert (entry: Entry, nowMs: number): boolean {
@@ -740,7 +743,7 @@ export class FailureDetector {
       this.changes++
     }
     // A subject is suspect by its own silence only once it could have beaten here (see alertAfter).
-    const silentFor = this.subjects.has(entry.peerId) ? this.alertAfter(entry.peerId) : suspectAfter
+    const silentFor = this.subjects.has(entry.peerId) ? this.alertAfter(entry) : suspectAfter
     if (entry.state === 'alive' && (accused || silentMs >= silentFor)) {
       entry.state = 'suspect'
       this.unsettled.add(entry)
@@ -752,31 +755,13 @@ export class FailureDetector {
   }
 
   /**
-   * Alerts needed to kill: the quorum, but never more than the member's observers that can still alert in
-   * `suspectAfter`: those that did, those alive and established here, and this node once the subject has beaten to
-   * it. A member whose observers died with it is then not immortal, and a newcomer that has not heard the subject
-   * (it waits `deadAfter` before its first alert, see `alertAfter`) does not raise the bar for a hang in the
-   * moment it joins. Never below MIN_CAPPED_QUORUM while that many are alive, so a lone alert does not kill even
-   * when every observer is new; at least one.
+   * Alerts needed to kill: the quorum, but never more than the member's observers that could still alert
+   * (alive here, or already alerted), so a member whose observers died with it is not immortal. At least one.
    */
   private quorumOf (entry: Entry): number {
-    let able = 0
-    let established = 0
-    for (const observer of this.rings.observersOf(entry.peerId)) {
-      if (entry.alerts.has(observer)) {
-        able++
-        established++
-      } else if (observer === this.options.self) {
-        able++
-        if (this.heardSubjects.has(entry.peerId)) established++
-      } else {
-        const view = this.entries.get(observer)
-        if (view?.state !== 'alive') continue
-        able++
-        if (view.established) established++
-      }
-    }
-    return Math.max(1, Math.min(this.options.quorum, Math.max(established, Math.min(MIN_CAPPED_QUORUM, able))))
+    const able = this.rings.observersOf(entry.peerId).filter((observer) =>
+      observer === this.options.self || entry.alerts.has(observer) || this.entries.get(observer)?.state === 'alive').length
+    return Math.max(1, Math.min(this.options.quorum, able))
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
- * A hang while a newcomer that will observe the victim joins: the seeds below were the slow ones at N = 10 before
- * the quorum stopped counting observers that cannot alert in time (the newcomer added a third observer and raised
- * the quorum to three; its alert waits deadAfter, so the hang died only by the slow path, after about 10 s).
+ * A hang while a newcomer that will observe the victim joins: the seeds below were the slow ones at N = 10 while a
+ * new observer that had never heard its subject waited deadAfter even when the others accused it (the newcomer
+ * added a third observer and raised the quorum to three, so the hang died only by the slow path, after ~10 s).
  */
 import { describe, expect, it } from 'vitest'
 import { runJoinHang } from '../../bench/simulate/join-hang.js'

@@ -454,14 +454,14 @@ describe('FailureDetector, handover after a view change', () => {
   })
 })
 
-describe('FailureDetector, the quorum counts observers that can alert in suspectAfter', () => {
+describe('FailureDetector, a new observer that has not heard its subject yet', () => {
   const ringsOf = (view: string[]): Rings => {
     const rings = new Rings(options.observers)
     rings.update(view)
     return rings
   }
-  // A subject with two distinct observers, and a newcomer that becomes a third without displacing either: the
-  // moment a hang used to die only by the slow path (the newcomer, never beaten to, waits deadAfter to alert).
+  // A subject with two distinct observers, and a newcomer that becomes a third without displacing either: with
+  // three observers the quorum is three, and the third alert must be the newcomer's, which has never been beaten to.
   let found: { peers: string[], subject: string, newcomer: string, before: string[] } | undefined
   for (let size = 4; found === undefined && size <= 12; size++) {
     const peers = Array.from({ length: size }, (_, i) => `q${i + 1}`)
@@ -477,81 +477,70 @@ describe('FailureDetector, the quorum counts observers that can alert in suspect
     }
   }
   const { peers, subject, newcomer, before } = found!
+  const JOINED_MS = 20_000
   const alert = (observer: string): { observer: string, subject: string, incarnation: { wall: number, logical: number } } =>
     ({ observer, subject, incarnation: { wall: 100, logical: 0 } })
 
-  /** Seconds pass with this node's subjects beating and the cluster heard, a tick each quarter second. */
-  function pass (detector: FailureDetector, fromMs: number, toMs: number): void {
-    for (let t = fromMs; t <= toMs; t += 250) {
-      if (t % 1_000 === 0) for (const peer of detector.subjectsOfSelf(t)) if (peer !== subject) beat(detector, peer, t / 1_000 + 1, t)
-      detector.contact(t)
-      detector.tick(t)
-    }
+  /** The newcomer's detector: it joins at 20 s, takes in the cluster, and has never been beaten to by `subject`. */
+  function newcomerView (): FailureDetector {
+    const detector = new FailureDetector({ ...options, self: newcomer })
+    detector.join(JOINED_MS)
+    for (const peer of [SELF, ...peers]) detector.observeRecord(member(100, peer), JOINED_MS)
+    expect(detector.observes(subject, JOINED_MS)).toBe(true)
+    return detector
   }
 
-  /** SELF, up since 0 with the peers, takes the newcomer in at 20 s: long past its first deadAfter. */
-  function withNewcomer (): FailureDetector {
-    const detector = new FailureDetector(options)
-    detector.join(0)
-    for (const peer of peers) detector.observeRecord(member(100, peer), 0)
-    pass(detector, 0, 20_000)
-    detector.observeRecord(member(100, newcomer), 20_000)
-    return detector
+  /** Ticks at `nowMs` with the cluster heard, and returns this node's alerts against `subject`. */
+  function alertsOn (detector: FailureDetector, nowMs: number): OwnAlert[] {
+    detector.contact(nowMs)
+    return detector.tick(nowMs).alerts.filter((a) => a.subject === subject)
   }
 
   it('finds a newcomer that adds a third observer to a subject that had two', () => {
     expect(found).toBeDefined()
   })
 
-  it('does not let a newcomer raise the quorum before it is established: the two observers that heard the subject kill it', () => {
-    const detector = withNewcomer()
-    expect(detector.isEstablished(newcomer, 20_000)).toBe(false)
-    expect(detector.observeAlert(alert(before[0]!), 20_100)).toMatchObject({ kind: 'counted', transition: { to: 'suspect' } })
-    expect(detector.observeAlert(alert(before[1]!), 20_200)).toEqual({ kind: 'counted', transition: { peerId: subject, from: 'suspect', to: 'dead', reason: 'alerts' } })
+  it('waits deadAfter while nobody else accuses the subject: it may only not know of this node yet', () => {
+    const detector = newcomerView()
+    for (let t = JOINED_MS + 250; t < JOINED_MS + options.deadAfter; t += 250) expect(alertsOn(detector, t), `at ${t} ms`).toEqual([])
+    expect(alertsOn(detector, JOINED_MS + options.deadAfter)).toHaveLength(1)
   })
 
-  it('counts the newcomer once it is established: then the two alerts only suspect', () => {
-    const detector = withNewcomer()
-    pass(detector, 20_250, 20_000 + 2 * options.deadAfter)
-    expect(detector.isEstablished(newcomer, 40_000)).toBe(true)
-    detector.observeAlert(alert(before[0]!), 40_100)
-    expect(detector.observeAlert(alert(before[1]!), 40_200)).toEqual({ kind: 'counted' })
+  it('alerts once another observer accuses the subject and suspectAfter has passed since it took the subject on', () => {
+    const detector = newcomerView()
+    // An accusation before suspectAfter has passed here: the subject may still be about to beat to this node.
+    detector.observeAlert(alert(before[0]!), JOINED_MS + 1_000)
+    for (let t = JOINED_MS + 1_000; t < JOINED_MS + options.suspectAfter; t += 250) expect(alertsOn(detector, t), `at ${t} ms`).toEqual([])
+    expect(alertsOn(detector, JOINED_MS + options.suspectAfter)).toEqual([{ subject, incarnation: { wall: 100, logical: 0 } }])
+  })
+
+  it('with its own alert, completes the quorum of three: the hang dies in suspectAfter, not deadAfter', () => {
+    const detector = newcomerView()
+    detector.observeAlert(alert(before[0]!), JOINED_MS + 2_100)
+    detector.observeAlert(alert(before[1]!), JOINED_MS + 2_150)
     expect(detector.get(subject)?.state).toBe('suspect')
-    expect(detector.observeAlert(alert(newcomer), 40_300)).toMatchObject({ kind: 'counted', transition: { to: 'dead' } })
+    alertsOn(detector, JOINED_MS + 2_250)
+    expect(detector.get(subject)?.state).toBe('dead')
   })
 
-  it('never lets one alert kill while two observers could alert, however new they are', () => {
+  it('keeps the quorum at three elsewhere: the two older observers alone only make the subject suspect', () => {
     const detector = new FailureDetector(options)
     detector.join(0)
-    // Taken in after this node's first deadAfter: none of them is established.
-    for (const peer of peers) detector.observeRecord(member(100, peer), 20_000)
-    expect(detector.isEstablished(before[0]!, 20_000)).toBe(false)
-    expect(detector.observeAlert(alert(before[0]!), 20_100)).toMatchObject({ kind: 'counted', transition: { to: 'suspect' } })
+    for (const peer of peers) detector.observeRecord(member(100, peer), 0)
+    detector.observeRecord(member(100, newcomer), JOINED_MS)
+    detector.observeAlert(alert(before[0]!), JOINED_MS + 2_100)
+    expect(detector.observeAlert(alert(before[1]!), JOINED_MS + 2_150)).toEqual({ kind: 'counted' })
     expect(detector.get(subject)?.state).toBe('suspect')
-    expect(detector.observeAlert(alert(before[1]!), 20_200)).toMatchObject({ kind: 'counted', transition: { to: 'dead' } })
+    expect(detector.observeAlert(alert(newcomer), JOINED_MS + 2_300)).toMatchObject({ kind: 'counted', transition: { to: 'dead' } })
   })
 
-  /** The newcomer's own detector: it joins at 20 s and takes in the cluster as it finds it. */
-  function newcomerView (): FailureDetector {
-    const detector = new FailureDetector({ ...options, self: newcomer })
-    detector.join(20_000)
-    for (const peer of [SELF, ...peers]) detector.observeRecord(member(100, peer), 20_000)
-    expect(detector.observes(subject, 20_000)).toBe(true)
-    return detector
-  }
-
-  it('at the newcomer, does not count itself before it has heard the subject: the two other alerts kill', () => {
+  it('still does not alert on a subject that beats to it, accused or not', () => {
     const detector = newcomerView()
-    detector.observeAlert(alert(before[0]!), 20_100)
-    expect(detector.observeAlert(alert(before[1]!), 20_200)).toMatchObject({ kind: 'counted', transition: { to: 'dead' } })
-  })
-
-  it('at the newcomer, counts itself once the subject has beaten to it: the quorum is three again', () => {
-    const detector = newcomerView()
-    beat(detector, subject, 1, 20_050)
-    detector.observeAlert(alert(before[0]!), 20_100)
-    expect(detector.observeAlert(alert(before[1]!), 20_200)).toEqual({ kind: 'counted' })
-    expect(detector.get(subject)?.state).toBe('suspect')
+    detector.observeAlert(alert(before[0]!), JOINED_MS + 500)
+    for (let t = JOINED_MS + 1_000; t <= JOINED_MS + 6_000; t += 1_000) {
+      beat(detector, subject, t / 1_000, t)
+      expect(alertsOn(detector, t + 250), `at ${t + 250} ms`).toEqual([])
+    }
   })
 })
 
