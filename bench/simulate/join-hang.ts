@@ -95,11 +95,12 @@ async function runOnce (seed: number, options: JoinHangOptions, envelopeOverhead
   // chance), hung at a random moment of the join, while the views still differ.
   const all = members.map((m) => m.peerId)
   const joinerId = all[newcomer]!
-  const watched = all.filter((peer) => peer !== joinerId && observersOf(all, peer, config.observers).includes(joinerId))
+  const rings = ringsOver(all, config.observers)
+  const watched = all.filter((peer) => peer !== joinerId && rings.observersOf(peer).includes(joinerId))
   const pick = watched.length > 0 ? watched : all.filter((peer) => peer !== joinerId)
   const victimIndex = all.indexOf(pick[Math.floor(rng.next() * pick.length)]!)
   const victim = all[victimIndex]!
-  const change = observerChange(all, victim, joinerId, config.observers)
+  const change = observerChange(ringsOver(all.filter((p) => p !== joinerId), config.observers), rings, victim, joinerId)
   const pauseMs = Math.round(rng.next() * (options.maxPauseMs ?? 1_000))
 
   let hung = false
@@ -130,17 +131,17 @@ async function runOnce (seed: number, options: JoinHangOptions, envelopeOverhead
   return { seed, change, pauseMs, detectionMs: Math.round(Math.max(...deaths.values()) - hungAt), falseSuspicions, falseDeaths }
 }
 
-/** The observers of `subject` (first successor on each ring) in a view of `view`. */
-function observersOf (view: readonly string[], subject: string, observers: number): string[] {
+/** The K rings of a view. */
+function ringsOver (view: readonly string[], observers: number): Rings {
   const rings = new Rings(observers)
   rings.update(view)
-  return rings.observersOf(subject)
+  return rings
 }
 
-/** How the newcomer changed the victim's observers, all members alive. */
-function observerChange (all: readonly string[], victim: string, newcomer: string, observers: number): ObserverChange {
-  const before = observersOf(all.filter((p) => p !== newcomer), victim, observers)
-  const after = observersOf(all, victim, observers)
+/** How the newcomer changed the victim's observers (first successor on each ring), all members alive. */
+function observerChange (without: Rings, withNewcomer: Rings, victim: string, newcomer: string): ObserverChange {
+  const before = without.observersOf(victim)
+  const after = withNewcomer.observersOf(victim)
   if (!after.includes(newcomer)) return 'none'
   return before.every((p) => after.includes(p)) ? 'added' : 'displaced'
 }

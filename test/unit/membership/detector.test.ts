@@ -53,6 +53,19 @@ function beat (detector: FailureDetector, peer: string, seq: number, nowMs: numb
   expect(detector.observeBeat(peer, 1, seq, chainOf(peer).reveal(seq), nowMs).kind).toBe('fresh')
 }
 
+/** The K rings of a view. */
+function ringsOf (view: string[]): Rings {
+  const rings = new Rings(options.observers)
+  rings.update(view)
+  return rings
+}
+
+/** Ticks at `nowMs`, the rest of the cluster heard meanwhile, and returns this node's alerts against `subject`. */
+function alertsAgainst (detector: FailureDetector, subject: string, nowMs: number): OwnAlert[] {
+  detector.contact(nowMs)
+  return detector.tick(nowMs).alerts.filter((a) => a.subject === subject)
+}
+
 describe('FailureDetector, two members', () => {
   it.each([
     [1_999, 'alive', 0],
@@ -352,11 +365,6 @@ describe('FailureDetector, observers and quorum', () => {
 
 describe('FailureDetector, handover after a view change', () => {
   const peers = Array.from({ length: 10 }, (_, i) => `h${i + 1}`)
-  const ringsOf = (view: string[]): Rings => {
-    const rings = new Rings(options.observers)
-    rings.update(view)
-    return rings
-  }
   const before = ringsOf([SELF, ...peers])
   // A newcomer that takes SELF's slot after one of SELF's subjects: SELF stays second on that ring, within the
   // window where its alerts count.
@@ -382,11 +390,7 @@ describe('FailureDetector, handover after a view change', () => {
     return detector
   }
 
-  /** Ticks at `nowMs`, the rest of the cluster heard meanwhile, and returns the alerts against `subject`. */
-  function alertsOn (detector: FailureDetector, nowMs: number): OwnAlert[] {
-    detector.contact(nowMs)
-    return detector.tick(nowMs).alerts.filter((a) => a.subject === subject)
-  }
+  const alertsOn = (detector: FailureDetector, nowMs: number): OwnAlert[] => alertsAgainst(detector, subject, nowMs)
 
   it('finds a newcomer that displaces this node as an observer', () => {
     expect(displaced).toBeDefined()
@@ -455,11 +459,6 @@ describe('FailureDetector, handover after a view change', () => {
 })
 
 describe('FailureDetector, a new observer that has not heard its subject yet', () => {
-  const ringsOf = (view: string[]): Rings => {
-    const rings = new Rings(options.observers)
-    rings.update(view)
-    return rings
-  }
   // A subject with two distinct observers, and a newcomer that becomes a third without displacing either: with
   // three observers the quorum is three, and the third alert must be the newcomer's, which has never been beaten to.
   let found: { peers: string[], subject: string, newcomer: string, before: string[] } | undefined
@@ -490,11 +489,7 @@ describe('FailureDetector, a new observer that has not heard its subject yet', (
     return detector
   }
 
-  /** Ticks at `nowMs` with the cluster heard, and returns this node's alerts against `subject`. */
-  function alertsOn (detector: FailureDetector, nowMs: number): OwnAlert[] {
-    detector.contact(nowMs)
-    return detector.tick(nowMs).alerts.filter((a) => a.subject === subject)
-  }
+  const alertsOn = (detector: FailureDetector, nowMs: number): OwnAlert[] => alertsAgainst(detector, subject, nowMs)
 
   it('finds a newcomer that adds a third observer to a subject that had two', () => {
     expect(found).toBeDefined()
