@@ -49,6 +49,13 @@ function peerIdOf (agent: Agent): string {
  * Starts a third agent joined to `first` such that both observe `peer`: its key decides its ring positions, so
  * one that does not is stopped and another started, a bounded number of times.
  */
+/** True if the agent at `url` last heard `peer` less than `withinMs` ago, on its own clock. */
+async function heardWithin (url: string, peer: string, withinMs: number): Promise<boolean> {
+  const { members, now } = await (await fetch(`${url}/v1/members`)).json() as { members: Array<{ peerId: string, lastSeen: number }>, now: number }
+  const seen = members.find((m) => m.peerId === peer)?.lastSeen
+  return seen !== undefined && now - seen < withinMs
+}
+
 async function observedByBoth (first: Agent, peer: string): Promise<Agent> {
   for (let attempt = 1; attempt <= THIRD_AGENT_TRIES; attempt++) {
     const third = await startAgent(['--bootstrap', first.multiaddr, '--name', 'dash-three'])
@@ -56,7 +63,14 @@ async function observedByBoth (first: Agent, peer: string): Promise<Agent> {
     const both = await vi.waitFor(async () => {
       expect(await observes(first.url, peer, all) && await observes(third.url, peer, all)).toBe(true)
     }, { timeout: 5_000, interval: 200 }).then(() => true, () => false)
-    if (both) return third
+    // The third must also hear the second's beats, not only count it as its subject: a new observer that has
+    // never been beaten to alerts only when another observer accuses, so it would follow the first's alert at
+    // once, and the second would die with no suspect phase to see. Beats come every heartbeatInterval.
+    const beating = both && await vi.waitFor(async () => {
+      await new Promise((resolve) => setTimeout(resolve, DEFAULTS.heartbeatInterval * 3))
+      expect(await heardWithin(third.url, peer, DEFAULTS.heartbeatInterval * 2)).toBe(true)
+    }, { timeout: 5_000, interval: 200 }).then(() => true, () => false)
+    if (beating) return third
     await third.stop()
   }
   throw new Error(`no third agent observed ${peer} beside the first in ${THIRD_AGENT_TRIES} tries`)
