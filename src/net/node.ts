@@ -41,10 +41,10 @@ const MAX_PARALLEL_DIALS = 4
  * their option is on.
  */
 async function loadStack () {
-  const [libp2p, tcp, noise, yamux, identify, gossipsub, score, frames, windows] = await Promise.all([
+  const [libp2p, tcp, noise, yamux, identify, gossipsub, score, frames, windows, writes] = await Promise.all([
     import('libp2p'), import('@libp2p/tcp'), import('@chainsafe/libp2p-noise'), import('@chainsafe/libp2p-yamux'),
     import('@libp2p/identify'), import('@chainsafe/libp2p-gossipsub'), import('@chainsafe/libp2p-gossipsub/score'),
-    import('./gossip-frames.js'), import('./lazy-window-updates.js')
+    import('./gossip-frames.js'), import('./lazy-window-updates.js'), import('./coalesced-writes.js')
   ])
   return {
     createLibp2p: libp2p.createLibp2p,
@@ -55,7 +55,8 @@ async function loadStack () {
     gossipsub: gossipsub.gossipsub,
     createTopicScoreParams: score.createTopicScoreParams,
     splittingFrames: frames.splittingFrames,
-    lazyWindowUpdates: windows.lazyWindowUpdates
+    lazyWindowUpdates: windows.lazyWindowUpdates,
+    coalescedWrites: writes.coalescedWrites
   }
 }
 
@@ -69,7 +70,7 @@ function swarmKey (hex: string): Uint8Array {
  * banned) before any protocol runs.
  */
 export async function createNode (config: ResolvedConfig, privateKey: PrivateKey, isDenied: (peer: string) => boolean = () => false): Promise<RegistryLibp2p> {
-  const { createLibp2p, tcp, noise, yamux, identify, gossipsub, createTopicScoreParams, splittingFrames, lazyWindowUpdates } = await loadStack()
+  const { createLibp2p, tcp, noise, yamux, identify, gossipsub, createTopicScoreParams, splittingFrames, lazyWindowUpdates, coalescedWrites } = await loadStack()
   const topic = recordsTopic(config.namespace)
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (config.mdns) {
@@ -95,7 +96,7 @@ export async function createNode (config: ResolvedConfig, privateKey: PrivateKey
     addresses: { listen: [...config.listen] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [lazyWindowUpdates(yamux())],
+    streamMuxers: [coalescedWrites(lazyWindowUpdates(yamux()))],
     peerDiscovery,
     ...(config.networkKey !== undefined && preSharedKey !== undefined && { connectionProtector: preSharedKey({ psk: swarmKey(config.networkKey) }) }),
     connectionGater: {

@@ -1,0 +1,70 @@
+/**
+ * One write per connection per turn of the event loop. A yamux muxer hands each frame to its connection as a chunk
+ * of its own, and every chunk is noise-encrypted and written to the socket alone: a turn that forwards ten gossip
+ * copies, or answers ten beats, pays ten encryptions and ten system calls on this side and ten decryptions and
+ * reads on the other. Here the frames a muxer sends during one turn go out as one chunk when the turn ends (at
+ * `setImmediate`), so they share one encryption (up to noise's 64 KB message) and one write; the peer still reads
+ * the same frames in the same order.
+ *
+ * An idle node's frames wait only for the rest of the turn that made them; a busy node's turns are longer and carry
+ * more, so the saving grows with the load, like Nagle's algorithm without its delay (docs/performance.md,
+ * "Frames coalesced per turn").
+ *
+ * Like lazyWindowUpdates, it reaches into yamux 7's muxer (its `source`, a pushable its types mark private) and
+ * changes only this node's muxers.
+ */
+import type { StreamMuxer, StreamMuxerFactory, StreamMuxerInit } from '@libp2p/interface'
+import { Uint8ArrayList } from 'uint8arraylist'
+
+type Chunk = Uint8Array | Uint8ArrayList
+
+/** What this file touches of an it-pushable queue (yamux's `source`). */
+export interface ChunkQueue {
+  push: (chunk: Chunk) => unknown
+  end: (err?: Error) => unknown
+}
+
+/** What this file touches of a yamux 7 muxer: the queue its frames go out through. */
+interface YamuxMuxerInternals {
+  source: ChunkQueue
+}
+
+/**
+ * Makes `pushable` collect what is pushed during a turn and pass it on as one chunk at the turn's end. Ending it
+ * passes on what was collected first, so a muxer's last frames (a stream's close, a GoAway) still go out.
+ */
+export function coalesceTurns (pushable: ChunkQueue): void {
+  const push = pushable.push.bind(pushable)
+  const end = pushable.end.bind(pushable)
+  let pending: Chunk[] = []
+  const flush = (): void => {
+    if (pending.length === 0) return
+    const chunks = pending
+    pending = []
+    push(chunks.length === 1 ? chunks[0]! : new Uint8ArrayList(...chunks))
+  }
+  pushable.push = (chunk: Chunk) => {
+    pending.push(chunk)
+    if (pending.length === 1) setImmediate(flush)
+    return pushable
+  }
+  pushable.end = (err?: Error) => {
+    flush()
+    return end(err)
+  }
+}
+
+/** Wraps a muxer factory (`yamux()`) so that each of its muxers writes once per turn. */
+export function coalescedWrites<Components> (factory: (components: Components) => StreamMuxerFactory): (components: Components) => StreamMuxerFactory {
+  return (components) => {
+    const inner = factory(components)
+    // The prototype keeps the protocol id and the capabilities libp2p reads off the factory.
+    const wrapped: StreamMuxerFactory = Object.create(inner)
+    wrapped.createStreamMuxer = (init?: StreamMuxerInit): StreamMuxer => {
+      const muxer = inner.createStreamMuxer(init)
+      coalesceTurns((muxer as unknown as YamuxMuxerInternals).source)
+      return muxer
+    }
+    return wrapped
+  }
+}
