@@ -45,6 +45,14 @@ const PROBE_TIMEOUT_MS = 1_000
  */
 const TICKS_PER_HEARTBEAT = 4
 
+/**
+ * A beat is overdue once this many heartbeat intervals passed since the last one: the driver's timer could not run,
+ * since the event loop was busy with a long turn of received records (a burst judged in one microtask
+ * checkpoint). The records' own path then beats, so that a busy node does not look silent to its observers. Past
+ * one interval the timer is merely late; 1.5 leaves it the beat whenever the loop turns at all.
+ */
+const OVERDUE_BEAT_INTERVALS = 1.5
+
 /** How often a driver calls `Engine.tick` for a heartbeat interval (ms). */
 export function tickInterval (heartbeatInterval: number): number {
   return Math.max(1, Math.floor(heartbeatInterval / TICKS_PER_HEARTBEAT))
@@ -94,6 +102,9 @@ export class Engine {
   private readonly disconnectedAt = new Map<string, number>()
   /** Owners to pull from each peer, gathered over one batch of beats. */
   private readonly pulls = new Map<string, Set<string>>()
+  /** When this node last beat, and when an overdue beat went out (monotonic ms; see OVERDUE_BEAT_INTERVALS). */
+  private lastBeatAt = Number.NEGATIVE_INFINITY
+  private overdueBeatAt = Number.NEGATIVE_INFINITY
   private stopped = false
 
   constructor (init: EngineInit) {
@@ -176,16 +187,32 @@ export class Engine {
     }
   }
 
-  /**
-   * Task: this node's heartbeat, straight to each of its observers. A used-up chain was replaced: sign the new
-   * anchor first, so observers can verify what follows (they pull the member record if a beat outruns it).
-   */
+  /** Task: this node's heartbeat, straight to each of its observers. */
   beat (): void {
     if (this.stopped) return
+    const atMs = this.elapsed()
+    // The timer's beat right after an overdue one would only spend a link of the chain.
+    if (atMs - this.overdueBeatAt < this.config.heartbeatInterval / 2) return
+    this.sendBeat(atMs)
+  }
+
+  /** A beat from a long turn that kept the driver's timer from running (see OVERDUE_BEAT_INTERVALS). */
+  private beatIfOverdue (atMs: number): void {
+    if (atMs - this.lastBeatAt < this.config.heartbeatInterval * OVERDUE_BEAT_INTERVALS) return
+    this.overdueBeatAt = atMs
+    this.sendBeat(atMs)
+  }
+
+  /**
+   * The next link of the chain to every observer. A used-up chain was replaced: sign the new anchor first, so
+   * observers can verify what follows (they pull the member record if a beat outruns it).
+   */
+  private sendBeat (atMs: number): void {
+    this.lastBeatAt = atMs
     const { beat, renewed } = this.beats.next(this.replica.table.maxStamp(this.self) ?? ZERO_HLC)
     if (renewed) this.background(this.own.putMember(), 'renew the heartbeat chain')
     const frame = encodeOwnBeat(beat)
-    for (const observer of this.replica.detector.observersOfSelf(this.elapsed())) {
+    for (const observer of this.replica.detector.observersOfSelf(atMs)) {
       this.stats.sent('beats', frame.length)
       this.background(this.transport.sendBeats(observer, frame, this.addressesOf(observer)), 'beat')
     }
@@ -228,6 +255,7 @@ export class Engine {
   private async receive (envelope: Uint8Array, from: string, via: 'gossip' | 'sync'): Promise<Verdict> {
     if (this.stopped) return 'ignore'
     const atMs = this.elapsed()
+    if (this.lastBeatAt > Number.NEGATIVE_INFINITY) this.beatIfOverdue(atMs)
     this.stats.received(via, envelope.length)
     if (this.guard.isBanned(from, atMs)) return 'stop'
     // The budget first, duplicates included: a flood costs a counter, not a signature check per message.

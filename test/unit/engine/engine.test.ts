@@ -96,6 +96,29 @@ describe('Engine', () => {
     expect(transport.beats.map((b) => decodeOwnBeat(b.frame)?.seq)).toEqual([...observers.map(() => 1), ...observers.map(() => 2)])
   })
 
+  it('beats from the records it receives once the timer\'s beat is overdue, and the timer then skips its next one', async () => {
+    const { engine, transport, envelopes, clock } = await joined()
+    const { heartbeatInterval } = resolveConfig(PRESETS.test)
+    const observers = engine.replica.detector.observersOfSelf(T0)
+    const beatsSent = (): number => transport.beats.length / observers.length
+    engine.beat()
+    expect(beatsSent()).toBe(1)
+    // A long turn of received records: the timer cannot run. Within 1.5 intervals of the last beat, no beat.
+    clock.now += heartbeatInterval
+    await engine.handlers.gossip(envelopes.seal(instanceOf(PEERS[0]!, T0 + 1)), PEERS[1]!)
+    expect(beatsSent()).toBe(1)
+    clock.now += heartbeatInterval / 2
+    await engine.handlers.gossip(envelopes.seal(instanceOf(PEERS[0]!, T0 + 2)), PEERS[1]!)
+    expect(beatsSent()).toBe(2)
+    expect(transport.beats.map((b) => decodeOwnBeat(b.frame)?.seq)).toEqual([...observers.map(() => 1), ...observers.map(() => 2)])
+    // The turn ends and the late timer fires at once: that beat would only repeat the one just sent.
+    engine.beat()
+    expect(beatsSent()).toBe(2)
+    clock.now += heartbeatInterval
+    engine.beat()
+    expect(beatsSent()).toBe(3)
+  })
+
   it('accepts and announces a valid record, and refuses (and counts) a forged envelope', async () => {
     const { engine, envelopes, seen } = await joined()
     expect(await engine.handlers.gossip(envelopes.seal(instanceOf(PEERS[0]!, T0 + 1)), PEERS[1]!)).toBe('accept')
