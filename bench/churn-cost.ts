@@ -3,7 +3,10 @@
  * the nodes' CPU read from /proc before and after. Also what the load did to liveness (suspicions and deaths of
  * members that never stopped) and the longest event-loop stall.
  *
- *   npx tsx bench/churn-cost.ts [--nodes 10] [--ops 20] [--seconds 20] [--out bench/results/full]
+ *   npx tsx bench/churn-cost.ts [--nodes 10] [--ops 20] [--seconds 20] [--warm 0] [--out bench/results/full]
+ *
+ * `--warm <s>`: churn that long first (another service, same rate), let it settle, then measure: what the same
+ * load costs processes whose code is already optimised. The soak and the full bench start cold (0).
  *
  * Appends one JSON line to <out>/churn.jsonl (`npm run bench -- --full` runs it at the soak's 20 nodes, 100 ops/s
  * for 60 s). Linux only (/proc); no mDNS, loopback only.
@@ -43,7 +46,12 @@ export interface ChurnOptions {
   readonly nodes: number
   readonly opsPerSecond: number
   readonly seconds: number
+  /** Seconds of churn, unmeasured, before the measured run (0: none). */
+  readonly warmSeconds?: number
 }
+
+/** How long the warm-up's writes get to reach every node before the measured run starts. */
+const WARM_SETTLE_MS = 15_000
 
 export type ChurnResult = ChurnOptions & { readonly bench: 'churn-cost' } & ({ readonly failed: string } | Propagation & {
   readonly ops: number
@@ -66,6 +74,12 @@ export async function runChurnCost (options: ChurnOptions): Promise<ChurnResult>
       await startChurnCluster(nodes, options.nodes, { ...PRESETS.test, ...CHURN_TIMING }, FORM_TIMEOUT_MS)
     } catch (err) {
       return { bench: 'churn-cost' as const, ...options, failed: (err as Error).message }
+    }
+    if ((options.warmSeconds ?? 0) > 0) {
+      await churn(nodes, new Checker(), { opsPerSecond: options.opsPerSecond, durationMs: options.warmSeconds! * 1_000, service: 'warm' })
+      await new Promise((resolve) => setTimeout(resolve, WARM_SETTLE_MS))
+      // Instance ids restart with each run: the warm-up's events would match the measured writes.
+      for (const n of nodes) n.node.events.length = 0
     }
     const pids = nodes.map((n) => n.node.pid)
     const cpu = (): number => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
@@ -114,10 +128,11 @@ if (isMain(import.meta.url)) {
       nodes: { type: 'string', default: '10' },
       ops: { type: 'string', default: '20' },
       seconds: { type: 'string', default: '20' },
+      warm: { type: 'string', default: '0' },
       out: { type: 'string', default: 'bench/results/full' }
     }
   })
-  const result = await runChurnCost({ nodes: Number(values.nodes), opsPerSecond: Number(values.ops), seconds: Number(values.seconds) })
+  const result = await runChurnCost({ nodes: Number(values.nodes), opsPerSecond: Number(values.ops), seconds: Number(values.seconds), warmSeconds: Number(values.warm) })
   console.log(JSON.stringify(result))
   writeJsonLine(`${values.out}/churn.jsonl`, result)
 }
