@@ -33,7 +33,7 @@ interface YamuxMuxerInternals {
  * Makes `pushable` collect what is pushed during a turn and pass it on as one chunk at the turn's end. Ending it
  * passes on what was collected first, so a muxer's last frames (a stream's close, a GoAway) still go out.
  */
-export function coalesceTurns (pushable: ChunkQueue): void {
+export function coalesceTurns (pushable: ChunkQueue): { flush: () => void } {
   const push = pushable.push.bind(pushable)
   const end = pushable.end.bind(pushable)
   let pending: Chunk[] = []
@@ -52,6 +52,12 @@ export function coalesceTurns (pushable: ChunkQueue): void {
     flush()
     return end(err)
   }
+  return { flush }
+}
+
+/** Resolves once the current turn, and with it every microtask queued so far, has run. */
+async function nextTurn (): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve))
 }
 
 /** Wraps a muxer factory (`yamux()`) so that each of its muxers writes once per turn. */
@@ -62,7 +68,17 @@ export function coalescedWrites<Components> (factory: (components: Components) =
     const wrapped: StreamMuxerFactory = Object.create(inner)
     wrapped.createStreamMuxer = (init?: StreamMuxerInit): StreamMuxer => {
       const muxer = inner.createStreamMuxer(init)
-      coalesceTurns((muxer as unknown as YamuxMuxerInternals).source)
+      const queue = coalesceTurns((muxer as unknown as YamuxMuxerInternals).source)
+      // libp2p closes a connection by closing its muxer and then, at once, its socket (`socket.end()`), and a
+      // chunk still on its way through noise to the socket is lost. Frames sent just before (a leave notice, a
+      // record pushed to a peer being hung up on) would otherwise be in the chunk passed on only as the muxer
+      // ends: they leave first, and get a turn to reach the socket.
+      const close = muxer.close.bind(muxer)
+      muxer.close = async (options) => {
+        queue.flush()
+        await nextTurn()
+        await close(options)
+      }
       return muxer
     }
     return wrapped

@@ -2,12 +2,12 @@
  * A muxer's frames of one turn leave as one chunk (one encryption, one socket write), and arrive whole and in order.
  */
 import { yamux } from '@chainsafe/libp2p-yamux'
-import type { Stream, StreamMuxerFactory } from '@libp2p/interface'
+import type { Stream, StreamMuxer, StreamMuxerFactory } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
 import { pushable } from 'it-pushable'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { describe, expect, it } from 'vitest'
-import { coalescedWrites, coalesceTurns } from '../../../src/net/coalesced-writes.js'
+import { coalescedWrites, coalesceTurns, type ChunkQueue } from '../../../src/net/coalesced-writes.js'
 
 const STREAMS = 5
 const MESSAGES_PER_STREAM = 20
@@ -110,5 +110,26 @@ describe('coalescedWrites', () => {
     // 100 data frames and 5 closing frames: yamux alone hands each to the connection as a chunk of its own.
     expect(plain.chunks).toBeGreaterThanOrEqual(STREAMS * MESSAGES_PER_STREAM)
     expect(coalesced.chunks).toBeLessThanOrEqual(STREAMS * 2)
+  })
+
+  it('hands what was written before a close to the connection before libp2p ends its socket', async () => {
+    const components = { logger: defaultLogger() }
+    /** What reached the "socket": libp2p ends it as soon as the muxer's close resolves. */
+    const sent = async (muxer: StreamMuxer): Promise<Uint8Array> => {
+      const written = new Uint8ArrayList()
+      let ended = false
+      void (async () => { for await (const chunk of muxer.source) if (!ended) written.append(chunk) })()
+      const stream = await muxer.newStream()
+      await stream.sink([Uint8Array.of(7, 7, 7, 7, 7, 7)])
+      await muxer.close({ signal: AbortSignal.timeout(1_000) })
+      ended = true
+      return written.subarray()
+    }
+    const holds = (bytes: Uint8Array): boolean => bytes.some((_, i) => bytes.subarray(i, i + 6).every((b) => b === 7))
+    expect(holds(await sent(coalescedWrites(yamux())(components).createStreamMuxer({ direction: 'outbound' })))).toBe(true)
+    // Without the close hook the frames wait for the muxer's end, and the socket is gone by the time they get there.
+    const unhooked = yamux()(components).createStreamMuxer({ direction: 'outbound' })
+    coalesceTurns((unhooked as unknown as { source: ChunkQueue }).source)
+    expect(holds(await sent(unhooked))).toBe(false)
   })
 })
