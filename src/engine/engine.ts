@@ -198,6 +198,8 @@ export class Engine {
 
   /** A beat from a long turn that kept the driver's timer from running (see OVERDUE_BEAT_INTERVALS). */
   private beatIfOverdue (atMs: number): void {
+    // Before the driver's first beat nothing is overdue: the node is still starting.
+    if (this.lastBeatAt === Number.NEGATIVE_INFINITY) return
     if (atMs - this.lastBeatAt < this.config.heartbeatInterval * OVERDUE_BEAT_INTERVALS) return
     this.overdueBeatAt = atMs
     this.sendBeat(atMs)
@@ -255,7 +257,7 @@ export class Engine {
   private async receive (envelope: Uint8Array, from: string, via: 'gossip' | 'sync'): Promise<Verdict> {
     if (this.stopped) return 'ignore'
     const atMs = this.elapsed()
-    if (this.lastBeatAt > Number.NEGATIVE_INFINITY) this.beatIfOverdue(atMs)
+    this.beatIfOverdue(atMs)
     this.stats.received(via, envelope.length)
     if (this.guard.isBanned(from, atMs)) return 'stop'
     // The budget first, duplicates included: a flood costs a counter, not a signature check per message.

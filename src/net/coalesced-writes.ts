@@ -13,8 +13,9 @@
  * Like lazyWindowUpdates, it reaches into yamux 7's muxer (its `source`, a pushable its types mark private) and
  * changes only this node's muxers.
  */
-import type { StreamMuxer, StreamMuxerFactory, StreamMuxerInit } from '@libp2p/interface'
+import type { StreamMuxerFactory } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
+import { hookMuxers } from './muxer-hooks.js'
 
 type Chunk = Uint8Array | Uint8ArrayList
 
@@ -57,25 +58,17 @@ export function coalesceTurns (pushable: ChunkQueue): { flush: () => void } {
 
 /** Wraps a muxer factory (`yamux()`) so that each of its muxers writes once per turn. */
 export function coalescedWrites<Components> (factory: (components: Components) => StreamMuxerFactory): (components: Components) => StreamMuxerFactory {
-  return (components) => {
-    const inner = factory(components)
-    // The prototype keeps the protocol id and the capabilities libp2p reads off the factory.
-    const wrapped: StreamMuxerFactory = Object.create(inner)
-    wrapped.createStreamMuxer = (init?: StreamMuxerInit): StreamMuxer => {
-      const muxer = inner.createStreamMuxer(init)
-      const queue = coalesceTurns((muxer as unknown as YamuxMuxerInternals).source)
-      // libp2p closes a connection by closing its muxer and then, at once, its socket (`socket.end()`), and a
-      // chunk still on its way through noise to the socket is lost. Frames sent just before (a leave notice, a
-      // record pushed to a peer being hung up on) would otherwise be in the chunk passed on only as the muxer
-      // ends: they leave as the close starts, ahead of the streams' closing frames. (Waiting a turn here as well
-      // kept closing connections for a whole turn, seconds under load, and cost false deaths at the soak's load.)
-      const close = muxer.close.bind(muxer)
-      muxer.close = async (options) => {
-        queue.flush()
-        await close(options)
-      }
-      return muxer
+  return hookMuxers(factory, (muxer) => {
+    const queue = coalesceTurns((muxer as unknown as YamuxMuxerInternals).source)
+    // libp2p closes a connection by closing its muxer and then, at once, its socket (`socket.end()`), and a
+    // chunk still on its way through noise to the socket is lost. Frames sent just before (a leave notice, a
+    // record pushed to a peer being hung up on) would otherwise be in the chunk passed on only as the muxer
+    // ends: they leave as the close starts, ahead of the streams' closing frames. (Waiting a turn here as well
+    // kept closing connections for a whole turn, seconds under load, and cost false deaths at the soak's load.)
+    const close = muxer.close.bind(muxer)
+    muxer.close = async (options) => {
+      queue.flush()
+      await close(options)
     }
-    return wrapped
-  }
+  })
 }

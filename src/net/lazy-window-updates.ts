@@ -11,7 +11,8 @@
  * its own keeps that node's yamux as it was. Remove it with the move to libp2p 3 (js-yamux 8).
  */
 import { StreamState } from '@chainsafe/libp2p-yamux/stream'
-import type { StreamMuxer, StreamMuxerFactory, StreamMuxerInit } from '@libp2p/interface'
+import type { StreamMuxerFactory } from '@libp2p/interface'
+import { hookMuxers } from './muxer-hooks.js'
 
 /** What this file touches of a yamux 7 stream. */
 interface YamuxStreamInternals {
@@ -28,28 +29,20 @@ interface YamuxMuxerInternals {
 
 /** Wraps a yamux factory (`yamux()`) so that its streams update the window when half of it is used. */
 export function lazyWindowUpdates<Components> (factory: (components: Components) => StreamMuxerFactory): (components: Components) => StreamMuxerFactory {
-  return (components) => {
-    const inner = factory(components)
-    // The prototype keeps the protocol id and the capabilities libp2p reads off the factory.
-    const wrapped: StreamMuxerFactory = Object.create(inner)
-    wrapped.createStreamMuxer = (init?: StreamMuxerInit): StreamMuxer => {
-      const muxer = inner.createStreamMuxer(init)
-      const internals = muxer as unknown as YamuxMuxerInternals
-      const newStream = internals._newStream
-      internals._newStream = function (this: unknown, ...args: unknown[]) {
-        const stream = newStream.apply(this, args)
-        const update = stream.sendWindowUpdate
-        stream.sendWindowUpdate = function (this: YamuxStreamInternals) {
-          // A stream's first update opens or accepts it (its SYN or ACK flag): it always goes. The state, not
-          // yamux's getSendFlags, which moves the stream on to its next state when asked.
-          const opening = this.state === StreamState.Init || this.state === StreamState.SYNReceived
-          if (!opening && this.recvWindowCapacity > this.recvWindow / 2) return
-          update.call(this)
-        }
-        return stream
+  return hookMuxers(factory, (muxer) => {
+    const internals = muxer as unknown as YamuxMuxerInternals
+    const newStream = internals._newStream
+    internals._newStream = function (this: unknown, ...args: unknown[]) {
+      const stream = newStream.apply(this, args)
+      const update = stream.sendWindowUpdate
+      stream.sendWindowUpdate = function (this: YamuxStreamInternals) {
+        // A stream's first update opens or accepts it (its SYN or ACK flag): it always goes. The state, not
+        // yamux's getSendFlags, which moves the stream on to its next state when asked.
+        const opening = this.state === StreamState.Init || this.state === StreamState.SYNReceived
+        if (!opening && this.recvWindowCapacity > this.recvWindow / 2) return
+        update.call(this)
       }
-      return muxer
+      return stream
     }
-    return wrapped
-  }
+  })
 }

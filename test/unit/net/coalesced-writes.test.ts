@@ -2,12 +2,13 @@
  * A muxer's frames of one turn leave as one chunk (one encryption, one socket write), and arrive whole and in order.
  */
 import { yamux } from '@chainsafe/libp2p-yamux'
-import type { Stream, StreamMuxer, StreamMuxerFactory } from '@libp2p/interface'
+import type { StreamMuxer, StreamMuxerFactory } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
 import { pushable } from 'it-pushable'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { describe, expect, it } from 'vitest'
 import { coalescedWrites, coalesceTurns, type ChunkQueue } from '../../../src/net/coalesced-writes.js'
+import { connectedMuxers } from '../../support/muxers.js'
 
 const STREAMS = 5
 const MESSAGES_PER_STREAM = 20
@@ -56,26 +57,8 @@ describe('coalesceTurns', () => {
  * muxer. Returns how many chunks the client's muxer handed to its connection for them, and what each stream read.
  */
 async function burst (factory: StreamMuxerFactory): Promise<{ chunks: number, received: Uint8Array[] }> {
-  const reading: Array<Promise<Uint8Array>> = []
-  const server = factory.createStreamMuxer({
-    direction: 'inbound',
-    onIncomingStream: (stream: Stream) => {
-      reading.push((async () => {
-        const all = new Uint8ArrayList()
-        for await (const chunk of stream.source) all.append(chunk)
-        return all.subarray()
-      })())
-    }
-  })
-  const client = factory.createStreamMuxer({ direction: 'outbound' })
   const counted = { chunks: 0 }
-  void server.sink((async function * () {
-    for await (const chunk of client.source) {
-      counted.chunks++
-      yield chunk
-    }
-  })())
-  void client.sink(server.source)
+  const { client, server, reading } = connectedMuxers(factory, { fromClient: () => { counted.chunks++ } })
   const streams = await Promise.all(Array.from({ length: STREAMS }, async () => client.newStream()))
   // Let the streams' opening frames go, so that only the burst below is counted.
   await nextTurn()

@@ -4,43 +4,27 @@
  * instead of one per message.
  */
 import { yamux } from '@chainsafe/libp2p-yamux'
-import type { Stream, StreamMuxerFactory } from '@libp2p/interface'
+import type { StreamMuxerFactory } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
-import { Uint8ArrayList } from 'uint8arraylist'
 import { describe, expect, it } from 'vitest'
 import { lazyWindowUpdates } from '../../../src/net/lazy-window-updates.js'
+import { connectedMuxers } from '../../support/muxers.js'
 
 const MESSAGES = 2_000
 const MESSAGE_BYTES = 500
 /** A yamux header: version, type, flags (2 bytes), stream id (4), length (4). Type 1 is a window update. */
 const WINDOW_UPDATE = 1
 
-/** Frames of the given type without flags that `source` yields, counted as they pass. */
-async function * counting (source: AsyncIterable<Uint8Array | Uint8ArrayList>, counts: { updates: number }): AsyncGenerator<Uint8Array | Uint8ArrayList> {
-  for await (const chunk of source) {
-    const bytes = chunk instanceof Uint8Array ? chunk : chunk.subarray(0, 4)
-    if (bytes[1] === WINDOW_UPDATE && bytes[2] === 0 && bytes[3] === 0) counts.updates++
-    yield chunk
-  }
-}
-
 /** Sends MESSAGES messages on one stream from a client muxer to a server muxer; returns what the server read. */
 async function transfer (factory: StreamMuxerFactory): Promise<{ received: Uint8Array, updates: number }> {
   const counts = { updates: 0 }
-  const reading: Array<Promise<Uint8Array>> = []
-  const server = factory.createStreamMuxer({
-    direction: 'inbound',
-    onIncomingStream: (stream: Stream) => {
-      reading.push((async () => {
-        const all = new Uint8ArrayList()
-        for await (const chunk of stream.source) all.append(chunk)
-        return all.subarray()
-      })())
+  // Counted: window updates without flags (a stream's first one opens or accepts it).
+  const { client, server, reading } = connectedMuxers(factory, {
+    fromServer: (chunk) => {
+      const bytes = chunk instanceof Uint8Array ? chunk : chunk.subarray(0, 4)
+      if (bytes[1] === WINDOW_UPDATE && bytes[2] === 0 && bytes[3] === 0) counts.updates++
     }
   })
-  const client = factory.createStreamMuxer({ direction: 'outbound' })
-  void server.sink(client.source)
-  void client.sink(counting(server.source, counts))
   const stream = await client.newStream()
   const sent = new Uint8Array(MESSAGES * MESSAGE_BYTES).map((_, i) => i % 251)
   await stream.sink((async function * () {
