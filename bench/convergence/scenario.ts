@@ -35,6 +35,11 @@ export interface ConvergenceResult {
   readonly heartbeatMs: number
   readonly deadAfterMs: number
   readonly startupMs: number
+  /**
+   * Member transitions to suspect / dead while the cluster formed, summed over every observer: every node was
+   * alive throughout, so all are false. On a box that runs N nodes on two cores, formation is where they happen.
+   */
+  readonly formation: { readonly falseSuspicions: number, readonly falseDeaths: number }
   readonly register: Summary
   readonly deregister: Summary
   /** Every latency, in the order the operations ran. */
@@ -98,7 +103,9 @@ export async function runConvergence (config: ConvergenceOptions): Promise<Conve
       return last.minAlive >= config.nodes && last.minStanding >= config.nodes
     }, STARTUP_TIMEOUT_MS, 500, () => `${config.nodes} members alive and their instances visible at every node (at worst ${last.minAlive} alive, ${last.minStanding} instances; ${last.worst})`)
     const startupMs = now() - startedAt
-    log(`N=${config.nodes}: ${hostCount} processes, members converged in ${Math.round(startupMs)} ms`)
+    const formed = await Promise.all(all.map(async (w) => w.ask({ op: 'sample' })))
+    const formation = { falseSuspicions: formed.reduce((sum, s) => sum + s.suspicions, 0), falseDeaths: formed.reduce((sum, s) => sum + s.deaths, 0) }
+    log(`N=${config.nodes}: ${hostCount} processes, members converged in ${Math.round(startupMs)} ms (${formation.falseSuspicions} false suspicions, ${formation.falseDeaths} false deaths meanwhile)`)
 
     // One unmeasured round trip lets gossipsub finish grafting its mesh.
     const warm = await registerSomewhere(hosts, all)
@@ -142,6 +149,7 @@ export async function runConvergence (config: ConvergenceOptions): Promise<Conve
       heartbeatMs,
       deadAfterMs,
       startupMs: Math.round(startupMs),
+      formation,
       register: summarize(registerMs),
       deregister: summarize(deregisterMs),
       samples: { register: registerMs.map(Math.round), deregister: deregisterMs.map(Math.round) },

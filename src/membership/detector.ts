@@ -134,6 +134,18 @@ const MAX_ALERT_REPEATS = 3
 const OBSERVER_WINDOW = 2
 
 /**
+ * Local health (Lifeguard, Dadgar et al., 2018; memberlist's awareness): each alert of this node proved wrong (the
+ * subject beat here or refuted it) adds one, and a `deadAfter` without another takes one off; this node waits
+ * `1 + health` times as long before it alerts (`alertAfter`). An observer whose alerts were wrong is slow to hear
+ * (its host or its subjects' hosts are overloaded, its links lossy), and its next alerts are likely wrong too: on
+ * a box where 100 nodes form at once they were, and every false alert that reached a quorum killed a live member,
+ * whose records were dropped and fetched again, which loaded the box further. Capped, so that a subject that
+ * goes silent and refutes on purpose can slow this node's detection at most this many times over, and the
+ * other observers of its subjects still alert on time.
+ */
+export const MAX_HEALTH_PENALTY = 4
+
+/**
  * Most members gone (dead or left) remembered at once; past it the oldest departure is forgotten first, before
  * `forgetAfter`. The death mark is what keeps stale copies of a member's records from bringing it back
  * (`admits`): forgotten early, such a copy (from a node cut off since before the death) makes the member alive
@@ -254,6 +266,9 @@ export class FailureDetector {
   private lastTickMs: number | undefined
   /** Total stall time this node has credited to silence clocks so far. */
   private stalledMs = 0
+  /** Alerts of this node proved wrong lately (see MAX_HEALTH_PENALTY), and when the score last moved. */
+  private healthPenalty = 0
+  private healthMovedMs = 0
   /**
    * This node has published its member record: from then on it is in the view it computes rings over, and so
    * observes its subjects. Before, nobody knows it, so nobody beats to it, and it must watch no one.
@@ -360,6 +375,7 @@ export class FailureDetector {
     // A beat from the member proves this node's own alert wrong: withdraw it. Alerts other observers hold stand
     // until the member refutes them; a beat to this node alone does not clear those.
     if (entry.alerts.delete(this.options.self)) {
+      this.alertProvedWrong(nowMs)
       if (entry.alerts.size === 0) this.accused.delete(entry)
       entry.alertedAtMs = undefined
       entry.alertsSent = 0
@@ -474,6 +490,7 @@ export class FailureDetector {
    */
   tick (nowMs: number): TickResult {
     this.creditStall(nowMs)
+    this.recoverHealth(nowMs)
     this.updateRings(nowMs)
     this.endHandovers(nowMs)
     this.forgetGone(nowMs)
@@ -506,6 +523,11 @@ export class FailureDetector {
   /** Milliseconds of this node's own stalls not counted as silence (see `tickInterval`). */
   get stalled (): number {
     return this.stalledMs
+  }
+
+  /** Alerts of this node proved wrong lately, 0 to MAX_HEALTH_PENALTY: it waits `1 + this` times as long to alert. */
+  get healthScore (): number {
+    return this.healthPenalty
   }
 
   /** A member's state, without building its view (lookups ask this per instance). */
@@ -691,7 +713,7 @@ export class FailureDetector {
   private shouldAlertOn (entry: Entry, silentMs: number, nowMs: number): boolean {
     if (this.subjects.has(entry.peerId)) return silentMs >= this.alertAfter(entry) && this.shouldAlert(entry, nowMs)
     // Ended handovers are dropped at the start of the tick (endHandovers).
-    return this.formerSubjects.has(entry.peerId) && nowMs - entry.lastHeardMs >= this.options.suspectAfter && this.shouldAlert(entry, nowMs)
+    return this.formerSubjects.has(entry.peerId) && nowMs - entry.lastHeardMs >= this.options.suspectAfter * this.healthFactor && this.shouldAlert(entry, nowMs)
   }
 
   /** Drops the handovers (see `formerSubjects`) that have ended: the one place they end. */
@@ -707,7 +729,24 @@ export class FailureDetector {
    * merely unaware of this node).
    */
   private alertAfter (entry: Entry): number {
-    return this.heardSubjects.has(entry.peerId) || entry.alerts.size > 0 ? this.options.suspectAfter : this.options.deadAfter
+    const silence = this.heardSubjects.has(entry.peerId) || entry.alerts.size > 0 ? this.options.suspectAfter : this.options.deadAfter
+    return silence * this.healthFactor
+  }
+
+  /** How many times the usual silence this node waits before it alerts (see MAX_HEALTH_PENALTY). */
+  private get healthFactor (): number {
+    return 1 + this.healthPenalty
+  }
+
+  private alertProvedWrong (nowMs: number): void {
+    this.healthPenalty = Math.min(MAX_HEALTH_PENALTY, this.healthPenalty + 1)
+    this.healthMovedMs = nowMs
+  }
+
+  private recoverHealth (nowMs: number): void {
+    if (this.healthPenalty === 0 || nowMs - this.healthMovedMs < this.options.deadAfter) return
+    this.healthPenalty--
+    this.healthMovedMs = nowMs
   }
 
   private shouldAlert (entry: Entry, nowMs: number): boolean {
@@ -871,6 +910,7 @@ export class FailureDetector {
     // A member record newer than the incarnation alerts name was signed by the member since: it is alive.
     entry.lastHeardMs = nowMs
     const refuted = entry.alerts.size > 0
+    if (entry.alerts.has(this.options.self)) this.alertProvedWrong(nowMs)
     this.clearAlerts(entry)
     entry.alertedAtMs = undefined
     entry.alertsSent = 0

@@ -114,7 +114,7 @@ describe('the summary of a results folder', () => {
 
   const latency = (p99: number): Summary => ({ count: 20, min: 1, p50: p99 / 2, p99, max: p99, mean: p99 / 2 })
   const convergence = (nodes: number, over: { p99: number, hangMs: number, cpuPercentPerNode: number, falseDeaths: number }): ConvergenceResult => ({
-    bench: 'convergence', nodes, processes: 3, heartbeatMs: 1_000, deadAfterMs: 3_000, startupMs: 42_000, register: latency(over.p99), deregister: latency(over.p99),
+    bench: 'convergence', nodes, processes: 3, heartbeatMs: 1_000, deadAfterMs: 3_000, startupMs: 42_000, formation: { falseSuspicions: 40, falseDeaths: 7 }, register: latency(over.p99), deregister: latency(over.p99),
     samples: { register: [], deregister: [] }, detectionMs: 1_200, hangDetectionMs: over.hangMs, joinTableMs: 900, joinMembersMs: 900,
     steady: { seconds: 600, cpuPercentPerNode: over.cpuPercentPerNode, falseSuspicions: 3, falseDeaths: over.falseDeaths, loopDelayMaxMs: 40, rssMbPerNodeShared: 20, rssMbSingleNode: 90, rssMbAddedSingleNode: 50, payloadBytesInPerNodePerSec: 300, payloadBytesOutPerNodePerSec: 300, wireBytesPerNodePerSec: 900, messagesOutPerNodePerSec: 8 }
   })
@@ -125,7 +125,7 @@ describe('the summary of a results folder', () => {
     writeJsonLine(join(dir, 'churn.jsonl'), { bench: 'churn-cost', nodes: 20, opsPerSecond: 100, seconds: 60, ops: 6_000, settled: true, elapsedSeconds: 90, cpuSeconds: 150, cpuMsPerDeliveredRecord: 1.3, measured: 6_000, lagP50Ms: 20_000, lagP99Ms: 40_000, lagMaxMs: 41_000, requestLagP99Ms: 45_000, firstWindowP50Ms: 2_000, lastWindowP50Ms: 30_000, falseSuspicions: 0, falseDeaths: 0, loopDelayMaxMs: 500 })
     const text = await writeSummary(dir, 'npm run bench -- --full')
     const row = (name: string): string => text.split('\n').find((line) => line.startsWith(`| ${name}`)) ?? `no row ${name}`
-    expect(row('real N = 100: forms')).toContain('yes, formed in 42 s')
+    expect(row('real N = 100: forms')).toContain('yes, formed in 42 s (7 false deaths on the way)')
     expect(row('real N = 200: forms')).toMatch(/no: no quorum of dials \| missed/)
     expect(row('SIGSTOP (hang) → dead everywhere, N = 100')).toMatch(/2,400 ms \| met/)
     expect(row('CPU of all 100 idle nodes together')).toMatch(/50 % \| missed by 3.3×/)

@@ -40,6 +40,11 @@ function instanceRecord (stamp: Hlc): InstanceRecord {
 
 interface Step { op: Op, transitions: Transition[], fresh: boolean, newerRecord: boolean }
 
+/** The detector's clock after `ops`: the sum of their advances. */
+function lastTime (ops: readonly Op[]): number {
+  return ops.reduce((total, op) => total + (op.kind === 'advance' ? op.ms : 0), 0)
+}
+
 /** Runs the ops against a detector and returns what each did. */
 function run (ops: readonly Op[]): { steps: Step[], detector: FailureDetector } {
   const detector = new FailureDetector(options)
@@ -121,10 +126,22 @@ describe('failure detector properties', () => {
     }), { numRuns })
   })
 
-  it('has a subject silent for suspectAfter after a fresh beat dead after the next tick', () => {
-    fc.assert(fc.property(fc.array(opArb, { maxLength: 40 }), fc.integer({ min: options.suspectAfter, max: 30_000 }), (ops, silence) => {
-      const { steps, detector } = run([...ops, { kind: 'beat', step: 1 }, { kind: 'advance', ms: silence }])
-      fc.pre(steps.at(-2)?.fresh === true)
+  it('has a subject silent for suspectAfter, times its observer\'s local health, after a fresh beat dead after the next tick', () => {
+    fc.assert(fc.property(fc.array(opArb, { maxLength: 40 }), fc.integer({ min: 0, max: 30_000 }), (ops, extra) => {
+      const { steps, detector } = run([...ops, { kind: 'beat', step: 1 }])
+      fc.pre(steps.at(-1)?.fresh === true)
+      // Each alert of this node that a beat proved wrong makes it wait one suspectAfter longer, for a while.
+      const silence = options.suspectAfter * (1 + detector.healthScore) + extra
+      detector.tick(lastTime(ops) + silence)
+      expect(detector.get(PEER)?.state).toBe('dead')
+    }), { numRuns })
+  })
+
+  it('waits no longer than suspectAfter while no alert of this node was ever proved wrong', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: options.suspectAfter - 1 }), { maxLength: 30 }), fc.integer({ min: options.suspectAfter, max: 30_000 }), (gaps, silence) => {
+      const ops: Op[] = gaps.flatMap((ms) => [{ kind: 'advance', ms }, { kind: 'beat', step: 1 }] as Op[])
+      const { detector } = run([...ops, { kind: 'advance', ms: silence }])
+      expect(detector.healthScore).toBe(0)
       expect(detector.get(PEER)?.state).toBe('dead')
     }), { numRuns })
   })

@@ -4,7 +4,7 @@
  * forgetting, and self-preservation when this node is the one cut off.
  */
 import { describe, expect, it } from 'vitest'
-import { FailureDetector, MAX_GONE_MEMBERS, type DetectorOptions, type OwnAlert } from '../../../src/membership/detector.js'
+import { FailureDetector, MAX_GONE_MEMBERS, MAX_HEALTH_PENALTY, type DetectorOptions, type OwnAlert } from '../../../src/membership/detector.js'
 import { HashChain } from '../../../src/membership/hash-chain.js'
 import { Rings } from '../../../src/membership/rings.js'
 import type { InstanceRecord, MemberRecord } from '../../../src/record/types.js'
@@ -245,6 +245,67 @@ describe('FailureDetector, its own stalls', () => {
     const { detector } = ticking(1_750)
     expect(detector.tick(1_750 + TICK + options.suspectAfter / 4).alerts).toHaveLength(1)
     expect(detector.stalled).toBe(0)
+  })
+})
+
+describe('FailureDetector, local health: alerts proved wrong slow the next ones', () => {
+  /** A pair whose subject was alerted on at 2 s (dead: this node is the quorum) and beat again at `beatAtMs`. */
+  function wronged (beatAtMs: number): FailureDetector {
+    const detector = pair()
+    expect(detector.tick(2_000).alerts).toHaveLength(1)
+    beat(detector, PEER, 2, beatAtMs)
+    return detector
+  }
+
+  it('waits twice suspectAfter before its next alert once a beat proved its alert wrong', () => {
+    const detector = wronged(2_100)
+    expect(detector.healthScore).toBe(1)
+    expect(alertsAgainst(detector, PEER, 2_100 + 2 * options.suspectAfter - 1)).toHaveLength(0)
+    expect(detector.get(PEER)?.state).toBe('alive')
+    expect(alertsAgainst(detector, PEER, 2_100 + 2 * options.suspectAfter)).toHaveLength(1)
+  })
+
+  it('counts a refutation of its alert (a newer member record) as proved wrong too', () => {
+    const detector = pair()
+    detector.tick(2_000)
+    detector.observeRecord(member(200), 2_100)
+    expect(detector.get(PEER)?.state).toBe('alive')
+    expect(detector.healthScore).toBe(1)
+  })
+
+  it('recovers one step per deadAfter without another wrong alert, and alerts after suspectAfter again', () => {
+    const detector = wronged(2_100)
+    for (let seq = 3, t = 3_000; t <= 2_100 + options.deadAfter + 1_000; seq++, t += 1_000) {
+      beat(detector, PEER, seq, t)
+      alertsAgainst(detector, PEER, t)
+    }
+    expect(detector.healthScore).toBe(0)
+    beat(detector, PEER, 20, 20_000)
+    expect(alertsAgainst(detector, PEER, 20_000 + options.suspectAfter)).toHaveLength(1)
+  })
+
+  it(`stops at ${MAX_HEALTH_PENALTY}: subjects that fall silent and beat again on purpose slow its alerts at most ${1 + MAX_HEALTH_PENALTY} times`, () => {
+    const detector = new FailureDetector(options)
+    detector.join(0)
+    const peers = ['p1', 'p2']
+    for (const peer of peers) detector.observeRecord(member(100, peer), 0)
+    for (const peer of peers) beat(detector, peer, 1, 0)
+    let now = 0
+    for (let seq = 2; seq < 8; seq++) {
+      now += options.suspectAfter * (1 + detector.healthScore) + 1
+      detector.contact(now)
+      expect(detector.tick(now).alerts).toHaveLength(peers.length)
+      for (const peer of peers) beat(detector, peer, seq, now)
+      expect(detector.healthScore).toBe(Math.min(MAX_HEALTH_PENALTY, 2 * (seq - 1)))
+    }
+  })
+
+  it('does not count an alert that nobody proved wrong: a real death leaves its health alone', () => {
+    const detector = pair()
+    detector.tick(2_000)
+    detector.tick(30_000)
+    expect(detector.get(PEER)?.state).toBe('dead')
+    expect(detector.healthScore).toBe(0)
   })
 })
 
