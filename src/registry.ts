@@ -156,6 +156,16 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
     return this.network.peerCount
   }
 
+  /**
+   * This node's local health penalty, 0 to 4: how many of its alerts were proved wrong lately (the member beat or
+   * refuted). It waits `1 + healthScore` times the usual silence before it alerts on a member, and recovers one step
+   * per `deadAfter` (docs/membership.md, "Alerts proved wrong"). Above 0 for long: this host or its links are
+   * overloaded or lossy.
+   */
+  get healthScore (): number {
+    return this.replica.healthScore
+  }
+
   /** Registers an instance owned and signed by this node, and gossips it. */
   async register (input: RegisterInput): Promise<Instance> {
     this.assertRunning()

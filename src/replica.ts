@@ -408,6 +408,11 @@ export class Replica {
     return named.length === 0 ? { kind: 'unknown' } : { kind: 'ambiguous', peerIds: named.map((member) => member.peerId) }
   }
 
+  /** Alerts of this node proved wrong lately (see `FailureDetector.healthScore`): 0 when it is healthy. */
+  get healthScore (): number {
+    return this.detector.healthScore
+  }
+
   /**
    * Takes every dead or left member off this node's listing; returns how many. Their death marks stay, so stale
    * copies of their records still cannot bring them back (see `FailureDetector.prune`).

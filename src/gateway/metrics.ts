@@ -49,6 +49,14 @@ export function createMetrics (registry: Registry, options: MetricsOptions = {})
     }
   })
   new Gauge({
+    name: 'gossip_registry_health_score',
+    help: 'Local health penalty, 0 to 4: alerts of this node proved wrong lately; it waits 1 + this times as long before alerting.',
+    registers: [prom],
+    collect () {
+      this.set(registry.healthScore)
+    }
+  })
+  new Gauge({
     name: 'gossip_registry_instances', help: 'Instances visible at this node, by status.', labelNames: ['status'], registers: [prom],
     collect () {
       this.reset()

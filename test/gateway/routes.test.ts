@@ -120,7 +120,7 @@ describe('/v1 routes', () => {
     expect((await app.inject({ method: 'GET', url: '/v1/self' })).json()).toEqual({ peerId: registry.peerId, multiaddrs: registry.multiaddrs })
     expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toMatchObject({ ok: true })
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body
-    for (const name of ['gossip_registry_members{state="alive"} 1', 'gossip_registry_instances', 'gossip_registry_messages_in_total', 'gossip_registry_rejected_total', 'gossip_registry_sync_rounds_total', 'gossip_registry_convergence_lag_seconds']) {
+    for (const name of ['gossip_registry_members{state="alive"} 1', 'gossip_registry_health_score 0', 'gossip_registry_instances', 'gossip_registry_messages_in_total', 'gossip_registry_rejected_total', 'gossip_registry_sync_rounds_total', 'gossip_registry_convergence_lag_seconds']) {
       expect(metrics).toContain(name)
     }
     const openapi = (await app.inject({ method: 'GET', url: '/openapi.json' })).json()
