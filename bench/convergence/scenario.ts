@@ -1,6 +1,7 @@
 /**
  * One convergence run at one cluster size: N nodes over several worker processes on loopback (mDNS off,
- * default timings), each node with one standing instance; then, in order: registrations, steady-state cost (and
+ * default timings), each node with one standing instance; once it converged and fell quiet (no member turning
+ * suspect or dead for `deadAfter`), in order: registrations, steady-state cost (and
  * any false suspicion or death in that window), deregistrations, a late joiner that must fetch the whole table,
  * a SIGSTOPped node (a hang) and a SIGKILLed one (a crash). Every wait is bounded; a run that cannot converge fails with what it was waiting for.
  */
@@ -17,6 +18,9 @@ const MAX_TRACED_TARGETS = 6
 const STARTUP_TIMEOUT_MS = 300_000
 /** Pause between measured operations, so one's traffic does not queue behind the last one's. */
 const OP_GAP_MS = 50
+/** Longest wait, after the cluster converged, for its members to stop changing state (see `settle`). */
+const SETTLE_TIMEOUT_MS = 120_000
+const SETTLE_POLL_MS = 1_000
 
 export interface ConvergenceOptions {
   readonly nodes: number
@@ -35,9 +39,12 @@ export interface ConvergenceResult {
   readonly heartbeatMs: number
   readonly deadAfterMs: number
   readonly startupMs: number
+  /** From convergence until no node saw a member turn suspect or dead for `deadAfter` (bounded; see `settle`). */
+  readonly settleMs: number
   /**
-   * Member transitions to suspect / dead while the cluster formed, summed over every observer: every node was
-   * alive throughout, so all are false. On a box that runs N nodes on two cores, formation is where they happen.
+   * Member transitions to suspect / dead while the cluster formed and settled, summed over every observer: every
+   * node was alive throughout, so all are false. On a box that runs N nodes on two cores, formation is where they
+   * happen.
    */
   readonly formation: { readonly falseSuspicions: number, readonly falseDeaths: number }
   readonly register: Summary
@@ -103,9 +110,8 @@ export async function runConvergence (config: ConvergenceOptions): Promise<Conve
       return last.minAlive >= config.nodes && last.minStanding >= config.nodes
     }, STARTUP_TIMEOUT_MS, 500, () => `${config.nodes} members alive and their instances visible at every node (at worst ${last.minAlive} alive, ${last.minStanding} instances; ${last.worst})`)
     const startupMs = now() - startedAt
-    const formed = await Promise.all(all.map(async (w) => w.ask({ op: 'sample' })))
-    const formation = { falseSuspicions: formed.reduce((sum, s) => sum + s.suspicions, 0), falseDeaths: formed.reduce((sum, s) => sum + s.deaths, 0) }
-    log(`N=${config.nodes}: ${hostCount} processes, members converged in ${Math.round(startupMs)} ms (${formation.falseSuspicions} false suspicions, ${formation.falseDeaths} false deaths meanwhile)`)
+    const { formation, settleMs } = await settle(all, deadAfterMs)
+    log(`N=${config.nodes}: ${hostCount} processes, members converged in ${Math.round(startupMs)} ms, quiet ${Math.round(settleMs)} ms later (${formation.falseSuspicions} false suspicions, ${formation.falseDeaths} false deaths meanwhile)`)
 
     // One unmeasured round trip lets gossipsub finish grafting its mesh.
     const warm = await registerSomewhere(hosts, all)
@@ -149,6 +155,7 @@ export async function runConvergence (config: ConvergenceOptions): Promise<Conve
       heartbeatMs,
       deadAfterMs,
       startupMs: Math.round(startupMs),
+      settleMs: Math.round(settleMs),
       formation,
       register: summarize(registerMs),
       deregister: summarize(deregisterMs),
@@ -192,6 +199,29 @@ async function census (workers: readonly Worker[], members: number, tracing: { t
   const worst = replies.reduce((a, b) => (b.minAlive < a.minAlive ? b : a))
   const sum = (of: (r: typeof worst) => number): number => replies.reduce((total, r) => total + of(r), 0)
   return { minAlive: worst.minAlive, minStanding: Math.min(...replies.map((r) => r.minStanding)), worst: `${sum((r) => r.short)} nodes short of ${members} members, ${sum((r) => r.alone)} without a connection; ${workers[replies.indexOf(worst)]!.name}: ${worst.worst}` }
+}
+
+/**
+ * Waits until no node has seen a member turn suspect or dead for `quietMs` (bounded by SETTLE_TIMEOUT_MS): on a
+ * saturated box the false alerts of formation go on for a while after every node holds every member alive, and
+ * the measured operations and the steady window start after them. Returns the transitions counted up to then (all
+ * false: every node was alive) and how long after convergence the cluster fell quiet (the bound, if it never did).
+ */
+async function settle (workers: readonly Worker[], quietMs: number): Promise<{ formation: ConvergenceResult['formation'], settleMs: number }> {
+  const startedAt = now()
+  const count = async (): Promise<ConvergenceResult['formation']> => {
+    const samples = await Promise.all(workers.map(async (w) => w.ask({ op: 'sample' })))
+    return { falseSuspicions: samples.reduce((sum, s) => sum + s.suspicions, 0), falseDeaths: samples.reduce((sum, s) => sum + s.deaths, 0) }
+  }
+  let last = await count()
+  let changedAt = startedAt
+  while (now() - changedAt < quietMs && now() - startedAt < SETTLE_TIMEOUT_MS) {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS))
+    const next = await count()
+    if (next.falseSuspicions !== last.falseSuspicions || next.falseDeaths !== last.falseDeaths) changedAt = now()
+    last = next
+  }
+  return { formation: last, settleMs: changedAt - startedAt }
 }
 
 /** Registers on a random hosted node; the latency runs until every node of `everyone` shows the instance. */

@@ -114,7 +114,7 @@ describe('the summary of a results folder', () => {
 
   const latency = (p99: number): Summary => ({ count: 20, min: 1, p50: p99 / 2, p99, max: p99, mean: p99 / 2 })
   const convergence = (nodes: number, over: { p99: number, hangMs: number, cpuPercentPerNode: number, falseDeaths: number }): ConvergenceResult => ({
-    bench: 'convergence', nodes, processes: 3, heartbeatMs: 1_000, deadAfterMs: 3_000, startupMs: 42_000, formation: { falseSuspicions: 40, falseDeaths: 7 }, register: latency(over.p99), deregister: latency(over.p99),
+    bench: 'convergence', nodes, processes: 3, heartbeatMs: 1_000, deadAfterMs: 3_000, startupMs: 42_000, settleMs: 0, formation: { falseSuspicions: 40, falseDeaths: 7 }, register: latency(over.p99), deregister: latency(over.p99),
     samples: { register: [], deregister: [] }, detectionMs: 1_200, hangDetectionMs: over.hangMs, joinTableMs: 900, joinMembersMs: 900,
     steady: { seconds: 600, cpuPercentPerNode: over.cpuPercentPerNode, falseSuspicions: 3, falseDeaths: over.falseDeaths, loopDelayMaxMs: 40, rssMbPerNodeShared: 20, rssMbSingleNode: 90, rssMbAddedSingleNode: 50, payloadBytesInPerNodePerSec: 300, payloadBytesOutPerNodePerSec: 300, wireBytesPerNodePerSec: 900, messagesOutPerNodePerSec: 8 }
   })
