@@ -10,8 +10,11 @@ import { summarize, type Summary } from '../report/stats.js'
 import { pollUntil, waitForAll, Worker } from './fleet.js'
 import { now, type Sample } from './protocol.js'
 
-/** How many nodes share one worker process: enough processes to use both cores, few enough to fit in memory. */
-const NODES_PER_WORKER = 25
+/**
+ * How many nodes share one worker process by default: enough processes to use both cores, few enough to fit in
+ * memory. (The side-by-side run against Moleculer, ringpop and swim-js in DESIGN.md spread the nodes over 2.)
+ */
+export const NODES_PER_WORKER = 25
 const OP_TIMEOUT_MS = 30_000
 /** Peers traced for the nodes alone (BENCH_TRACE_ALONE): a few, or the log drowns. */
 const MAX_TRACED_TARGETS = 6
@@ -29,6 +32,8 @@ export interface ConvergenceOptions {
   /** Length of the steady-state window. */
   readonly steadySeconds: number
   readonly options?: RegistryOptions
+  /** Nodes per worker process (NODES_PER_WORKER by default); at least two worker processes host them. */
+  readonly nodesPerWorker?: number
   readonly log?: (line: string) => void
 }
 
@@ -86,7 +91,7 @@ export async function runConvergence (config: ConvergenceOptions): Promise<Conve
   const heartbeatMs = options.heartbeatInterval ?? DEFAULTS.heartbeatInterval
   const deadAfterMs = options.deadAfter ?? DEFAULTS.deadAfter
   const hosted = config.nodes - 1
-  const hostCount = Math.max(2, Math.ceil(hosted / NODES_PER_WORKER))
+  const hostCount = Math.max(2, Math.ceil(hosted / (config.nodesPerWorker ?? NODES_PER_WORKER)))
   const hosts = Array.from({ length: hostCount }, (_, i) => new Worker(`host${i}`))
   const victim = new Worker('victim')
   const hung = new Worker('hung')
