@@ -210,23 +210,28 @@ async function census (workers: readonly Worker[], members: number, tracing: { t
  * Waits until no node has seen a member turn suspect or dead for `quietMs` (bounded by SETTLE_TIMEOUT_MS): on a
  * saturated box the false alerts of formation go on for a while after every node holds every member alive, and
  * the measured operations and the steady window start after them. Returns the transitions counted up to then (all
- * false: every node was alive) and how long after convergence the cluster fell quiet (the bound, if it never did).
+ * false: every node was alive) and how long after convergence the last of them came.
  */
 async function settle (workers: readonly Worker[], quietMs: number): Promise<{ formation: ConvergenceResult['formation'], settleMs: number }> {
   const startedAt = now()
-  const count = async (): Promise<ConvergenceResult['formation']> => {
-    const samples = await Promise.all(workers.map(async (w) => w.ask({ op: 'sample' })))
-    return { falseSuspicions: samples.reduce((sum, s) => sum + s.suspicions, 0), falseDeaths: samples.reduce((sum, s) => sum + s.deaths, 0) }
-  }
-  let last = await count()
+  let last = alarmsOf(await sampleAll(workers))
   let changedAt = startedAt
   while (now() - changedAt < quietMs && now() - startedAt < SETTLE_TIMEOUT_MS) {
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS))
-    const next = await count()
+    await pause(SETTLE_POLL_MS)
+    const next = alarmsOf(await sampleAll(workers))
     if (next.falseSuspicions !== last.falseSuspicions || next.falseDeaths !== last.falseDeaths) changedAt = now()
     last = next
   }
   return { formation: last, settleMs: changedAt - startedAt }
+}
+
+async function sampleAll (workers: readonly Worker[]): Promise<Sample[]> {
+  return Promise.all(workers.map(async (w) => w.ask({ op: 'sample' })))
+}
+
+/** Member transitions to suspect and to dead the samples' nodes have seen so far, summed. */
+function alarmsOf (samples: readonly Sample[]): ConvergenceResult['formation'] {
+  return { falseSuspicions: samples.reduce((sum, s) => sum + s.suspicions, 0), falseDeaths: samples.reduce((sum, s) => sum + s.deaths, 0) }
 }
 
 /** Registers on a random hosted node; the latency runs until every node of `everyone` shows the instance. */
@@ -266,20 +271,20 @@ async function deregister (registered: Pick<Registered, 'host' | 'node' | 'insta
 
 /** Cost and false alarms over a window with no operations, over every node; the costs over `hosts` only. */
 async function measureSteady (all: readonly Worker[], hosts: readonly Worker[], seconds: number): Promise<Omit<ConvergenceResult['steady'], 'rssMbSingleNode' | 'rssMbAddedSingleNode'>> {
-  const everyone = await Promise.all(all.map(async (w) => w.ask({ op: 'sample' })))
+  const everyone = await sampleAll(all)
   const before = everyone.filter((_, i) => hosts.includes(all[i]!))
   await pause(seconds * 1000)
-  const everyoneAfter = await Promise.all(all.map(async (w) => w.ask({ op: 'sample' })))
+  const everyoneAfter = await sampleAll(all)
   const after = everyoneAfter.filter((_, i) => hosts.includes(all[i]!))
   const sum = (samples: readonly Sample[], pick: (s: Sample) => number): number => samples.reduce((total, s) => total + pick(s), 0)
   const nodes = sum(after, (s) => s.nodes)
   const elapsed = (sum(after, (s) => s.at) - sum(before, (s) => s.at)) / after.length / 1000
   const perNodePerSec = (pick: (s: Sample) => number): number => Math.round((sum(after, pick) - sum(before, pick)) / nodes / elapsed)
-  const alarms = (pick: (s: Sample) => number): number => sum(everyoneAfter, pick) - sum(everyone, pick)
+  const [alarmsBefore, alarmsAfter] = [alarmsOf(everyone), alarmsOf(everyoneAfter)]
   return {
     seconds,
-    falseSuspicions: alarms((s) => s.suspicions),
-    falseDeaths: alarms((s) => s.deaths),
+    falseSuspicions: alarmsAfter.falseSuspicions - alarmsBefore.falseSuspicions,
+    falseDeaths: alarmsAfter.falseDeaths - alarmsBefore.falseDeaths,
     loopDelayMaxMs: Math.round(Math.max(...everyoneAfter.map((s) => s.loopDelayMaxMs))),
     cpuPercentPerNode: Number(((sum(after, (s) => s.cpuMicros) - sum(before, (s) => s.cpuMicros)) / 1e6 / elapsed / nodes * 100).toFixed(2)),
     rssMbPerNodeShared: Math.round(sum(after, (s) => s.rssBytes) / nodes / 1e6),

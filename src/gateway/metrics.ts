@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry as PromRegistry } from 'prom-client'
 import { shownStatus } from '../health/maintenance.js'
+import { MAX_HEALTH_PENALTY } from '../membership/detector.js'
 import type { Registry } from '../registry.js'
 import type { Channel } from '../stats.js'
 
@@ -50,7 +51,7 @@ export function createMetrics (registry: Registry, options: MetricsOptions = {})
   })
   new Gauge({
     name: 'gossip_registry_health_score',
-    help: 'Local health penalty, 0 to 4: alerts of this node proved wrong lately; it waits 1 + this times as long before alerting.',
+    help: `Local health penalty, 0 to ${MAX_HEALTH_PENALTY}: alerts of this node proved wrong lately; it waits 1 + this times as long before alerting.`,
     registers: [prom],
     collect () {
       this.set(registry.healthScore)
