@@ -23,21 +23,26 @@ describe('dashboard prerequisites', () => {
 
 /**
  * The dashboard's agent alerts later than the others, so a crashed member it observes is suspect there (one alert,
- * from the other observer) for about 4 s before its own alert completes the quorum: long enough to be seen.
+ * from the other observer) for about 6 s before its own alert completes the quorum: long enough to be seen, by a
+ * page that re-reads members every second, on a box busy with the rest of the suite. (At 6 s the "last heard"
+ * check below failed once in CI, reading "not observed here", cause not caught: its message now lists every reading.)
  */
-const FIRST_SUSPECT_AFTER = 6_000
+const FIRST_SUSPECT_AFTER = 8_000
 /** Attempts at a third agent that observes the second beside the first (each fails with chance 1/8, see below). */
 const THIRD_AGENT_TRIES = 6
 
 /**
- * True once the agent at `url` holds every one of `alive` alive and observes `peer`. Observers follow from a node's
- * view, so the answer stands only once the view is whole: a first agent that has not yet heard of a new third one
- * still observes everyone, and may stop observing `peer` when it does.
+ * True once the agent at `url` holds exactly `alive` alive, no other member living, and observes `peer`. Observers
+ * follow from a node's view, so the answer stands only once the view is exactly what it will stay: a first agent
+ * that has not yet heard of a new third one still observes everyone, and may stop observing `peer` when it does;
+ * one that still counts an earlier, stopped third (its leave not delivered yet) observes over four members and
+ * may stop observing `peer` when that one ages out.
  */
 async function observes (url: string, peer: string, alive: readonly string[]): Promise<boolean> {
   const { members } = await (await fetch(`${url}/v1/members`)).json() as { members: Array<{ peerId: string, state: string, observed: boolean }> }
-  const whole = alive.every((p) => members.some((m) => m.peerId === p && m.state === 'alive'))
-  return whole && members.find((m) => m.peerId === peer)?.observed === true
+  const living = members.filter((m) => m.state === 'alive' || m.state === 'suspect')
+  const exact = living.length === alive.length && alive.every((p) => living.some((m) => m.peerId === p && m.state === 'alive'))
+  return exact && members.find((m) => m.peerId === peer)?.observed === true
 }
 
 /** An agent's peer id, from its start-up line. */
@@ -45,10 +50,6 @@ function peerIdOf (agent: Agent): string {
   return /peer id (\S+)/.exec(agent.output())![1]!
 }
 
-/**
- * Starts a third agent joined to `first` such that both observe `peer`: its key decides its ring positions, so
- * one that does not is stopped and another started, a bounded number of times.
- */
 /** True if the agent at `url` last heard `peer` less than `withinMs` ago, on its own clock. */
 async function heardWithin (url: string, peer: string, withinMs: number): Promise<boolean> {
   const { members, now } = await (await fetch(`${url}/v1/members`)).json() as { members: Array<{ peerId: string, lastSeen: number }>, now: number }
@@ -56,6 +57,10 @@ async function heardWithin (url: string, peer: string, withinMs: number): Promis
   return seen !== undefined && now - seen < withinMs
 }
 
+/**
+ * Starts a third agent joined to `first` such that both observe `peer`: its key decides its ring positions, so
+ * one that does not is stopped and another started, a bounded number of times.
+ */
 async function observedByBoth (first: Agent, peer: string): Promise<Agent> {
   for (let attempt = 1; attempt <= THIRD_AGENT_TRIES; attempt++) {
     const third = await startAgent(['--bootstrap', first.multiaddr, '--name', 'dash-three'])
@@ -151,10 +156,13 @@ describe.runIf(hasChromium)('the dashboard', () => {
     // the quorum of alerts kills it. (A crash on one host is quicker: a dial refused at its address is proof, and
     // the member dies without a suspect phase.)
     second.child.kill('SIGSTOP')
-    // The cell's text in the message: a failure must tell "not observed here" (the rings moved) from a row gone.
+    // Every text the cell showed goes in the message: a failure must tell "not observed here" while alive (the
+    // rings moved) from a death reached before the page showed the count go up, and either from a row gone.
+    const readings: string[] = []
     await vi.waitFor(async () => {
       const text = await member.locator('.heard').innerText({ timeout: 1_000 }).catch(() => '(no row)')
-      expect(Number(/([\d.]+) s ago/.exec(text)?.[1] ?? 0), `"last heard" of the hung member reads ${JSON.stringify(text)}`).toBeGreaterThan(1)
+      if (readings.at(-1) !== text) readings.push(text)
+      expect(Number(/([\d.]+) s ago/.exec(text)?.[1] ?? 0), `"last heard" of the hung member read ${readings.map((r) => JSON.stringify(r)).join(', ')}`).toBeGreaterThan(1)
     }, { timeout: DEFAULTS.suspectAfter + 10_000, interval: 200 })
     await expect.poll(async () => row.locator('td.member').innerText().catch(() => 'gone'), { timeout: FIRST_SUSPECT_AFTER, interval: 100 }).toBe('suspect')
     await expect.poll(async () => row.count(), { timeout: DEFAULTS.deadAfter + 15_000, interval: 200 }).toBe(0)
