@@ -12,12 +12,11 @@
  * for 60 s). Linux only (/proc); no mDNS, loopback only.
  */
 import { readFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import { PRESETS } from '../src/index.js'
 import { Checker } from '../test/support/checker.js'
 import { CHURN_TIMING, churn, propagation, startChurnCluster, viewOf, type ChurnNode, type Propagation } from '../test/support/churn.js'
 import { pollUntil } from './convergence/fleet.js'
-import { isMain } from './report/cli.js'
+import { benchArgs, isMain } from './report/cli.js'
 import { writeJsonLine } from './report/jsonl.js'
 
 /** How long the cluster may take to form, and the churn to settle, before the run gives up. */
@@ -123,14 +122,12 @@ export async function runChurnCost (options: ChurnOptions): Promise<ChurnResult>
 }
 
 if (isMain(import.meta.url)) {
-  const { values } = parseArgs({
-    options: {
-      nodes: { type: 'string', default: '10' },
-      ops: { type: 'string', default: '20' },
-      seconds: { type: 'string', default: '20' },
-      warm: { type: 'string', default: '0' },
-      out: { type: 'string', default: 'bench/results/full' }
-    }
+  const values = benchArgs(import.meta.url, {
+    nodes: { type: 'string', default: '10' },
+    ops: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '20' },
+    warm: { type: 'string', default: '0' },
+    out: { type: 'string', default: 'bench/results/full' }
   })
   const result = await runChurnCost({ nodes: Number(values.nodes), opsPerSecond: Number(values.ops), seconds: Number(values.seconds), warmSeconds: Number(values.warm) })
   console.log(JSON.stringify(result))

@@ -6,8 +6,7 @@
  *
  * Appends one JSON line per cluster size to <out>/convergence.jsonl and prints progress to stderr.
  */
-import { parseArgs } from 'node:util'
-import { CLUSTER_OPTIONS, isMain, parseSizes, parseTimings } from './report/cli.js'
+import { benchArgs, CLUSTER_OPTIONS, isMain, parseSizes, parseTimings } from './report/cli.js'
 import { writeJsonLine } from './report/jsonl.js'
 import type { RegistryOptions } from '../src/index.js'
 import { NODES_PER_WORKER, runConvergence, type ConvergenceResult } from './convergence/scenario.js'
@@ -52,7 +51,7 @@ export async function runConvergenceBench (options: ConvergenceBenchOptions): Pr
 }
 
 if (isMain(import.meta.url)) {
-  const { values } = parseArgs({ options: { nodes: { type: 'string', default: '10,25,50,100,200' }, 'per-worker': { type: 'string', default: String(NODES_PER_WORKER) }, ...CLUSTER_OPTIONS } })
+  const values = benchArgs(import.meta.url, { nodes: { type: 'string', default: '10,25,50,100,200' }, 'per-worker': { type: 'string', default: String(NODES_PER_WORKER) }, ...CLUSTER_OPTIONS })
   const timings = parseTimings(values)
   const options: RegistryOptions = timings === undefined ? {} : { heartbeatInterval: timings.heartbeatMs, suspectAfter: timings.suspectAfterMs, deadAfter: timings.deadAfterMs }
   const results = await runConvergenceBench({ sizes: parseSizes(values.nodes), ops: Number(values.ops), steadySeconds: Number(values.steady), nodesPerWorker: Number(values['per-worker']), out: values.out, optionsFor: () => options })

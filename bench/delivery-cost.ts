@@ -11,13 +11,12 @@
  */
 import { Socket as DatagramSocket } from 'node:dgram'
 import { Socket } from 'node:net'
-import { parseArgs } from 'node:util'
 import { GossipSub } from '@chainsafe/libp2p-gossipsub'
 import type { Registry } from '../src/index.js'
 import { CHURN_TIMING } from '../test/support/churn.js'
 import { pollUntil } from './convergence/fleet.js'
 import { startLocalCluster } from './idle-cost.js'
-import { isMain } from './report/cli.js'
+import { benchArgs, isMain } from './report/cli.js'
 import { writeJsonLine } from './report/jsonl.js'
 
 /** After formation, gossipsub grafts and identify settle before the idle rate is read. */
@@ -135,13 +134,11 @@ export async function measureDeliveryCost (nodes: number, ops: number, gapMs: nu
 }
 
 if (isMain(import.meta.url)) {
-  const { values } = parseArgs({
-    options: {
-      nodes: { type: 'string', default: '10' },
-      ops: { type: 'string', default: '400' },
-      gap: { type: 'string', default: '25' },
-      out: { type: 'string', default: 'bench/results/full' }
-    }
+  const values = benchArgs(import.meta.url, {
+    nodes: { type: 'string', default: '10' },
+    ops: { type: 'string', default: '400' },
+    gap: { type: 'string', default: '25' },
+    out: { type: 'string', default: 'bench/results/full' }
   })
   const result = await measureDeliveryCost(Number(values.nodes), Number(values.ops), Number(values.gap))
   writeJsonLine(`${values.out}/delivery-cost.jsonl`, result)

@@ -10,13 +10,12 @@
  * the first rounds run before V8 has optimised the path.
  */
 import { generateKeyPairSync, sign, verify } from 'node:crypto'
-import { parseArgs } from 'node:util'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { openRecord, sealRecord } from '../src/record/sign.js'
 import type { InstanceRecord } from '../src/record/types.js'
-import { isMain } from './report/cli.js'
+import { benchArgs, isMain } from './report/cli.js'
 import { writeJsonLine } from './report/jsonl.js'
 import { round } from './report/stats.js'
 
@@ -77,8 +76,6 @@ export async function runEnvelopeCost (options: { records: number, rounds: numbe
 }
 
 if (isMain(import.meta.url)) {
-  const { values } = parseArgs({
-    options: { records: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '8' }, out: { type: 'string', default: 'bench/results/full' } }
-  })
+  const values = benchArgs(import.meta.url, { records: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '8' }, out: { type: 'string', default: 'bench/results/full' } })
   console.log(JSON.stringify(await runEnvelopeCost({ records: Number(values.records), rounds: Number(values.rounds), out: values.out })))
 }

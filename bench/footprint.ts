@@ -13,8 +13,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
-import { isMain } from './report/cli.js'
+import { benchArgs, isMain } from './report/cli.js'
 import { writeJsonLine } from './report/jsonl.js'
 import { markdownTable } from './report/markdown.js'
 import { round, summarize } from './report/stats.js'
@@ -314,7 +313,7 @@ export function footprintTable (r: FootprintResult): string {
 }
 
 if (isMain(import.meta.url)) {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, out: { type: 'string', default: 'bench/results/full' } } })
+  const values = benchArgs(import.meta.url, { runs: { type: 'string', default: '3' }, out: { type: 'string', default: 'bench/results/full' } })
   const runs = Number(values.runs)
   if (!Number.isInteger(runs) || runs < 1 || runs > 20) throw new RangeError(`--runs must be an integer from 1 to 20, got \`${values.runs}\``)
   const result = await runFootprintBench({ runs, out: values.out })

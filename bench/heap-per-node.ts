@@ -9,12 +9,11 @@
 import { readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { writeHeapSnapshot } from 'node:v8'
 import { createRegistry, type Registry } from '../src/index.js'
 import { pollUntil } from './convergence/fleet.js'
 import { startLocalCluster } from './idle-cost.js'
-import { isMain } from './report/cli.js'
+import { benchArgs, isMain } from './report/cli.js'
 
 const SETTLE_MS = 5_000
 const JOIN_TIMEOUT_MS = 60_000
@@ -77,7 +76,7 @@ export async function heapPerNode (nodes: number, top: number): Promise<string[]
 }
 
 if (isMain(import.meta.url)) {
-  const { values } = parseArgs({ options: { nodes: { type: 'string', default: '6' }, top: { type: 'string', default: '25' } } })
+  const values = benchArgs(import.meta.url, { nodes: { type: 'string', default: '6' }, top: { type: 'string', default: '25' } })
   for (const line of await heapPerNode(Number(values.nodes), Number(values.top))) console.log(line)
   process.exit(0)
 }

@@ -1,17 +1,19 @@
 /**
  * What an idle node costs: N registries in this one process on loopback (mDNS off), each with one instance; once
  * every node sees every member alive and every instance, and a settling window has passed, the process's CPU
- * over a quiet window, per node. One process, so libp2p's and Node's fixed costs are shared as in an embedding
- * service with several nodes; the figure is for comparing designs and settings on one box, not an absolute.
+ * over a quiet window, per node, with the connections and the messages and payload bytes each node sent (the
+ * convergence bench's traffic figures, so a CPU figure can be told from a cluster that does more). One process,
+ * so libp2p's and Node's fixed costs are shared as in an embedding service with several nodes; the figure is for
+ * comparing designs and settings on one box, not an absolute.
  *
  *   npx tsx bench/idle-cost.ts [--nodes 10] [--seconds 20] [--settle 15] [--heartbeat ms] [--out bench/results/full]
  *
  * Appends one JSON line to <out>/idle-cost.jsonl.
  */
-import { parseArgs } from 'node:util'
 import { createRegistry, DEFAULTS, type Registry, type RegistryOptions } from '../src/index.js'
+import type { Channel } from '../src/stats.js'
 import { pollUntil } from './convergence/fleet.js'
-import { isMain, parseTimings } from './report/cli.js'
+import { benchArgs, isMain, parseTimings } from './report/cli.js'
 import { writeJsonLine } from './report/jsonl.js'
 
 const FORM_TIMEOUT_MS = 120_000
@@ -29,6 +31,29 @@ export interface IdleCostResult {
   readonly suspicions: number
   /** Connections per node at the end of the window, on average. */
   readonly connectionsPerNode: number
+  /**
+   * What each node sent over the window, per second, by channel (beats, gossip, sync): messages and payload bytes,
+   * as the convergence bench reports them, so that a CPU figure that differs between runs or harnesses can be told
+   * apart from traffic that differs.
+   */
+  readonly messagesOutPerNodePerSec: Readonly<Record<Channel, number>>
+  readonly payloadBytesOutPerNodePerSec: Readonly<Record<Channel, number>>
+}
+
+const CHANNELS: readonly Channel[] = ['beats', 'gossip', 'sync']
+
+/** Messages and payload bytes sent by every node in `registries` so far, summed per channel. */
+function sent (registries: readonly Registry[]): { messages: Record<Channel, number>, bytes: Record<Channel, number> } {
+  const messages = { beats: 0, gossip: 0, sync: 0 }
+  const bytes = { beats: 0, gossip: 0, sync: 0 }
+  for (const node of registries) {
+    const { messagesOut, bytesOut } = node.stats.snapshot()
+    for (const channel of CHANNELS) {
+      messages[channel] += messagesOut[channel]
+      bytes[channel] += bytesOut[channel]
+    }
+  }
+  return { messages, bytes }
 }
 
 /**
@@ -53,10 +78,15 @@ export async function measureIdleCost (nodes: number, seconds: number, settleSec
     await new Promise((resolve) => setTimeout(resolve, settleSeconds * 1000))
     let suspicions = 0
     for (const node of registries) node.addEventListener('member:suspect', () => { suspicions++ })
+    const sentBefore = sent(registries)
     const before = process.cpuUsage()
     const startedAt = performance.now()
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000))
     const cpu = process.cpuUsage(before)
+    const elapsedS = (performance.now() - startedAt) / 1000
+    const sentAfter = sent(registries)
+    const perNodePerSec = (pick: (s: ReturnType<typeof sent>) => Record<Channel, number>): Record<Channel, number> =>
+      Object.fromEntries(CHANNELS.map((c) => [c, Math.round((pick(sentAfter)[c] - pick(sentBefore)[c]) / nodes / elapsedS * 10) / 10])) as Record<Channel, number>
     const percent = (micros: number): number => Math.round(micros / 1000 / (performance.now() - startedAt) * 100 / nodes * 1000) / 1000
     return {
       bench: 'idle-cost',
@@ -67,7 +97,9 @@ export async function measureIdleCost (nodes: number, seconds: number, settleSec
       userPercentPerNode: percent(cpu.user),
       systemPercentPerNode: percent(cpu.system),
       suspicions,
-      connectionsPerNode: Math.round(registries.reduce((sum, node) => sum + node.connectedPeers, 0) / nodes * 10) / 10
+      connectionsPerNode: Math.round(registries.reduce((sum, node) => sum + node.connectedPeers, 0) / nodes * 10) / 10,
+      messagesOutPerNodePerSec: perNodePerSec((s) => s.messages),
+      payloadBytesOutPerNodePerSec: perNodePerSec((s) => s.bytes)
     }
   } finally {
     await Promise.allSettled(registries.map(async (node) => node.stop()))
@@ -75,14 +107,12 @@ export async function measureIdleCost (nodes: number, seconds: number, settleSec
 }
 
 if (isMain(import.meta.url)) {
-  const { values } = parseArgs({
-    options: {
-      nodes: { type: 'string', default: '10' },
-      seconds: { type: 'string', default: '20' },
-      settle: { type: 'string', default: '15' },
-      heartbeat: { type: 'string' },
-      out: { type: 'string', default: 'bench/results/full' }
-    }
+  const values = benchArgs(import.meta.url, {
+    nodes: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '20' },
+    settle: { type: 'string', default: '15' },
+    heartbeat: { type: 'string' },
+    out: { type: 'string', default: 'bench/results/full' }
   })
   const timings = parseTimings(values)
   const options: RegistryOptions = timings === undefined ? {} : { heartbeatInterval: timings.heartbeatMs, suspectAfter: timings.suspectAfterMs, deadAfter: timings.deadAfterMs }

@@ -8,8 +8,7 @@
  *
  * Prints the runs that were slow, and appends one JSON line to <out>/join-hang.jsonl.
  */
-import { parseArgs } from 'node:util'
-import { isMain, parseSizes } from './report/cli.js'
+import { benchArgs, isMain, parseSizes } from './report/cli.js'
 import { writeJsonLine } from './report/jsonl.js'
 import { runJoinHang, type JoinHangResult } from './simulate/join-hang.js'
 
@@ -40,16 +39,14 @@ export async function runJoinHangBench (options: JoinHangBenchOptions): Promise<
 }
 
 if (isMain(import.meta.url)) {
-  const { values } = parseArgs({
-    options: {
-      nodes: { type: 'string', default: '10' },
-      runs: { type: 'string', default: '300' },
-      'first-seed': { type: 'string', default: '1' },
-      loss: { type: 'string', default: '0' },
-      latency: { type: 'string', default: '0.5' },
-      sigma: { type: 'string', default: '0.5' },
-      out: { type: 'string', default: 'bench/results/quick' }
-    }
+  const values = benchArgs(import.meta.url, {
+    nodes: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '300' },
+    'first-seed': { type: 'string', default: '1' },
+    loss: { type: 'string', default: '0' },
+    latency: { type: 'string', default: '0.5' },
+    sigma: { type: 'string', default: '0.5' },
+    out: { type: 'string', default: 'bench/results/quick' }
   })
   await runJoinHangBench({
     sizes: parseSizes(values.nodes),

@@ -21,7 +21,7 @@ import { elapsedMs, systemClock } from '../src/config.js'
 import { openRecord, sealRecord } from '../src/record/sign.js'
 import type { InstanceRecord } from '../src/record/types.js'
 import type { LookupFilter, Replica } from '../src/replica.js'
-import { isMain } from './report/cli.js'
+import { benchArgs, isMain } from './report/cli.js'
 import { writeJsonLine } from './report/jsonl.js'
 import { markdownTable } from './report/markdown.js'
 import { round } from './report/stats.js'
@@ -284,18 +284,7 @@ function report (results: readonly LookupResult[], out: string, tookMs: number):
   console.log(`(sink ${sink})`)
 }
 
-function parseArgs (argv: readonly string[]): LookupBenchOptions {
-  let quick = false
-  let out = 'bench/results'
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]
-    if (arg === '--quick') quick = true
-    else if (arg === '--out' && argv[i + 1] !== undefined) out = argv[++i]!
-    else throw new Error(`Unknown argument \`${arg}\`: usage: bench/lookup.ts [--quick] [--out <folder>]`)
-  }
-  return { quick, out }
-}
-
 if (isMain(import.meta.url)) {
-  await runLookupBench(parseArgs(process.argv.slice(2)))
+  const values = benchArgs(import.meta.url, { quick: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/results' } })
+  await runLookupBench({ quick: values.quick, out: values.out })
 }

@@ -1,7 +1,8 @@
 /**
- * The benchmark suite. `npm run bench` runs the quick version (a few minutes, small clusters, a sampled
- * simulation) into bench/results/quick; `npm run bench -- --full` runs every size into bench/results/full
- * (about 45 minutes on 2 cores, 10 of them the steady window at N = 100). Both end by writing summary.md and the SVG plots into their folder.
+ * The benchmark suite (bench/run.ts). `npm run bench` runs the quick version (a few minutes, small clusters, a
+ * sampled simulation) into bench/results/quick; `npm run bench -- --full` runs every size into bench/results/full
+ * (about 45 minutes on 2 cores, 10 of them the steady window at N = 100). Both end by writing summary.md and the
+ * SVG plots into their folder.
  *
  *   npm run bench [-- --full] [--only lookup,envelope,join-hang,footprint,simulate,convergence,churn] [--report-only] [--out <folder>]
  */
@@ -9,7 +10,6 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { runChurnCost } from './churn-cost.js'
 import { runConvergenceBench } from './convergence.js'
 import { runEnvelopeCost } from './envelope-cost.js'
@@ -19,6 +19,7 @@ import { runLookupBench } from './lookup.js'
 import { writeJsonLine } from './report/jsonl.js'
 import { writeSummary } from './report/summary.js'
 import { SIMULATOR_NODE_FLAGS } from './simulate.js'
+import { benchArgs } from './report/cli.js'
 
 const LAN_LATENCY = { medianMs: 0.5, sigma: 0.5 }
 
@@ -55,14 +56,12 @@ const PLANS = {
   }
 } as const
 
-const { values } = parseArgs({
-  options: {
-    full: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'lookup,envelope,join-hang,footprint,simulate,convergence,churn' },
-    'report-only': { type: 'boolean', default: false },
-    out: { type: 'string' }
-  }
-})
+const values = benchArgs(import.meta.url, {
+  full: { type: 'boolean', default: false },
+  only: { type: 'string', default: 'lookup,envelope,join-hang,footprint,simulate,convergence,churn' },
+  'report-only': { type: 'boolean', default: false },
+  out: { type: 'string' }
+  })
 const mode = values.full ? 'full' : 'quick'
 const plan = PLANS[mode]
 const out = values.out ?? join('bench', 'results', mode)

@@ -9,8 +9,7 @@
  *
  * Appends one JSON line per size to <out>/simulate.jsonl.
  */
-import { parseArgs } from 'node:util'
-import { CLUSTER_OPTIONS, isMain, parseSizes, parseTimings, type Timings } from './report/cli.js'
+import { benchArgs, CLUSTER_OPTIONS, isMain, parseSizes, parseTimings, type Timings } from './report/cli.js'
 import { writeJsonLine } from './report/jsonl.js'
 import { runSimulation, type SimulationResult } from './simulate/scenario.js'
 
@@ -47,16 +46,14 @@ export async function runSimulateBench (options: SimulateBenchOptions): Promise<
 }
 
 if (isMain(import.meta.url)) {
-  const { values } = parseArgs({
-    options: {
-      nodes: { type: 'string', default: '100,1000,10000' },
-      loss: { type: 'string', default: '0' },
-      latency: { type: 'string', default: '0.5' },
-      sigma: { type: 'string', default: '0.5' },
-      label: { type: 'string', default: 'lan' },
-      'trace-budget': { type: 'string' },
-      ...CLUSTER_OPTIONS
-    }
+  const values = benchArgs(import.meta.url, {
+    nodes: { type: 'string', default: '100,1000,10000' },
+    loss: { type: 'string', default: '0' },
+    latency: { type: 'string', default: '0.5' },
+    sigma: { type: 'string', default: '0.5' },
+    label: { type: 'string', default: 'lan' },
+    'trace-budget': { type: 'string' },
+    ...CLUSTER_OPTIONS
   })
   const timings = parseTimings(values)
   await runSimulateBench({

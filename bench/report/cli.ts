@@ -1,8 +1,11 @@
 /**
- * Command-line pieces the cluster benches share: the options they both take, cluster sizes, timings, and
- * whether a module is the one node was started with (so a bench file runs alone or is imported by bench/run).
+ * Command-line pieces the benches share: parsing with `--help`, the options the cluster benches both take,
+ * cluster sizes, timings, and whether a module is the one node was started with (so a bench file runs alone or is
+ * imported by bench/run).
  */
-import { pathToFileURL } from 'node:url'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util'
 
 /** parseArgs options common to bench/convergence.ts and bench/simulate.ts. */
 export const CLUSTER_OPTIONS = {
@@ -48,4 +51,34 @@ export function parseTimings (values: { heartbeat?: string, suspect?: string, de
     if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer of milliseconds, got ${value}`)
   }
   return timings
+}
+
+/** The values of a bench's command line parsed with `options` (see `benchArgs`). */
+type BenchValues<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ options: O }>>['values']
+
+/**
+ * A bench's command line, parsed strictly with `options`, plus `--help`: it prints the bench's usage and exits 0.
+ * A flag the bench does not know prints parseArgs' message and the usage and exits 2, not a stack trace. The usage
+ * is the bench file's own header comment, so it is written once, where the code is.
+ */
+export function benchArgs<O extends ParseArgsOptionsConfig> (moduleUrl: string, options: O): BenchValues<O> {
+  const args = process.argv.slice(2)
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(usageOf(moduleUrl))
+    process.exit(0)
+  }
+  try {
+    return parseArgs({ args, options }).values
+  } catch (err) {
+    if (!(err instanceof TypeError) || !String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) throw err
+    process.stderr.write(`${err.message}\n\n${usageOf(moduleUrl)}`)
+    process.exit(2)
+  }
+}
+
+/** The first block comment of the file at `moduleUrl`, without its comment marks. */
+export function usageOf (moduleUrl: string): string {
+  const source = readFileSync(fileURLToPath(moduleUrl), 'utf8')
+  const block = /\/\*\*([\s\S]*?)\*\//.exec(source)?.[1] ?? ''
+  return block.split('\n').map((line) => line.replace(/^\s*\* ?/, '')).join('\n').trim() + '\n'
 }

@@ -1,8 +1,15 @@
 /**
- * Command-line parsing the cluster benches share: bad sizes and timings are refused with the flag named.
+ * Command-line parsing the benches share: bad sizes and timings are refused with the flag named; every bench
+ * prints its usage for `--help` and refuses a flag it does not know with exit code 2 and the usage.
  */
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseSizes, parseTimings } from '../../bench/report/cli.js'
+import { root, runBounded, tsxArgs } from '../support/processes.js'
+
+/** Every bench a user runs by itself: the .ts files at the top of bench/. */
+const BENCHES = readdirSync(join(root, 'bench')).filter((name) => name.endsWith('.ts'))
 
 describe('bench command line', () => {
   it('parses sizes and refuses what no cluster can be', () => {
@@ -17,5 +24,16 @@ describe('bench command line', () => {
     expect(parseTimings({ heartbeat: '200', dead: '2500' })).toEqual({ heartbeatMs: 200, suspectAfterMs: 800, deadAfterMs: 2_500 })
     expect(() => parseTimings({ dead: '1000' })).toThrow(/--heartbeat/)
     expect(() => parseTimings({ heartbeat: 'soon' })).toThrow(/heartbeatMs/)
+  })
+
+  it.each(BENCHES)('%s prints its usage for --help and refuses an unknown flag', async (bench) => {
+    const run = async (flag: string): ReturnType<typeof runBounded> => runBounded(process.execPath, [...tsxArgs, join('bench', bench), flag], { cwd: root, timeoutMs: 30_000 })
+    const help = await run('--help')
+    expect(help.code, help.stderr).toBe(0)
+    expect(help.stdout).toContain(`bench/${bench}`)
+    const wrong = await run('--no-such-flag')
+    expect(wrong.code, wrong.stderr).toBe(2)
+    expect(wrong.stderr).toContain("'--no-such-flag'")
+    expect(wrong.stderr).toContain(`bench/${bench}`)
   })
 })
