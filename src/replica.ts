@@ -5,7 +5,8 @@
  * the simulator can run thousands of replicas on a manual clock.
  */
 import { compareHlc, tickHlc, witnessHlc, ZERO_HLC, type Hlc } from './clock/hlc.js'
-import { FailureDetector, type MemberView, type TickResult, type Transition } from './membership/detector.js'
+import { FailureDetector } from './membership/detector.js'
+import type { MemberView, TickResult, Transition } from './membership/types.js'
 import { isGone, MEMBER_RECORD_ID, type AlertRecord, type Instance, type InstanceRecord, type MemberRecord, type MemberState, type SignedRecord } from './record/types.js'
 import { compareEntries } from './table/compare.js'
 import { matches } from './table/query.js'

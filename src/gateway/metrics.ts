@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry as PromRegistry } from 'prom-client'
 import { shownStatus } from '../health/maintenance.js'
-import { MAX_HEALTH_PENALTY } from '../membership/detector.js'
+import { MAX_HEALTH_PENALTY } from '../membership/local-health.js'
 import type { Registry } from '../registry.js'
 import type { Channel } from '../stats.js'
 

@@ -8,118 +8,10 @@
  */
 import { compareHlc, maxHlc, ZERO_HLC, type Hlc } from '../clock/hlc.js'
 import { isGone, type MemberState, type SignedRecord } from '../record/types.js'
-import type { Rejection } from '../reject-reason.js'
 import { verifyReveal } from './hash-chain.js'
+import { LocalHealth } from './local-health.js'
 import { Rings } from './rings.js'
-
-/** Timing and bounds of the detector, in ms. */
-export interface DetectorOptions {
-  /** This node's peer id: it watches its subjects and is never in its own table of members. */
-  readonly self: string
-  /** An observer that has not heard a subject's beat for this long alerts; one alert makes a member suspect. */
-  readonly suspectAfter: number
-  /**
-   * A suspicion that no quorum confirms and the member does not refute is a death after this long; and a node
-   * that hears nothing from the cluster at all (cut off) holds every member dead after this much silence. Also
-   * how long a member must be held alive here, without a break, before it is established (see `isEstablished`).
-   */
-  readonly deadAfter: number
-  /** How long a dead member (and its death mark) is remembered before it is forgotten. */
-  readonly forgetAfter: number
-  /** Most chain steps one beat may skip; bounds the hashing a single beat can cost. */
-  readonly maxChainSteps: number
-  /** Observers of each member (K rings). */
-  readonly observers: number
-  /** Alerts of distinct observers that make a member dead at once (at most the observers still alive here). */
-  readonly quorum: number
-  /**
-   * Self-preservation: when more than this share of the established members this node knows (counting those that
-   * died in the last `deadAfter`) fall silent or under suspicion at once, this node assumes it is the one cut off
-   * and keeps them suspect and stale instead of dead. 1 disables it.
-   */
-  readonly selfPreservationThreshold: number
-  /** Longest trouble (ms) self-preservation keeps a member from dying. */
-  readonly selfPreservationLimit: number
-  /**
-   * How often the driver calls `tick` (ms). A tick later than that by more than a quarter of `suspectAfter` (and
-   * more than one interval) means this node's own event loop stalled (a GC pause, a busy host, a suspended VM): beats may be waiting unread in its sockets, so
-   * the stall does not count as anyone's silence (Lifeguard's local health, in its simplest form). Without it,
-   * every gap between ticks counts in full.
-   */
-  readonly tickInterval?: number
-}
-
-/** A member as this node sees it. */
-export interface MemberView {
-  readonly peerId: string
-  /** The name in the member's newest member record seen here; '' if it gives none. */
-  readonly name: string
-  readonly state: MemberState
-  /** When this node last heard the member itself (a beat, a newer record) or first heard of it, on its clock. */
-  readonly lastHeardMs: number
-  /** Last verified beat sequence of the current chain. */
-  readonly seq: number
-  readonly chainId: number | undefined
-  /** Newest stamp among the member's records seen here; when dead, its death mark. */
-  readonly maxStamp: Hlc
-  /** Kept suspect by self-preservation past the point it would have died. */
-  readonly stale: boolean
-  /** Observers whose alerts against the member's current incarnation this node holds. */
-  readonly alerts: number
-  /**
-   * True when this node is one of the member's observers, so it hears the member's beats and `lastHeardMs` keeps
-   * up while the member lives. Of any other member it hears only records and its observers' alerts.
-   */
-  readonly observed: boolean
-}
-
-/** Why a member changed state. `forced`: an operator forced a member dead here to leave (see `forceLeave`). */
-export type TransitionReason = 'first-heard' | 'heartbeat' | 'record' | 'silence' | 'alerts' | 'leave' | 'forced'
-
-/** A change of a member's state. */
-export interface Transition {
-  readonly peerId: string
-  readonly from: MemberState | 'unknown'
-  readonly to: MemberState
-  readonly reason: TransitionReason
-}
-
-/** What a beat meant. */
-export type BeatOutcome =
-  /** Verified and newer than anything heard. */
-  | { readonly kind: 'fresh', readonly transition?: Transition }
-  /** Not newer than the last verified beat: drop it. */
-  | { readonly kind: 'old' }
-  /** No record of this member yet: pull its records. */
-  | { readonly kind: 'unknown-member' }
-  /** A chain this node has no anchor for: pull the member record. */
-  | { readonly kind: 'unknown-chain' }
-  /** The proof does not verify: penalise the sender. */
-  | { readonly kind: 'rejected', readonly rejection: Rejection }
-
-/** An alert against a member, as the replica hands it over (signature and namespace already checked). */
-export interface AlertInput {
-  readonly observer: string
-  readonly subject: string
-  readonly incarnation: Hlc
-}
-
-/** What an alert meant. `counted` alerts are news and worth gossiping on; the others are dropped quietly. */
-export type AlertOutcome =
-  | { readonly kind: 'counted', readonly transition?: Transition }
-  | { readonly kind: 'ignored', readonly why: 'unknown-subject' | 'gone' | 'stale' | 'not-observer' | 'duplicate' }
-
-/** An alert this node must sign and gossip, as one of the subject's observers. */
-export interface OwnAlert {
-  readonly subject: string
-  readonly incarnation: Hlc
-}
-
-/** What a tick decided. */
-export interface TickResult {
-  readonly transitions: Transition[]
-  readonly alerts: OwnAlert[]
-}
+import type { AlertInput, AlertOutcome, BeatOutcome, DetectorOptions, MemberView, OwnAlert, TickResult, Transition, TransitionReason } from './types.js'
 
 /**
  * Alerts an observer repeats (one per `suspectAfter`) while its subject stays silent and not yet dead here,
@@ -132,18 +24,6 @@ const MAX_ALERT_REPEATS = 3
  * not one: nodes whose views differ by a member for a moment place observers one slot apart.
  */
 const OBSERVER_WINDOW = 2
-
-/**
- * Local health (Lifeguard, Dadgar et al., 2018; memberlist's awareness): each alert of this node proved wrong (the
- * subject beat here or refuted it) adds one, and a `deadAfter` without another takes one off; this node waits
- * `1 + health` times as long before it alerts (`alertAfter`). An observer whose alerts were wrong is slow to hear
- * (its host or its subjects' hosts are overloaded, its links lossy), and its next alerts are likely wrong too: on
- * a box where 100 nodes form at once they were, and every false alert that reached a quorum killed a live member,
- * whose records were dropped and fetched again, which loaded the box further. Capped, so that a subject that
- * goes silent and refutes on purpose can slow this node's detection at most this many times over, and the
- * other observers of its subjects still alert on time.
- */
-export const MAX_HEALTH_PENALTY = 4
 
 /**
  * Most members gone (dead or left) remembered at once; past it the oldest departure is forgotten first, before
@@ -266,9 +146,8 @@ export class FailureDetector {
   private lastTickMs: number | undefined
   /** Total stall time this node has credited to silence clocks so far. */
   private stalledMs = 0
-  /** Alerts of this node proved wrong lately (see MAX_HEALTH_PENALTY), and when the score last moved. */
-  private healthPenalty = 0
-  private healthMovedMs = 0
+  /** How far this node's own alerts are to be trusted: it waits `health.factor` times as long to alert. */
+  private readonly health: LocalHealth
   /**
    * This node has published its member record: from then on it is in the view it computes rings over, and so
    * observes its subjects. Before, nobody knows it, so nobody beats to it, and it must watch no one.
@@ -280,6 +159,7 @@ export class FailureDetector {
   constructor (options: DetectorOptions) {
     this.options = options
     this.rings = new Rings(options.observers)
+    this.health = new LocalHealth(options.deadAfter)
   }
 
   /**
@@ -375,7 +255,7 @@ export class FailureDetector {
     // A beat from the member proves this node's own alert wrong: withdraw it. Alerts other observers hold stand
     // until the member refutes them; a beat to this node alone does not clear those.
     if (entry.alerts.delete(this.options.self)) {
-      this.alertProvedWrong(nowMs)
+      this.health.provedWrong(nowMs)
       if (entry.alerts.size === 0) this.accused.delete(entry)
       entry.alertedAtMs = undefined
       entry.alertsSent = 0
@@ -490,7 +370,7 @@ export class FailureDetector {
    */
   tick (nowMs: number): TickResult {
     this.creditStall(nowMs)
-    this.recoverHealth(nowMs)
+    this.health.recover(nowMs)
     this.updateRings(nowMs)
     this.endHandovers(nowMs)
     this.forgetGone(nowMs)
@@ -527,7 +407,7 @@ export class FailureDetector {
 
   /** Alerts of this node proved wrong lately, 0 to MAX_HEALTH_PENALTY: it waits `1 + this` times as long to alert. */
   get healthScore (): number {
-    return this.healthPenalty
+    return this.health.score
   }
 
   /** A member's state, without building its view (lookups ask this per instance). */
@@ -713,7 +593,7 @@ export class FailureDetector {
   private shouldAlertOn (entry: Entry, silentMs: number, nowMs: number): boolean {
     if (this.subjects.has(entry.peerId)) return silentMs >= this.alertAfter(entry) && this.shouldAlert(entry, nowMs)
     // Ended handovers are dropped at the start of the tick (endHandovers).
-    return this.formerSubjects.has(entry.peerId) && nowMs - entry.lastHeardMs >= this.options.suspectAfter * this.healthFactor && this.shouldAlert(entry, nowMs)
+    return this.formerSubjects.has(entry.peerId) && nowMs - entry.lastHeardMs >= this.options.suspectAfter * this.health.factor && this.shouldAlert(entry, nowMs)
   }
 
   /** Drops the handovers (see `formerSubjects`) that have ended: the one place they end. */
@@ -730,23 +610,7 @@ export class FailureDetector {
    */
   private alertAfter (entry: Entry): number {
     const silence = this.heardSubjects.has(entry.peerId) || entry.alerts.size > 0 ? this.options.suspectAfter : this.options.deadAfter
-    return silence * this.healthFactor
-  }
-
-  /** How many times the usual silence this node waits before it alerts (see MAX_HEALTH_PENALTY). */
-  private get healthFactor (): number {
-    return 1 + this.healthPenalty
-  }
-
-  private alertProvedWrong (nowMs: number): void {
-    this.healthPenalty = Math.min(MAX_HEALTH_PENALTY, this.healthPenalty + 1)
-    this.healthMovedMs = nowMs
-  }
-
-  private recoverHealth (nowMs: number): void {
-    if (this.healthPenalty === 0 || nowMs - this.healthMovedMs < this.options.deadAfter) return
-    this.healthPenalty--
-    this.healthMovedMs = nowMs
+    return silence * this.health.factor
   }
 
   private shouldAlert (entry: Entry, nowMs: number): boolean {
@@ -910,7 +774,7 @@ export class FailureDetector {
     // A member record newer than the incarnation alerts name was signed by the member since: it is alive.
     entry.lastHeardMs = nowMs
     const refuted = entry.alerts.size > 0
-    if (entry.alerts.has(this.options.self)) this.alertProvedWrong(nowMs)
+    if (entry.alerts.has(this.options.self)) this.health.provedWrong(nowMs)
     this.clearAlerts(entry)
     entry.alertedAtMs = undefined
     entry.alertsSent = 0

@@ -5,7 +5,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { compareHlc, type Hlc } from '../../src/clock/hlc.js'
-import { FailureDetector, type Transition } from '../../src/membership/detector.js'
+import { FailureDetector } from '../../src/membership/detector.js'
+import type { Transition } from '../../src/membership/types.js'
 import { HashChain } from '../../src/membership/hash-chain.js'
 import type { InstanceRecord, MemberRecord } from '../../src/record/types.js'
 
