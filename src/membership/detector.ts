@@ -6,10 +6,11 @@
  * accused refutes with a newer member record. Dead and left members come back only through something newer from
  * themselves. Pure: time is an argument, and alerts to send are returned, never sent.
  */
-import { compareHlc, maxHlc, ZERO_HLC, type Hlc } from '../clock/hlc.js'
+import { compareHlc, maxHlc, type Hlc } from '../clock/hlc.js'
 import { isGone, type MemberState, type SignedRecord } from '../record/types.js'
 import { verifyReveal } from './hash-chain.js'
 import { LocalHealth } from './local-health.js'
+import { byPeerId, MemberTable, newEntry, type Entry } from './member-table.js'
 import { Rings } from './rings.js'
 import type { AlertInput, AlertOutcome, BeatOutcome, DetectorOptions, MemberView, OwnAlert, TickResult, Transition, TransitionReason } from './types.js'
 
@@ -25,74 +26,11 @@ const MAX_ALERT_REPEATS = 3
  */
 const OBSERVER_WINDOW = 2
 
-/**
- * Most members gone (dead or left) remembered at once; past it the oldest departure is forgotten first, before
- * `forgetAfter`. The death mark is what keeps stale copies of a member's records from bringing it back
- * (`admits`): forgotten early, such a copy (from a node cut off since before the death) makes the member alive
- * here again until its observers find it silent, about `deadAfter`. Honest churn fits: a 1 000-member cluster
- * replaced ten times over within `forgetAfter`. Fresh keys cost nothing, so without a cap a swarm that joins and
- * leaves could make every node remember members without limit; a gone member costs about 0.8 KB, so this is ~8 MB.
- */
-export const MAX_GONE_MEMBERS = 10_000
-
-interface Chain {
-  readonly chainId: number
-  readonly length: number
-  seq: number
-  value: Uint8Array
-  /** The member left while on this chain: its beats still in flight must not bring it back. */
-  closed: boolean
-}
-
-interface Entry {
-  readonly peerId: string
-  /** From the newest member record (see `MemberView.name`). */
-  name: string
-  state: MemberState
-  /**
-   * Shown by `members()`. False once an operator pruned the member while it was gone: its death mark stays (it is
-   * what keeps stale copies of its records out, see `admits`) until forgotten; only the listing goes.
-   */
-  listed: boolean
-  lastHeardMs: number
-  /** When the member died here, for forgetting. */
-  deadSinceMs: number
-  chain: Chain | undefined
-  maxStamp: Hlc
-  stale: boolean
-  /** Stamp of the newest member record seen: alerts name it, and a newer one refutes them. */
-  incarnation: Hlc
-  /** Observers that alerted against the current incarnation (this node included, if it did). */
-  readonly alerts: Set<string>
-  /** When the first alert against the current incarnation arrived. */
-  suspectSinceMs: number
-  /** This node's own alerts against the current incarnation: when the last went out, and how many. */
-  alertedAtMs: number | undefined
-  alertsSent: number
-  /** When this node last told the member, dead here, that it is (see `disputeDeath`). */
-  noticedAtMs: number | undefined
-  /**
-   * Start of the member's unbroken time alive here: when this node took it in, or back after it was gone, or,
-   * for a member not yet established, when its last trouble ended.
-   */
-  aliveSinceMs: number
-  /** Established (see `isEstablished`); it stays so through suspicion, and only a death or a leave ends it. */
-  established: boolean
-}
-
 /** Per-node failure detector over every other member. */
 export class FailureDetector {
   private readonly options: DetectorOptions
-  private readonly entries = new Map<string, Entry>()
-  /** The members of `entries` that are not gone: what ticks age and the rings are made of. */
-  private readonly livingEntries = new Map<string, Entry>()
-  /**
-   * The members of `entries` that are gone (dead or left), oldest departure first: forgetting them is a walk from
-   * the oldest that stops at the first too recent (a second departure, a death turned leave, moves to the end).
-   */
-  private readonly gone = new Map<string, Entry>()
-  /** `livingEntries` in peer id order, until the view next changes (see `changeView`). */
-  private livingSorted: Entry[] | undefined
+  /** Every member this node knows of, filed by state. */
+  private readonly table = new MemberTable()
   private readonly rings: Rings
   /** Members this node observes, and since when (a new subject gets `suspectAfter` before an alert). */
   private subjects = new Map<string, number>()
@@ -175,7 +113,7 @@ export class FailureDetector {
    * record is not newer than that: copies of its records still circulating must not bring it back.
    */
   admits (owner: string, stamp: Hlc): boolean {
-    const entry = this.entries.get(owner)
+    const entry = this.table.get(owner)
     return entry === undefined || !isGone(entry.state) || compareHlc(stamp, entry.maxStamp) > 0
   }
 
@@ -208,15 +146,10 @@ export class FailureDetector {
    */
   observeRecord (record: SignedRecord, nowMs: number): Transition | undefined {
     this.contact(nowMs)
-    let entry = this.entries.get(record.owner)
+    let entry = this.table.get(record.owner)
     if (entry === undefined) {
-      entry = {
-        peerId: record.owner, name: '', listed: true, state: 'alive', lastHeardMs: nowMs, deadSinceMs: 0, chain: undefined, maxStamp: record.stamp, stale: false,
-        incarnation: ZERO_HLC, alerts: new Set(), suspectSinceMs: 0, alertedAtMs: undefined, alertsSent: 0, noticedAtMs: undefined,
-        aliveSinceMs: nowMs, established: this.isFinding(nowMs)
-      }
-      this.entries.set(record.owner, entry)
-      this.livingEntries.set(record.owner, entry)
+      entry = newEntry(record.owner, record.stamp, this.isFinding(nowMs), nowMs)
+      this.table.add(entry)
       if (!entry.established) this.unestablished.add(entry)
       this.changes++
       this.changeView(nowMs)
@@ -240,7 +173,7 @@ export class FailureDetector {
 
   /** A beat straight from `owner` (the connection it came on is the member's own). */
   observeBeat (owner: string, chainId: number, seq: number, proof: Uint8Array, nowMs: number): BeatOutcome {
-    const entry = this.entries.get(owner)
+    const entry = this.table.get(owner)
     if (entry === undefined) return { kind: 'unknown-member' }
     const chain = entry.chain
     if (chain === undefined || chain.chainId !== chainId) return { kind: 'unknown-chain' }
@@ -269,7 +202,7 @@ export class FailureDetector {
   /** An alert of `observer` against `subject`. */
   observeAlert (alert: AlertInput, nowMs: number): AlertOutcome {
     this.contact(nowMs)
-    const entry = this.entries.get(alert.subject)
+    const entry = this.table.get(alert.subject)
     if (entry === undefined) return { kind: 'ignored', why: 'unknown-subject' }
     if (isGone(entry.state)) return { kind: 'ignored', why: 'gone' }
     if (compareHlc(alert.incarnation, entry.incarnation) < 0) return { kind: 'ignored', why: 'stale' }
@@ -284,7 +217,7 @@ export class FailureDetector {
    * after `suspectAfter` of silence. A crashed process's observers all see this within milliseconds.
    */
   observeUnreachable (subject: string, nowMs: number): TickResult {
-    const entry = this.entries.get(subject)
+    const entry = this.table.get(subject)
     this.updateRings(nowMs)
     if (entry === undefined || isGone(entry.state) || !this.subjects.has(subject) || entry.alertedAtMs !== undefined) return { transitions: [], alerts: [] }
     entry.alertedAtMs = nowMs
@@ -301,7 +234,7 @@ export class FailureDetector {
    * that, which brings it back here. At most one per `deadAfter` per member; a dead member never answers.
    */
   disputeDeath (peer: string, nowMs: number): OwnAlert | undefined {
-    const entry = this.entries.get(peer)
+    const entry = this.table.get(peer)
     if (entry?.state !== 'dead') return undefined
     if (entry.noticedAtMs !== undefined && nowMs - entry.noticedAtMs < this.options.deadAfter) return undefined
     entry.noticedAtMs = nowMs
@@ -317,7 +250,7 @@ export class FailureDetector {
    * self-preservation: a fresh key costs nothing, so a member that is not established may have been made up.
    */
   isEstablished (peer: string, nowMs: number): boolean {
-    const entry = this.entries.get(peer)
+    const entry = this.table.get(peer)
     if (entry?.state !== 'alive') return false
     this.updateRings(nowMs)
     return entry.established || this.aliveUntil(entry) - entry.aliveSinceMs >= this.options.deadAfter
@@ -350,7 +283,7 @@ export class FailureDetector {
     if (!this.joined) return []
     const observers = this.rings.observersOf(this.options.self)
     for (const [observer, untilMs] of this.formerObservers) {
-      if (nowMs < untilMs && this.livingEntries.has(observer) && !observers.includes(observer)) observers.push(observer)
+      if (nowMs < untilMs && this.table.getLiving(observer) !== undefined && !observers.includes(observer)) observers.push(observer)
     }
     return observers
   }
@@ -380,11 +313,11 @@ export class FailureDetector {
       if (!entry.established && !isGone(entry.state)) this.establish(entry, nowMs)
       if (entry.established || isGone(entry.state)) this.unestablished.delete(entry)
     }
-    const established = this.livingEntries.size - this.unestablished.size
+    const established = this.table.livingCount - this.unestablished.size
     // A member this node does not observe is silent only once the whole cluster is (see silence).
     const clusterHeard = nowMs - this.lastContactMs < this.options.suspectAfter
-    this.preserving = this.isMassSilence(this.living(), established, clusterHeard, nowMs)
-    for (const entry of clusterHeard ? this.unsettledEntries() : this.living()) {
+    this.preserving = this.isMassSilence(this.table.living(), established, clusterHeard, nowMs)
+    for (const entry of clusterHeard ? this.unsettledEntries() : this.table.living()) {
       const silentMs = this.silence(entry, nowMs)
       if (this.shouldAlertOn(entry, silentMs, nowMs)) {
         alerts.push({ subject: entry.peerId, incarnation: entry.incarnation })
@@ -412,17 +345,17 @@ export class FailureDetector {
 
   /** A member's state, without building its view (lookups ask this per instance). */
   stateOf (peerId: string): MemberState | undefined {
-    return this.entries.get(peerId)?.state
+    return this.table.get(peerId)?.state
   }
 
   /** A member's name (see `MemberView.name`), without building its view; '' if unknown or unnamed. */
   nameOf (peerId: string): string {
-    return this.entries.get(peerId)?.name ?? ''
+    return this.table.get(peerId)?.name ?? ''
   }
 
   /** True if the member is kept only by self-preservation. */
   isStale (peerId: string): boolean {
-    return this.entries.get(peerId)?.stale === true
+    return this.table.get(peerId)?.stale === true
   }
 
   private view (entry: Entry): MemberView {
@@ -442,7 +375,7 @@ export class FailureDetector {
 
   /** The view of one member. */
   get (peerId: string): MemberView | undefined {
-    const entry = this.entries.get(peerId)
+    const entry = this.table.get(peerId)
     return entry === undefined ? undefined : this.view(entry)
   }
 
@@ -452,13 +385,13 @@ export class FailureDetector {
    */
   states (): Array<{ readonly peerId: string, readonly state: MemberState }> {
     const states: Array<{ peerId: string, state: MemberState }> = []
-    for (const entry of this.entries.values()) if (entry.listed) states.push({ peerId: entry.peerId, state: entry.state })
+    for (const entry of this.table.all()) if (entry.listed) states.push({ peerId: entry.peerId, state: entry.state })
     return states
   }
 
   /** Every member known and listed (not pruned), in peer id order. */
   members (): MemberView[] {
-    return this.sorted().filter((entry) => entry.listed).map((entry) => this.view(entry))
+    return this.table.sorted().filter((entry) => entry.listed).map((entry) => this.view(entry))
   }
 
   /**
@@ -468,7 +401,7 @@ export class FailureDetector {
    */
   prune (): number {
     let pruned = 0
-    for (const entry of this.gone.values()) {
+    for (const entry of this.table.goneOldestFirst()) {
       if (!entry.listed) continue
       entry.listed = false
       pruned++
@@ -487,7 +420,7 @@ export class FailureDetector {
    * is alive or suspect here; `unknown` when it is not listed here.
    */
   forceLeave (peerId: string, nowMs: number): { readonly kind: 'forced', readonly transition?: Transition } | { readonly kind: 'not-gone', readonly state: MemberState } | { readonly kind: 'unknown' } {
-    const entry = this.entries.get(peerId)
+    const entry = this.table.get(peerId)
     if (entry === undefined || !entry.listed) return { kind: 'unknown' }
     if (!isGone(entry.state)) return { kind: 'not-gone', state: entry.state }
     entry.listed = false
@@ -498,8 +431,7 @@ export class FailureDetector {
     this.changes++
     // Moved to the end of the departures, as a death turned leave is: it is forgotten `forgetAfter` from now.
     entry.deadSinceMs = nowMs
-    this.gone.delete(peerId)
-    this.gone.set(peerId, entry)
+    this.table.toGone(entry)
     return { kind: 'forced', transition: { peerId, from: 'dead', to: 'left', reason: 'forced' } }
   }
 
@@ -517,7 +449,7 @@ export class FailureDetector {
     if (stalled <= Math.max(interval, this.options.suspectAfter / 4)) return
     this.stalledMs += stalled
     if (this.joinedAtMs !== undefined) this.joinedAtMs += stalled
-    for (const entry of this.entries.values()) {
+    for (const entry of this.table.all()) {
       entry.lastHeardMs += stalled
       entry.aliveSinceMs += stalled
       entry.suspectSinceMs += stalled
@@ -578,7 +510,7 @@ export class FailureDetector {
     const picked = new Set<Entry>(this.unsettled)
     for (const watched of [this.subjects, this.formerSubjects]) {
       for (const subject of watched.keys()) {
-        const entry = this.livingEntries.get(subject)
+        const entry = this.table.getLiving(subject)
         if (entry !== undefined) picked.add(entry)
       }
     }
@@ -663,7 +595,7 @@ export class FailureDetector {
    */
   private quorumOf (entry: Entry): number {
     const able = this.rings.observersOf(entry.peerId).filter((observer) =>
-      observer === this.options.self || entry.alerts.has(observer) || this.entries.get(observer)?.state === 'alive').length
+      observer === this.options.self || entry.alerts.has(observer) || this.table.get(observer)?.state === 'alive').length
     return Math.max(1, Math.min(this.options.quorum, able))
   }
 
@@ -683,7 +615,7 @@ export class FailureDetector {
       // A member this node does not observe is then in trouble only if accused: only subjects and accused members
       // need a look, not every member, eight times a second.
       for (const subject of this.subjects.keys()) {
-        const entry = this.entries.get(subject)
+        const entry = this.table.get(subject)
         if (entry !== undefined && counts(entry) && this.isTroubled(entry, nowMs)) troubled++
       }
       for (const entry of this.accused) if (!this.subjects.has(entry.peerId) && counts(entry)) troubled++
@@ -700,7 +632,6 @@ export class FailureDetector {
   private changeView (nowMs: number): void {
     if (!this.viewChanged) this.viewChangedAtMs = nowMs
     this.viewChanged = true
-    this.livingSorted = undefined
   }
 
   /** Rebuilds the rings after the view changed, and this node's subjects with them. */
@@ -708,7 +639,7 @@ export class FailureDetector {
     if (!this.viewChanged) return
     this.viewChanged = false
     const view = this.joined ? [this.options.self] : []
-    for (const entry of this.living()) view.push(entry.peerId)
+    for (const entry of this.table.living()) view.push(entry.peerId)
     const observersBefore = this.joined && this.rings.size > 0 ? this.rings.observersOf(this.options.self) : []
     this.rings.update(view)
     const subjects = new Map<string, number>()
@@ -728,19 +659,9 @@ export class FailureDetector {
     }
   }
 
-  private sorted (): Entry[] {
-    return [...this.entries.values()].sort(byPeerId)
-  }
-
-  /** Members not gone, in peer id order. The array is shared until the view changes: callers must not change it. */
-  private living (): Entry[] {
-    this.livingSorted ??= [...this.livingEntries.values()].sort(byPeerId)
-    return this.livingSorted
-  }
-
   /** Forgets members gone for `forgetAfter`, oldest departure first. */
   private forgetGone (nowMs: number): void {
-    for (const entry of this.gone.values()) {
+    for (const entry of this.table.goneOldestFirst()) {
       if (nowMs - entry.deadSinceMs < this.options.forgetAfter) return
       this.forget(entry)
     }
@@ -748,8 +669,7 @@ export class FailureDetector {
 
   private forget (entry: Entry): void {
     this.unlisted++
-    this.entries.delete(entry.peerId)
-    this.gone.delete(entry.peerId)
+    this.table.forget(entry)
     this.accused.delete(entry)
     this.unestablished.delete(entry)
     this.unsettled.delete(entry)
@@ -790,10 +710,8 @@ export class FailureDetector {
     this.changes++
     this.changeView(nowMs)
     entry.deadSinceMs = nowMs
-    this.livingEntries.delete(entry.peerId)
-    this.gone.delete(entry.peerId)
-    this.gone.set(entry.peerId, entry)
-    if (this.gone.size > MAX_GONE_MEMBERS) this.forget(this.gone.values().next().value!)
+    const overflow = this.table.toGone(entry)
+    if (overflow !== undefined) this.forget(overflow)
     entry.noticedAtMs = undefined
     if (to === 'dead' && entry.established) this.recentDeathsMs.push(nowMs)
     return { peerId: entry.peerId, from, to, reason }
@@ -803,8 +721,7 @@ export class FailureDetector {
     const from = entry.state
     if (isGone(from)) {
       entry.listed = true
-      this.gone.delete(entry.peerId)
-      this.livingEntries.set(entry.peerId, entry)
+      this.table.toLiving(entry)
       this.changeView(nowMs)
       // Back from a death or a leave: a new member as far as self-preservation goes, whatever it was before.
       entry.aliveSinceMs = nowMs
@@ -820,9 +737,5 @@ export class FailureDetector {
     entry.lastHeardMs = nowMs
     return { peerId: entry.peerId, from, to: 'alive', reason }
   }
-}
-
-function byPeerId (a: Entry, b: Entry): number {
-  return a.peerId < b.peerId ? -1 : a.peerId > b.peerId ? 1 : 0
 }
 

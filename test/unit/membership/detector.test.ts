@@ -4,8 +4,9 @@
  * forgetting, and self-preservation when this node is the one cut off.
  */
 import { describe, expect, it } from 'vitest'
-import { FailureDetector, MAX_GONE_MEMBERS } from '../../../src/membership/detector.js'
+import { FailureDetector } from '../../../src/membership/detector.js'
 import { MAX_HEALTH_PENALTY } from '../../../src/membership/local-health.js'
+import { MAX_GONE_MEMBERS } from '../../../src/membership/member-table.js'
 import type { DetectorOptions, OwnAlert } from '../../../src/membership/types.js'
 import { HashChain } from '../../../src/membership/hash-chain.js'
 import { Rings } from '../../../src/membership/rings.js'
