@@ -11,7 +11,7 @@ import { isGone, type MemberState, type SignedRecord } from '../record/types.js'
 import { verifyReveal } from './hash-chain.js'
 import { LocalHealth } from './local-health.js'
 import { byPeerId, MemberTable, newEntry, type Entry } from './member-table.js'
-import { Rings } from './rings.js'
+import { Observers } from './observers.js'
 import type { AlertInput, AlertOutcome, BeatOutcome, DetectorOptions, MemberView, OwnAlert, TickResult, Transition, TransitionReason } from './types.js'
 
 /**
@@ -31,33 +31,8 @@ export class FailureDetector {
   private readonly options: DetectorOptions
   /** Every member this node knows of, filed by state. */
   private readonly table = new MemberTable()
-  private readonly rings: Rings
-  /** Members this node observes, and since when (a new subject gets `suspectAfter` before an alert). */
-  private subjects = new Map<string, number>()
-  /**
-   * Subjects whose beat this node has had since it became their observer. Until then the subject may not know
-   * yet that this node observes it (their views differ by a member for a moment), so its silence is not
-   * alerted before `deadAfter`: a view change must not make a false alert. Unless another observer accuses it
-   * (see `alertAfter`): a newcomer that adds a third observer raises the quorum to three, and a hang in that
-   * moment would otherwise wait for this node's alert until `deadAfter`.
-   */
-  private heardSubjects = new Set<string>()
-  /**
-   * Handover after a view change: subjects this node heard beat and no longer observes, and observers this node no
-   * longer has, each until when (ms). A member that joins takes a slot on a ring, and the observer it displaces is
-   * the one that heard the subject's last beats, while the new observer has heard none and gives the subject
-   * `deadAfter` (see `heardSubjects`). A subject that hangs or crashes in that moment would then die by its
-   * uncorroborated suspicion after `deadAfter`, not by its observers' alerts. So a node keeps beating to the
-   * observers it had for `deadAfter` after its view changed, and a displaced observer keeps alerting on a silent
-   * former subject for `deadAfter - suspectAfter` after its own view changed: shorter, so that the beats it
-   * watches outlast its watch unless the two views changed more than twice `suspectAfter` apart. Its alerts count
-   * where it is still within OBSERVER_WINDOW of the subject, as it is when one member took its place.
-   */
-  private formerSubjects = new Map<string, number>()
-  private formerObservers = new Map<string, number>()
-  private viewChanged = false
-  /** When the view last changed: a member that became a subject then has been one since. */
-  private viewChangedAtMs = Number.NEGATIVE_INFINITY
+  /** Who watches whom from this node's view: its subjects, its observers, the handover after a view change. */
+  private readonly observers: Observers
   /** Last time anything verified arrived from the cluster: no news is good news only while in contact. */
   private lastContactMs = Number.NEGATIVE_INFINITY
   /** Entries with at least one alert held against them (gone ones too, until forgotten): see isMassSilence. */
@@ -86,17 +61,12 @@ export class FailureDetector {
   private stalledMs = 0
   /** How far this node's own alerts are to be trusted: it waits `health.factor` times as long to alert. */
   private readonly health: LocalHealth
-  /**
-   * This node has published its member record: from then on it is in the view it computes rings over, and so
-   * observes its subjects. Before, nobody knows it, so nobody beats to it, and it must watch no one.
-   */
-  private joined = false
   /** When this node joined: members it takes in during its first `deadAfter` are the cluster as it found it. */
   private joinedAtMs: number | undefined
 
   constructor (options: DetectorOptions) {
     this.options = options
-    this.rings = new Rings(options.observers)
+    this.observers = new Observers(options.self, options.observers, options)
     this.health = new LocalHealth(options.deadAfter)
   }
 
@@ -127,10 +97,9 @@ export class FailureDetector {
 
   /** This node's member record is out: it takes its place on the rings. */
   join (nowMs: number): void {
-    if (this.joined) return
-    this.joined = true
+    if (this.joinedAtMs !== undefined) return
     this.joinedAtMs = nowMs
-    this.changeView(nowMs)
+    this.observers.join(nowMs)
   }
 
   /** Anything verified arrived from the cluster: this node is in contact. */
@@ -152,7 +121,7 @@ export class FailureDetector {
       this.table.add(entry)
       if (!entry.established) this.unestablished.add(entry)
       this.changes++
-      this.changeView(nowMs)
+      this.observers.changeView(nowMs)
       this.learnMember(entry, record, nowMs)
       if (record.kind === 'member' && record.leaving) return this.kill(entry, 'unknown', 'leave', nowMs)
       return { peerId: entry.peerId, from: 'unknown', to: 'alive', reason: 'first-heard' }
@@ -195,7 +164,7 @@ export class FailureDetector {
     }
     const revived = entry.state === 'alive' || (entry.state === 'suspect' && entry.alerts.size > 0) ? undefined : this.revive(entry, 'heartbeat', nowMs)
     this.updateRings(nowMs)
-    if (this.subjects.has(owner)) this.heardSubjects.add(owner)
+    this.observers.heard(owner)
     return revived === undefined ? { kind: 'fresh' } : { kind: 'fresh', transition: revived }
   }
 
@@ -207,7 +176,7 @@ export class FailureDetector {
     if (isGone(entry.state)) return { kind: 'ignored', why: 'gone' }
     if (compareHlc(alert.incarnation, entry.incarnation) < 0) return { kind: 'ignored', why: 'stale' }
     this.updateRings(nowMs)
-    if (!this.rings.observersOf(alert.subject, OBSERVER_WINDOW).includes(alert.observer)) return { kind: 'ignored', why: 'not-observer' }
+    if (!this.observers.observersOf(alert.subject, OBSERVER_WINDOW).includes(alert.observer)) return { kind: 'ignored', why: 'not-observer' }
     if (entry.alerts.has(alert.observer)) return { kind: 'ignored', why: 'duplicate' }
     return { kind: 'counted', transition: this.accuse(entry, alert.observer, nowMs) }
   }
@@ -219,7 +188,7 @@ export class FailureDetector {
   observeUnreachable (subject: string, nowMs: number): TickResult {
     const entry = this.table.get(subject)
     this.updateRings(nowMs)
-    if (entry === undefined || isGone(entry.state) || !this.subjects.has(subject) || entry.alertedAtMs !== undefined) return { transitions: [], alerts: [] }
+    if (entry === undefined || isGone(entry.state) || !this.observers.isSubject(subject) || entry.alertedAtMs !== undefined) return { transitions: [], alerts: [] }
     entry.alertedAtMs = nowMs
     entry.alertsSent++
     const transition = this.accuse(entry, this.options.self, nowMs)
@@ -268,30 +237,28 @@ export class FailureDetector {
   /** True if this node observes `peer`. */
   observes (peer: string, nowMs: number): boolean {
     this.updateRings(nowMs)
-    return this.subjects.has(peer)
+    return this.observers.isSubject(peer)
   }
 
   /** True if this node observes any member (a simulated node that observes none needs fewer ticks). */
   observesAnyone (nowMs: number): boolean {
     this.updateRings(nowMs)
-    return this.subjects.size > 0
+    return this.observers.subjectCount > 0
   }
 
-  /** The members this node beats to: its observers in its own view, and for a while those it had (see `formerObservers`). */
+  /**
+   * The members this node beats to: its observers in its own view, and for a while those it had (see
+   * `Observers.formerObservers`).
+   */
   observersOfSelf (nowMs: number): string[] {
     this.updateRings(nowMs)
-    if (!this.joined) return []
-    const observers = this.rings.observersOf(this.options.self)
-    for (const [observer, untilMs] of this.formerObservers) {
-      if (nowMs < untilMs && this.table.getLiving(observer) !== undefined && !observers.includes(observer)) observers.push(observer)
-    }
-    return observers
+    return this.observers.observersOfSelf(nowMs, (peer) => this.table.getLiving(peer) !== undefined)
   }
 
   /** The members this node watches. */
   subjectsOfSelf (nowMs: number): string[] {
     this.updateRings(nowMs)
-    return [...this.subjects.keys()]
+    return [...this.observers.subjectIds()]
   }
 
   /**
@@ -305,7 +272,7 @@ export class FailureDetector {
     this.creditStall(nowMs)
     this.health.recover(nowMs)
     this.updateRings(nowMs)
-    this.endHandovers(nowMs)
+    this.observers.endHandovers(nowMs)
     this.forgetGone(nowMs)
     const transitions: Transition[] = []
     const alerts: OwnAlert[] = []
@@ -369,7 +336,7 @@ export class FailureDetector {
       maxStamp: entry.maxStamp,
       stale: entry.stale,
       alerts: entry.alerts.size,
-      observed: this.subjects.has(entry.peerId)
+      observed: this.observers.isSubject(entry.peerId)
     }
   }
 
@@ -455,17 +422,14 @@ export class FailureDetector {
       entry.suspectSinceMs += stalled
       if (entry.alertedAtMs !== undefined) entry.alertedAtMs += stalled
     }
-    for (const [subject, since] of this.subjects) this.subjects.set(subject, since + stalled)
-    for (const handover of [this.formerSubjects, this.formerObservers]) {
-      for (const [peer, untilMs] of handover) handover.set(peer, untilMs + stalled)
-    }
+    this.observers.creditStall(stalled)
     this.lastContactMs += stalled
     this.recentDeathsMs = this.recentDeathsMs.map((t) => t + stalled)
   }
 
   /** How long `entry` has been silent as far as this node can tell. */
   private silence (entry: Entry, nowMs: number): number {
-    const since = this.subjects.get(entry.peerId)
+    const since = this.observers.subjectSince(entry.peerId)
     // A subject is heard directly; any other member is presumed alive while the cluster is heard at all.
     const heard = since === undefined ? Math.max(entry.lastHeardMs, this.lastContactMs) : Math.max(entry.lastHeardMs, since)
     return nowMs - heard
@@ -483,7 +447,7 @@ export class FailureDetector {
    * before its first one: a member that fell silent at once must not be held alive meanwhile, and established.
    */
   private aliveUntil (entry: Entry): number {
-    const heardMs = this.subjects.has(entry.peerId) ? entry.lastHeardMs : Math.max(entry.lastHeardMs, this.lastContactMs - this.options.deadAfter)
+    const heardMs = this.observers.isSubject(entry.peerId) ? entry.lastHeardMs : Math.max(entry.lastHeardMs, this.lastContactMs - this.options.deadAfter)
     return entry.alerts.size > 0 ? Math.min(heardMs, entry.suspectSinceMs) : heardMs
   }
 
@@ -508,11 +472,9 @@ export class FailureDetector {
   private unsettledEntries (): Entry[] {
     for (const entry of this.unsettled) if (isGone(entry.state) || (entry.state === 'alive' && !entry.stale)) this.unsettled.delete(entry)
     const picked = new Set<Entry>(this.unsettled)
-    for (const watched of [this.subjects, this.formerSubjects]) {
-      for (const subject of watched.keys()) {
-        const entry = this.table.getLiving(subject)
-        if (entry !== undefined) picked.add(entry)
-      }
+    for (const subject of this.observers.watched()) {
+      const entry = this.table.getLiving(subject)
+      if (entry !== undefined) picked.add(entry)
     }
     for (const entry of this.accused) if (!isGone(entry.state)) picked.add(entry)
     return [...picked].sort(byPeerId)
@@ -520,19 +482,12 @@ export class FailureDetector {
 
   /**
    * Whether this node alerts on `entry` now: a subject silent past `alertAfter`, or a former subject (see
-   * `formerSubjects`) whose beats stopped `suspectAfter` ago, before its handover ended.
+   * `Observers.formerSubjects`) whose beats stopped `suspectAfter` ago, before its handover ended.
    */
   private shouldAlertOn (entry: Entry, silentMs: number, nowMs: number): boolean {
-    if (this.subjects.has(entry.peerId)) return silentMs >= this.alertAfter(entry) && this.shouldAlert(entry, nowMs)
+    if (this.observers.isSubject(entry.peerId)) return silentMs >= this.alertAfter(entry) && this.shouldAlert(entry, nowMs)
     // Ended handovers are dropped at the start of the tick (endHandovers).
-    return this.formerSubjects.has(entry.peerId) && nowMs - entry.lastHeardMs >= this.options.suspectAfter * this.health.factor && this.shouldAlert(entry, nowMs)
-  }
-
-  /** Drops the handovers (see `formerSubjects`) that have ended: the one place they end. */
-  private endHandovers (nowMs: number): void {
-    for (const handover of [this.formerSubjects, this.formerObservers]) {
-      for (const [peer, untilMs] of handover) if (nowMs >= untilMs) handover.delete(peer)
-    }
+    return this.observers.isFormerSubject(entry.peerId) && nowMs - entry.lastHeardMs >= this.options.suspectAfter * this.health.factor && this.shouldAlert(entry, nowMs)
   }
 
   /**
@@ -541,7 +496,7 @@ export class FailureDetector {
    * merely unaware of this node).
    */
   private alertAfter (entry: Entry): number {
-    const silence = this.heardSubjects.has(entry.peerId) || entry.alerts.size > 0 ? this.options.suspectAfter : this.options.deadAfter
+    const silence = this.observers.hasHeard(entry.peerId) || entry.alerts.size > 0 ? this.options.suspectAfter : this.options.deadAfter
     return silence * this.health.factor
   }
 
@@ -578,7 +533,7 @@ export class FailureDetector {
       this.changes++
     }
     // A subject is suspect by its own silence only once it could have beaten here (see alertAfter).
-    const silentFor = this.subjects.has(entry.peerId) ? this.alertAfter(entry) : suspectAfter
+    const silentFor = this.observers.isSubject(entry.peerId) ? this.alertAfter(entry) : suspectAfter
     if (entry.state === 'alive' && (accused || silentMs >= silentFor)) {
       entry.state = 'suspect'
       this.unsettled.add(entry)
@@ -594,7 +549,7 @@ export class FailureDetector {
    * (alive here, or already alerted), so a member whose observers died with it is not immortal. At least one.
    */
   private quorumOf (entry: Entry): number {
-    const able = this.rings.observersOf(entry.peerId).filter((observer) =>
+    const able = this.observers.observersOf(entry.peerId).filter((observer) =>
       observer === this.options.self || entry.alerts.has(observer) || this.table.get(observer)?.state === 'alive').length
     return Math.max(1, Math.min(this.options.quorum, able))
   }
@@ -614,11 +569,11 @@ export class FailureDetector {
     if (clusterHeard) {
       // A member this node does not observe is then in trouble only if accused: only subjects and accused members
       // need a look, not every member, eight times a second.
-      for (const subject of this.subjects.keys()) {
+      for (const subject of this.observers.subjectIds()) {
         const entry = this.table.get(subject)
         if (entry !== undefined && counts(entry) && this.isTroubled(entry, nowMs)) troubled++
       }
-      for (const entry of this.accused) if (!this.subjects.has(entry.peerId) && counts(entry)) troubled++
+      for (const entry of this.accused) if (!this.observers.isSubject(entry.peerId) && counts(entry)) troubled++
     } else {
       for (const entry of entries) if (counts(entry) && this.isTroubled(entry, nowMs)) troubled++
     }
@@ -628,35 +583,9 @@ export class FailureDetector {
     return falling >= 2 && falling > this.options.selfPreservationThreshold * (living + this.recentDeathsMs.length)
   }
 
-  /** Notes that the view changed at `nowMs`; the rings are rebuilt when next needed. */
-  private changeView (nowMs: number): void {
-    if (!this.viewChanged) this.viewChangedAtMs = nowMs
-    this.viewChanged = true
-  }
-
   /** Rebuilds the rings after the view changed, and this node's subjects with them. */
   private updateRings (nowMs: number): void {
-    if (!this.viewChanged) return
-    this.viewChanged = false
-    const view = this.joined ? [this.options.self] : []
-    for (const entry of this.table.living()) view.push(entry.peerId)
-    const observersBefore = this.joined && this.rings.size > 0 ? this.rings.observersOf(this.options.self) : []
-    this.rings.update(view)
-    const subjects = new Map<string, number>()
-    for (const subject of this.rings.subjectsOf(this.options.self)) subjects.set(subject, this.subjects.get(subject) ?? Math.min(this.viewChangedAtMs, nowMs))
-    this.subjects = subjects
-    const changedAtMs = Math.min(this.viewChangedAtMs, nowMs)
-    for (const subject of this.heardSubjects) {
-      if (subjects.has(subject)) continue
-      this.heardSubjects.delete(subject)
-      this.formerSubjects.set(subject, changedAtMs + this.options.deadAfter - this.options.suspectAfter)
-    }
-    for (const subject of subjects.keys()) this.formerSubjects.delete(subject)
-    if (this.joined) {
-      const observersNow = new Set(this.rings.observersOf(this.options.self))
-      for (const observer of observersBefore) if (!observersNow.has(observer)) this.formerObservers.set(observer, changedAtMs + this.options.deadAfter)
-      for (const observer of observersNow) this.formerObservers.delete(observer)
-    }
+    if (this.observers.needsRebuild) this.observers.rebuild(nowMs, peerIds(this.table.living()))
   }
 
   /** Forgets members gone for `forgetAfter`, oldest departure first. */
@@ -708,7 +637,7 @@ export class FailureDetector {
     // A member pruned while dead that now says it left is news from the member itself: list it again.
     entry.listed = true
     this.changes++
-    this.changeView(nowMs)
+    this.observers.changeView(nowMs)
     entry.deadSinceMs = nowMs
     const overflow = this.table.toGone(entry)
     if (overflow !== undefined) this.forget(overflow)
@@ -722,7 +651,7 @@ export class FailureDetector {
     if (isGone(from)) {
       entry.listed = true
       this.table.toLiving(entry)
-      this.changeView(nowMs)
+      this.observers.changeView(nowMs)
       // Back from a death or a leave: a new member as far as self-preservation goes, whatever it was before.
       entry.aliveSinceMs = nowMs
       entry.established = this.isFinding(nowMs)
@@ -739,3 +668,6 @@ export class FailureDetector {
   }
 }
 
+function * peerIds (entries: readonly Entry[]): Generator<string> {
+  for (const entry of entries) yield entry.peerId
+}
