@@ -35,6 +35,13 @@ export class Rng {
     return median * Math.exp(sigma * normal)
   }
 
+  /** `size` uniform bytes. */
+  bytes (size: number): Uint8Array {
+    const bytes = new Uint8Array(size)
+    for (let i = 0; i < size; i++) bytes[i] = this.below(256)
+    return bytes
+  }
+
   /** Up to `count` distinct elements of `items`, in random order. */
   sample<T> (items: readonly T[], count: number): T[] {
     const copy = [...items]

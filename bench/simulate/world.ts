@@ -155,8 +155,11 @@ export class SimWorld {
 
   private createNode (index: number, peerId: string, traced: boolean, config: ResolvedConfig, net: SimNetwork): SimNode {
     const transport = new SimTransport(index, peerId, net)
-    // Only traced members beat; the others never use their chain, so it is as short as a chain can be.
-    const beats = new OwnBeats(traced ? config.heartbeatChainLength : 1)
+    // Only traced members beat; the others never use their chain, so it is as short as a chain can be. Each
+    // node's chains come from a stream of its own, derived from the run's seed: drawing them from the world's
+    // would shift every other draw of the run.
+    const chains = new Rng(chainSeed(this.config.seed, index))
+    const beats = new OwnBeats(traced ? config.heartbeatChainLength : 1, (size) => chains.bytes(size))
     const engine = new Engine({
       config,
       self: peerId,
@@ -363,4 +366,9 @@ export class SimWorld {
     }
     this.at(this.now + firstAt, step)
   }
+}
+
+/** The seed of node `index`'s chain stream: distinct per node for one run's seed (a multiplicative hash). */
+function chainSeed (seed: number, index: number): number {
+  return (Math.imul(seed, 0x9e3779b1) + index + 1) | 0
 }

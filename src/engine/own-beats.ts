@@ -3,7 +3,7 @@
  * be signed in a new member record) when the current one runs out. The seed is secret: whoever held it could
  * beat for this node.
  */
-import { randomBytes, randomInt } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { Hlc } from '../clock/hlc.js'
 import { HashChain } from '../membership/hash-chain.js'
 import type { ChainAnchor } from '../record/types.js'
@@ -24,9 +24,15 @@ export class OwnBeats {
   private chainId: number
   private seq = 0
 
-  constructor (private readonly chainLength: number) {
-    this.chain = HashChain.create(randomBytes(32), chainLength)
-    this.chainId = randomInt(0, 2 ** 32 - 1)
+  /**
+   * @param random the source of chain seeds and the first chain id. Cryptographic by default, as a seed must be
+   * unguessable; the simulator passes a seeded one, so that a run repeats exactly from its seed (chain ids set
+   * the size of every beat frame).
+   */
+  constructor (private readonly chainLength: number, private readonly random: (size: number) => Uint8Array = randomBytes) {
+    this.chain = HashChain.create(random(32), chainLength)
+    const id = random(4)
+    this.chainId = new DataView(id.buffer, id.byteOffset, 4).getUint32(0)
   }
 
   /** The current chain, as the member record signs it. */
@@ -41,7 +47,7 @@ export class OwnBeats {
   next (recordsStamp: Hlc): { beat: OwnBeat, renewed: boolean } {
     let renewed = false
     if (this.seq >= this.chain.length) {
-      this.chain = HashChain.create(randomBytes(32), this.chainLength)
+      this.chain = HashChain.create(this.random(32), this.chainLength)
       this.chainId = (this.chainId + 1) >>> 0
       this.seq = 0
       renewed = true
