@@ -3,7 +3,10 @@
  *
  *   npx tsx bench/simulate.ts [--nodes 100,1000,10000] [--ops 20] [--steady 10] [--loss 0] [--latency 0.5]
  *                             [--sigma 0.5] [--heartbeat ms [--suspect ms] [--dead ms]] [--label lan]
- *                             [--trace-budget 200000] [--out bench/results/full]
+ *                             [--trace-budget 200000] [--seed 1] [--out bench/results/full]
+ *
+ * A run repeats exactly from its seed (keys, overlay, latencies, losses, heartbeat chains): compare two designs
+ * over several seeds, since one seed is one sample of a lossy network.
  *
  * N = 100 000 holds 100 000 engines: give Node the heap for it (`npm run bench` does, see SIMULATOR_NODE_FLAGS).
  *
@@ -32,17 +35,26 @@ export interface SimulateBenchOptions {
   readonly traceBudget?: number
   /** Registry timings other than the defaults. */
   readonly timings?: Timings
+  /** The run's seed (default SIM_DEFAULTS.seed). */
+  readonly seed?: number
 }
 
 export async function runSimulateBench (options: SimulateBenchOptions): Promise<Array<SimulationResult & { label: string }>> {
   const results: Array<SimulationResult & { label: string }> = []
   for (const nodes of options.sizes) {
-    const result = { ...await runSimulation({ nodes, ops: options.ops, steadySeconds: options.steadySeconds, config: { loss: options.loss, latency: options.latency, ...options.timings }, traceBudget: options.traceBudget }), label: options.label ?? 'lan' }
+    const result = { ...await runSimulation({ nodes, ops: options.ops, steadySeconds: options.steadySeconds, config: { loss: options.loss, latency: options.latency, ...options.timings, ...(options.seed !== undefined && { seed: options.seed }) }, traceBudget: options.traceBudget }), label: options.label ?? 'lan' }
     console.error(`sim N=${nodes} (${result.traced} traced, loss ${options.loss}): register p99 ${result.register.p99.toFixed(1)} ms, ${result.messagesPerNodePerSec} msg/s, ${result.bytesPerNodePerSec} B/s per node, detection ${result.detectionMs} ms, ${result.wallSeconds} s`)
     writeJsonLine(`${options.out}/simulate.jsonl`, result)
     results.push(result)
   }
   return results
+}
+
+/** `--seed n`: an integer the simulator's generator accepts (32 bits). */
+function parseSeed (text: string): number {
+  const seed = Number(text)
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff) throw new RangeError(`--seed must be an integer from 0 to ${0xffff_ffff}, got \`${text}\``)
+  return seed
 }
 
 if (isMain(import.meta.url)) {
@@ -53,6 +65,7 @@ if (isMain(import.meta.url)) {
     sigma: { type: 'string', default: '0.5' },
     label: { type: 'string', default: 'lan' },
     'trace-budget': { type: 'string' },
+    seed: { type: 'string' },
     ...CLUSTER_OPTIONS
   })
   const timings = parseTimings(values)
@@ -65,6 +78,7 @@ if (isMain(import.meta.url)) {
     label: values.label,
     out: values.out,
     ...(values['trace-budget'] !== undefined && { traceBudget: Number(values['trace-budget']) }),
-    ...(timings !== undefined && { timings })
+    ...(timings !== undefined && { timings }),
+    ...(values.seed !== undefined && { seed: parseSeed(values.seed) })
   })
 }
