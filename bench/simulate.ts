@@ -12,7 +12,7 @@
  *
  * Appends one JSON line per size to <out>/simulate.jsonl.
  */
-import { benchArgs, CLUSTER_OPTIONS, isMain, parseSizes, parseTimings, type Timings } from './report/cli.js'
+import { benchArgs, CLUSTER_OPTIONS, isMain, parseSeed, parseSizes, parseTimings, type Timings } from './report/cli.js'
 import { writeJsonLine } from './report/jsonl.js'
 import { runSimulation, type SimulationResult } from './simulate/scenario.js'
 
@@ -48,13 +48,6 @@ export async function runSimulateBench (options: SimulateBenchOptions): Promise<
     results.push(result)
   }
   return results
-}
-
-/** `--seed n`: an integer the simulator's generator accepts (32 bits). */
-function parseSeed (text: string): number {
-  const seed = Number(text)
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff) throw new RangeError(`--seed must be an integer from 0 to ${0xffff_ffff}, got \`${text}\``)
-  return seed
 }
 
 if (isMain(import.meta.url)) {

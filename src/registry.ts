@@ -157,10 +157,10 @@ export class Registry extends TypedEventEmitter<RegistryEvents> {
   }
 
   /**
-   * This node's local health penalty, 0 to MAX_HEALTH_PENALTY (4): how many of its alerts were proved wrong lately (the member beat or
-   * refuted). It waits `1 + healthScore` times the usual silence before it alerts on a member, and recovers one step
-   * per `deadAfter` (docs/membership.md, "Alerts proved wrong"). Above 0 for long: this host or its links are
-   * overloaded or lossy.
+   * This node's local health penalty, 0 to MAX_HEALTH_PENALTY: how many of its alerts were proved wrong lately (the
+   * member beat or refuted). It waits `1 + healthScore` times the usual silence before it alerts on a member, and
+   * recovers one step per `deadAfter` (docs/membership.md, "Alerts proved wrong"). Above 0 for long: this host or
+   * its links are overloaded or lossy.
    */
   get healthScore (): number {
     return this.replica.healthScore

@@ -1,7 +1,7 @@
 /**
  * Command-line pieces the benches share: parsing with `--help`, the options the cluster benches both take,
- * cluster sizes, timings, and whether a module is the one node was started with (so a bench file runs alone or is
- * imported by bench/run).
+ * cluster sizes, timings, simulator seeds, and whether a module is the one node was started with (so a bench file
+ * runs alone or is imported by bench/run).
  */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -51,6 +51,13 @@ export function parseTimings (values: { heartbeat?: string, suspect?: string, de
     if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer of milliseconds, got ${value}`)
   }
   return timings
+}
+
+/** `--seed n`: an integer the simulator's generator accepts (32 bits). */
+export function parseSeed (text: string): number {
+  const seed = Number(text)
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff) throw new RangeError(`--seed must be an integer from 0 to ${0xffff_ffff}, got \`${text}\``)
+  return seed
 }
 
 /** The values of a bench's command line parsed with `options` (see `benchArgs`). */

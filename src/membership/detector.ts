@@ -31,6 +31,8 @@ export class FailureDetector {
   private readonly options: DetectorOptions
   /** Every member this node knows of, filed by state. */
   private readonly table = new MemberTable()
+  /** Made once: the beat path asks it every heartbeat (see `observersOfSelf`). */
+  private readonly isLiving = (peer: string): boolean => this.table.getLiving(peer) !== undefined
   /** Who watches whom from this node's view: its subjects, its observers, the handover after a view change. */
   private readonly observers: Observers
   /** Last time anything verified arrived from the cluster: no news is good news only while in contact. */
@@ -252,7 +254,7 @@ export class FailureDetector {
    */
   observersOfSelf (nowMs: number): string[] {
     this.updateRings(nowMs)
-    return this.observers.observersOfSelf(nowMs, (peer) => this.table.getLiving(peer) !== undefined)
+    return this.observers.observersOfSelf(nowMs, this.isLiving)
   }
 
   /** The members this node watches. */
@@ -472,9 +474,11 @@ export class FailureDetector {
   private unsettledEntries (): Entry[] {
     for (const entry of this.unsettled) if (isGone(entry.state) || (entry.state === 'alive' && !entry.stale)) this.unsettled.delete(entry)
     const picked = new Set<Entry>(this.unsettled)
-    for (const subject of this.observers.watched()) {
-      const entry = this.table.getLiving(subject)
-      if (entry !== undefined) picked.add(entry)
+    for (const watched of [this.observers.subjectIds(), this.observers.formerSubjectIds()]) {
+      for (const subject of watched) {
+        const entry = this.table.getLiving(subject)
+        if (entry !== undefined) picked.add(entry)
+      }
     }
     for (const entry of this.accused) if (!isGone(entry.state)) picked.add(entry)
     return [...picked].sort(byPeerId)

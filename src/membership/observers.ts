@@ -129,10 +129,9 @@ export class Observers {
     return this.formerSubjects.has(peer)
   }
 
-  /** The subjects and then the former subjects: every member this node judges by its own hearing. */
-  * watched (): Generator<string> {
-    yield * this.subjects.keys()
-    yield * this.formerSubjects.keys()
+  /** The former subjects still handed over (see `formerSubjects`). */
+  formerSubjectIds (): IterableIterator<string> {
+    return this.formerSubjects.keys()
   }
 
   /** The observers of `subject` in this node's view; with `window`, that many successors on each ring. */

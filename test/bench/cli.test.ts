@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseSizes, parseTimings } from '../../bench/report/cli.js'
+import { parseSeed, parseSizes, parseTimings } from '../../bench/report/cli.js'
 import { root, runBounded, tsxArgs } from '../support/processes.js'
 
 /** Every bench a user runs by itself: the .ts files at the top of bench/. */
@@ -16,6 +16,12 @@ describe('bench command line', () => {
     expect(parseSizes('10,25,200')).toEqual([10, 25, 200])
     expect(() => parseSizes('10,two')).toThrow(/--nodes/)
     expect(() => parseSizes('2')).toThrow(/--nodes/)
+  })
+
+  it('takes a seed the simulator\'s generator accepts, and names the flag otherwise', () => {
+    expect(parseSeed('7')).toBe(7)
+    expect(parseSeed(String(0xffff_ffff))).toBe(0xffff_ffff)
+    for (const bad of ['-1', '1.5', 'one', String(2 ** 32)]) expect(() => parseSeed(bad)).toThrow(/--seed/)
   })
 
   it('derives suspect and dead from the heartbeat as the defaults do, and needs the heartbeat for either', () => {
