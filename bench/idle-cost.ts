@@ -16,7 +16,9 @@ import { pollUntil } from './convergence/fleet.js'
 import { benchArgs, isMain, parseTimings } from './report/cli.js'
 import { writeJsonLine } from './report/jsonl.js'
 
-const FORM_TIMEOUT_MS = 120_000
+// 100 nodes in one process take 80-130 s to form on the 2-core box (one core does all their handshakes and first
+// exchanges, a fifth of it GC; measured 2026-12-03): 120 s failed one run in two.
+const FORM_TIMEOUT_MS = 300_000
 
 export interface IdleCostResult {
   readonly bench: 'idle-cost'
@@ -68,7 +70,16 @@ export async function startLocalCluster (registries: Registry[], nodes: number, 
   for (let i = 1; i < nodes; i++) registries.push(await createRegistry({ ...base, bootstrap: [seed] }))
   for (const [i, node] of registries.entries()) await node.register({ service: 'idle', version: '1.0.0', address: '127.0.0.1', port: 10_000 + i })
   await pollUntil(async () => registries.every((node) => node.members().filter((m) => m.state === 'alive').length === nodes && node.lookup('idle').length === nodes),
-    FORM_TIMEOUT_MS, 250, () => `${nodes} members alive and their instances visible at every node`)
+    FORM_TIMEOUT_MS, 250, () => `${nodes} members alive and their instances visible at every node (${formationState(registries, nodes)})`)
+}
+
+/** Where a cluster that did not form stands: how many nodes lack members, instances or any connection. */
+function formationState (registries: readonly Registry[], nodes: number): string {
+  const alive = registries.map((node) => node.members().filter((m) => m.state === 'alive').length)
+  const instances = registries.map((node) => node.lookup('idle').length)
+  const short = (counts: readonly number[]): number => counts.filter((count) => count < nodes).length
+  return `${short(alive)} nodes short of members (fewest alive ${Math.min(...alive)}), ${short(instances)} short of instances ` +
+    `(fewest ${Math.min(...instances)}), ${registries.filter((node) => node.connectedPeers === 0).length} without a connection`
 }
 
 export async function measureIdleCost (nodes: number, seconds: number, settleSeconds: number, options: RegistryOptions): Promise<IdleCostResult> {
