@@ -165,7 +165,7 @@ function convergenceSection (rows: readonly ConvergenceResult[], failures: reado
         r.detectionMs, r.hangDetectionMs ?? '–', r.steady.seconds ?? '–', r.steady.falseSuspicions === undefined ? '–' : `${r.steady.falseSuspicions} / ${r.steady.falseDeaths}`, r.steady.loopDelayMaxMs, r.joinTableMs, r.steady.cpuPercentPerNode, r.steady.rssMbPerNodeShared, r.steady.rssMbSingleNode, r.steady.rssMbAddedSingleNode, r.steady.wireBytesPerNodePerSec, r.steady.payloadBytesInPerNodePerSec, r.steady.messagesOutPerNodePerSec])
     ),
     '',
-    ...failures.map((f) => `N = ${f.nodes} could not be measured on this machine (${JSON.stringify(f.options)}): ${f.error}`),
+    ...failures.map((f) => `N = ${f.nodes} could not be measured on this machine${Object.keys(f.options).length === 0 ? ' at the default options' : ` (${JSON.stringify(f.options)})`}: ${f.error}`),
     ...(failures.length > 0 ? [''] : [])
   ]
 }
