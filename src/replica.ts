@@ -393,7 +393,7 @@ export class Replica {
   members (nowMs: number, elapsedMs = nowMs): Member[] {
     this.tell(nowMs, elapsedMs)
     const self = this.memberOf({ peerId: this.options.self, state: 'alive', lastHeardMs: elapsedMs, stale: false, observed: false })
-    return [self, ...this.detector.members().map((view) => this.memberOf(view))]
+    return [self, ...this.detector.members(elapsedMs).map((view) => this.memberOf(view))]
   }
 
   /**

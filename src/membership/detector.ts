@@ -358,8 +358,12 @@ export class FailureDetector {
     return states
   }
 
-  /** Every member known and listed (not pruned), in peer id order. */
-  members (): MemberView[] {
+  /**
+   * Every member known and listed (not pruned), in peer id order. Their `observed` is read from the rings over the
+   * current view: a member learned since the last rebuild moves them, and the stale answer fooled a test for seconds.
+   */
+  members (nowMs: number): MemberView[] {
+    this.updateRings(nowMs)
     return this.table.sorted().filter((entry) => entry.listed).map((entry) => this.view(entry))
   }
 
