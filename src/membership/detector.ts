@@ -359,8 +359,10 @@ export class FailureDetector {
   }
 
   /**
-   * Every member known and listed (not pruned), in peer id order. Their `observed` is read from the rings over the
-   * current view: a member learned since the last rebuild moves them, and the stale answer fooled a test for seconds.
+   * Every member known and listed (not pruned), in peer id order. The rings are rebuilt first, so `observed` is
+   * that of the current view: a member learned since the last rebuild (at most a tick ago) moves them, and operators
+   * and tests read this listing to know who watches whom. `get` does not rebuild: the engine calls it per record,
+   * and rebuilding there would undo the batching of a burst of new members into one rebuild.
    */
   members (nowMs: number): MemberView[] {
     this.updateRings(nowMs)
